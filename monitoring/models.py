@@ -1,0 +1,110 @@
+"""Metric definitions (the plan's dashboard) and alert rules; the live pipeline fills in readings."""
+
+from __future__ import annotations
+
+import math
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.choices import Band, Direction, Priority
+from riskregister.choices import Operator
+from riskregister.thresholds import format_number
+
+
+class Metric(models.Model):
+    """A measurable signal with normal / warning / critical bands.
+
+    ``warning`` and ``critical`` are the band edges. For higher-is-worse metrics (response time)
+    values up to but excluding ``warning`` are normal, ``warning``…``critical`` inclusive is the
+    warning band, anything above ``critical`` is critical; lower-is-worse (throughput, uptime) mirrors
+    it. That is how the plan's "< 200ms | 200-500ms | > 500ms" reads.
+    """
+
+    key = models.SlugField(_("key"), max_length=100, unique=True, allow_unicode=True, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices,
+                                 default=Direction.HIGHER_IS_WORSE)
+    warning = models.FloatField(_("warning threshold"))
+    critical = models.FloatField(_("critical threshold"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("warning", "critical"):
+            value = getattr(self, field)
+            if value is not None and not math.isfinite(value):
+                errors[field] = _("Must be a finite number.")
+        if not errors and self.warning is not None and self.critical is not None:
+            if self.direction == Direction.HIGHER_IS_WORSE and not self.warning < self.critical:
+                errors["critical"] = _("When higher is worse the critical threshold must be above the warning one.")
+            if self.direction == Direction.LOWER_IS_WORSE and not self.warning > self.critical:
+                errors["critical"] = _("When lower is worse the critical threshold must be below the warning one.")
+        if not self.key and not slugify(self.name, allow_unicode=True):
+            errors["key"] = _("Give a key; none can be derived from this name.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.key:
+            self.key = slugify(self.name, allow_unicode=True)
+        super().save(*args, **kwargs)
+
+    def classify(self, value: float) -> str:
+        """Which band a reading falls in. NaN is not a band: callers treat it as no data."""
+        if math.isnan(value):
+            raise ValueError("NaN has no band; treat it as no data")
+        if self.direction == Direction.HIGHER_IS_WORSE:
+            if value > self.critical:
+                return Band.CRITICAL
+            return Band.WARNING if value >= self.warning else Band.NORMAL
+        if value < self.critical:
+            return Band.CRITICAL
+        return Band.WARNING if value <= self.warning else Band.NORMAL
+
+    def band_texts(self) -> dict[str, str]:
+        """The three bands written the way the plan writes them."""
+        # The plan's own spelling: "200ms", "99%", but "500 req/s".
+        unit = self.unit if self.unit in {"", "%", "ms", "s", "min", "h", "d"} else f" {self.unit}"
+        warn, crit = format_number(self.warning), format_number(self.critical)
+        if self.direction == Direction.HIGHER_IS_WORSE:
+            return {"normal": f"< {warn}{unit}", "warning": f"{warn}-{crit}{unit}", "critical": f"> {crit}{unit}"}
+        return {"normal": f"> {warn}{unit}", "warning": f"{crit}-{warn}{unit}", "critical": f"< {crit}{unit}"}
+
+
+class AlertRule(models.Model):
+    """An alert from the plan's アラート設定: a condition and how urgently it must be answered."""
+
+    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices)
+    condition = models.CharField(_("condition"), max_length=300, help_text=_("As written in the plan."))
+    metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.SET_NULL,
+                               null=True, blank=True, related_name="alert_rules")
+    operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices, blank=True)
+    threshold = models.FloatField(_("threshold"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+        ordering = ["priority", "order"]
+        constraints = [models.UniqueConstraint(fields=["priority", "condition"], name="alertrule_unique_condition")]
+
+    def __str__(self) -> str:
+        return f"[{self.get_priority_display()}] {self.condition}"
+
+    def clean(self) -> None:
+        if bool(self.operator) != (self.threshold is not None):
+            raise ValidationError(_("An operator and a threshold go together: give both or neither."))

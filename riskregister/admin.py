@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import OuterRef, Subquery
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from riskregister.choices import ScoreSource
+from riskregister.models import (
+    Category,
+    Component,
+    Indicator,
+    LevelBand,
+    Mitigation,
+    ReviewTemplate,
+    ReviewTemplateItem,
+    Risk,
+    ScaleBand,
+    ScoreChange,
+    Strategy,
+)
+
+_CODE_WIDGET = forms.Textarea(attrs={"rows": 6, "cols": 80, "class": "vLargeTextField riskregister-code"})
+
+
+def level_badge(level: str, label: str, colour: str | None):
+    return format_html(
+        '<span class="riskregister-badge" style="background:{};color:#fff;padding:2px 8px;'
+        'border-radius:10px;font-weight:bold">{}</span>', colour or "#777", label,
+    )
+
+
+class OwnedRiskPermissions:
+    """Admin permissions that also ask the risk whether this user may edit it.
+
+    ``risk_of(obj)`` returns the risk an object belongs to; the rule itself is ``Risk.is_editable_by``.
+    """
+
+    def risk_of(self, obj):
+        return obj
+
+    def _may_edit(self, request, obj) -> bool:
+        risk = self.risk_of(obj) if obj is not None else None
+        return risk is None or risk.is_editable_by(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
+class RiskChildInline(OwnedRiskPermissions, admin.TabularInline):
+    """Inlines of a risk: ``obj`` is the parent risk, so adding is gated by the same rule."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+
+class MitigationInline(RiskChildInline):
+    model = Mitigation
+    fields = ["number", "title", "kind", "status", "owner", "due_date", "detail", "detail_language"]
+    autocomplete_fields = ["owner"]
+    formfield_overrides = {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "detail":
+            kwargs["widget"] = _CODE_WIDGET
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class IndicatorInline(RiskChildInline):
+    model = Indicator
+    fields = ["order", "name", "metric", "rule_text", "rule_summary"]
+    readonly_fields = ["rule_summary"]
+    autocomplete_fields = ["metric"]
+
+    @admin.display(description=_("parsed rule"))
+    def rule_summary(self, obj):
+        return obj.rule_display if obj.pk else "—"
+
+
+class ScoreChangeInline(admin.TabularInline):
+    model = ScoreChange
+    fields = ["changed_at", "changed_by", "old_score_display", "new_score_display", "source", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("score history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    @admin.display(description=_("from"))
+    def old_score_display(self, obj):
+        if obj.old_score is None:
+            return "—"
+        return f"{obj.old_impact} × {obj.old_likelihood} = {obj.old_score}"
+
+    @admin.display(description=_("to"))
+    def new_score_display(self, obj):
+        return f"{obj.new_impact} × {obj.new_likelihood} = {obj.new_score}"
+
+
+class RiskAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for a score change"), required=False, widget=forms.TextInput(attrs={"size": 80}),
+        help_text=_("Stored in the score history when impact or likelihood changes."),
+    )
+
+    class Meta:
+        model = Risk
+        fields = "__all__"
+
+
+@admin.register(Risk)
+class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
+    form = RiskAdminForm
+    list_display = ["code", "title", "category", "impact", "likelihood", "score", "level_display", "status",
+                    "owner"]
+    list_display_links = ["code", "title"]
+    list_filter = ["level", "category", "status", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["category", "owner"]
+    search_fields = ["code", "title", "description"]
+    sortable_by = ["code", "title", "impact", "likelihood", "score", "level_display", "status"]
+    ordering = ["-score", "number"]
+    list_per_page = 50
+    autocomplete_fields = ["owner", "category", "components"]
+    readonly_fields = ["code", "score", "level_display", "stated_level", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["code", "number", "title", "category", "status", "owner", "next_review_date"]}),
+        (_("Assessment"), {"fields": ["impact", "likelihood", "change_reason", "score", "level_display",
+                                      "stated_level"]}),
+        (_("Details"), {"fields": ["description", "impact_text", "components"]}),
+        (_("Timestamps"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [MitigationInline, IndicatorInline, ScoreChangeInline]
+
+    def get_queryset(self, request):
+        # The badge colour comes from the level bands; a subquery keeps it to one query per page.
+        colour = LevelBand.objects.filter(level=OuterRef("level")).values("colour")[:1]
+        return super().get_queryset(request).annotate(level_colour=Subquery(colour))
+
+    @admin.display(description=_("level"), ordering="score")
+    def level_display(self, obj):
+        if not obj.level:
+            return "—"
+        colour = getattr(obj, "level_colour", None)
+        if colour is None:
+            colour = LevelBand.objects.filter(level=obj.level).values_list("colour", flat=True).first()
+        return level_badge(obj.level, obj.get_level_display(), colour)
+
+    def save_model(self, request, obj, form, change):
+        obj.save(changed_by=request.user, change_reason=form.cleaned_data.get("change_reason", ""),
+                 change_source=ScoreSource.MANUAL)
+
+
+class RiskChildAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
+    list_select_related = ["risk"]
+    autocomplete_fields = ["risk"]
+
+    def risk_of(self, obj):
+        return obj.risk
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "risk":
+            kwargs["queryset"] = Risk.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Mitigation)
+class MitigationAdmin(RiskChildAdmin):
+    list_display = ["__str__", "risk", "kind", "status", "owner", "due_date"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["risk", "owner"]
+    search_fields = ["title", "detail", "risk__code", "risk__title"]
+    readonly_fields = ["detail_preview"]
+
+    @admin.display(description=_("snippet"))
+    def detail_preview(self, obj):
+        return format_html('<pre class="riskregister-code">{}</pre>', obj.detail) if obj.detail else "—"
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(RiskChildAdmin):
+    list_display = ["name", "risk", "metric", "rule_kind", "rule_text"]
+    list_filter = ["rule_kind"]
+    list_select_related = ["risk", "metric"]
+    search_fields = ["name", "rule_text", "risk__code", "risk__title"]
+    autocomplete_fields = ["risk", "metric"]
+
+
+@admin.register(ScoreChange)
+class ScoreChangeAdmin(admin.ModelAdmin):
+    list_display = ["risk", "changed_at", "changed_by", "old_score", "new_score", "source", "reason"]
+    list_filter = ["source"]
+    list_select_related = ["risk", "changed_by"]
+    search_fields = ["risk__code", "risk__title", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    search_fields = ["name"]
+
+
+@admin.register(Component)
+class ComponentAdmin(admin.ModelAdmin):
+    list_display = ["name", "aliases"]
+    search_fields = ["name", "aliases"]
+
+
+@admin.register(ScaleBand)
+class ScaleBandAdmin(admin.ModelAdmin):
+    list_display = ["axis", "label", "level", "min_value", "max_value", "description"]
+    list_filter = ["axis"]
+
+
+@admin.register(LevelBand)
+class LevelBandAdmin(admin.ModelAdmin):
+    list_display = ["level", "min_score", "max_score", "swatch"]
+    fields = ["level", "min_score", "colour"]
+
+    @admin.display(description=_("colour"))
+    def swatch(self, obj):
+        return level_badge(obj.level, obj.colour, obj.colour)
+
+
+@admin.register(Strategy)
+class StrategyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "detail_language"]
+    list_filter = ["kind"]
+    search_fields = ["title", "detail"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "detail":
+            kwargs["widget"] = _CODE_WIDGET
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ReviewTemplateItemInline(admin.TabularInline):
+    model = ReviewTemplateItem
+    extra = 0
+    fields = ["order", "section", "text", "description"]
+
+
+@admin.register(ReviewTemplate)
+class ReviewTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    inlines = [ReviewTemplateItemInline]

@@ -1,0 +1,20 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from monitoring.api.views import AlertRuleViewSet, MetricViewSet
+from riskregister.api.views import CategoryViewSet, ComponentViewSet, HeatmapView, RiskViewSet
+
+router = DefaultRouter()
+router.register("risks", RiskViewSet, basename="risk")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("components", ComponentViewSet, basename="component")
+router.register("metrics", MetricViewSet, basename="metric")
+router.register("alert-rules", AlertRuleViewSet, basename="alertrule")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
+    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("heatmap/", HeatmapView.as_view(), name="heatmap"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,57 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Axis(models.TextChoices):
+    IMPACT = "impact", _("Impact")
+    LIKELIHOOD = "likelihood", _("Likelihood")
+
+
+class Level(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MITIGATING = "mitigating", _("Mitigating")
+    ACCEPTED = "accepted", _("Accepted")
+    CLOSED = "closed", _("Closed")
+
+
+class ScoreSource(models.TextChoices):
+    IMPORT = "import", _("Plan import")
+    MANUAL = "manual", _("Manual edit")
+    REVIEW = "review", _("Review")
+
+
+class MitigationKind(models.TextChoices):
+    PREVENTIVE = "preventive", _("Preventive")
+    REACTIVE = "reactive", _("Reactive")
+
+
+class MitigationStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class RuleKind(models.TextChoices):
+    NONE = "", _("No rule")
+    THRESHOLD = "threshold", _("Threshold")
+    EVENT = "event", _("Any occurrence")
+    MANUAL = "manual", _("Manual (not machine-readable)")
+
+
+class Operator(models.TextChoices):
+    GT = ">", ">"
+    GTE = ">=", "≥"
+    LT = "<", "<"
+    LTE = "<=", "≤"
+
+
+class ReviewKind(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")

@@ -1,0 +1,20 @@
+from riskregister.models.indicators import Indicator
+from riskregister.models.mitigations import Mitigation, Strategy
+from riskregister.models.reviews import ReviewTemplate, ReviewTemplateItem
+from riskregister.models.risks import Risk, ScoreChange
+from riskregister.models.scales import LevelBand, ScaleBand
+from riskregister.models.taxonomy import Category, Component
+
+__all__ = [
+    "Category",
+    "Component",
+    "Indicator",
+    "LevelBand",
+    "Mitigation",
+    "ReviewTemplate",
+    "ReviewTemplateItem",
+    "Risk",
+    "ScaleBand",
+    "ScoreChange",
+    "Strategy",
+]

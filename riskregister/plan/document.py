@@ -1,0 +1,122 @@
+"""What a plan says, as plain data: the parser produces it, the importer and exporter consume it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class PlanError(ValueError):
+    """A plan we refuse to import. ``problems`` holds every (line, message) found, 1-based lines."""
+
+    def __init__(self, problems: list[tuple[int | None, str]]):
+        self.problems = problems
+        super().__init__("\n".join(format_problem(line, msg) for line, msg in problems))
+
+
+def format_problem(line: int | None, message: str) -> str:
+    return f"line {line}: {message}" if line else message
+
+
+@dataclass
+class ScaleBandSpec:
+    axis: str
+    level: str
+    label: str
+    min_value: int
+    max_value: int
+    description: str
+
+
+@dataclass
+class MitigationSpec:
+    number: int
+    title: str
+    detail: str = ""
+    language: str = ""
+
+
+@dataclass
+class IndicatorSpec:
+    name: str
+    rule_text: str = ""
+
+
+@dataclass
+class RiskSpec:
+    number: int
+    title: str
+    category: str
+    impact: int
+    likelihood: int
+    line: int
+    stated_level: str = ""
+    description: str = ""
+    impact_text: str = ""
+    mitigations: list[MitigationSpec] = field(default_factory=list)
+    indicators: list[IndicatorSpec] = field(default_factory=list)
+    status: str = ""
+    owner: str = ""
+    components: list[str] = field(default_factory=list)
+    next_review: str = ""
+
+    @property
+    def code(self) -> str:
+        return f"R-{self.number}"
+
+
+@dataclass
+class StrategySpec:
+    kind: str
+    number: int
+    title: str
+    detail: str = ""
+    language: str = ""
+
+
+@dataclass
+class MetricSpec:
+    name: str
+    category: str
+    unit: str
+    direction: str
+    warning: float
+    critical: float
+    line: int
+
+
+@dataclass
+class AlertRuleSpec:
+    priority: str
+    condition: str
+    subject: str
+    operator: str = ""
+    threshold: float | None = None
+    unit: str = ""
+
+
+@dataclass
+class ChecklistItemSpec:
+    section: str
+    text: str
+    description: str = ""
+
+
+@dataclass
+class ReviewTemplateSpec:
+    kind: str
+    name: str
+    items: list[ChecklistItemSpec] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    title: str = ""
+    language: str = "en"
+    scales: list[ScaleBandSpec] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    risks: list[RiskSpec] = field(default_factory=list)
+    strategies: list[StrategySpec] = field(default_factory=list)
+    metrics: list[MetricSpec] = field(default_factory=list)
+    alert_rules: list[AlertRuleSpec] = field(default_factory=list)
+    reviews: list[ReviewTemplateSpec] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
