@@ -27,8 +27,9 @@ class Metric(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     category = models.CharField(_("category"), max_length=100, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
-    direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices,
-                                 default=Direction.HIGHER_IS_WORSE)
+    direction = models.CharField(
+        _("direction"), max_length=20, choices=Direction.choices, default=Direction.HIGHER_IS_WORSE
+    )
     warning = models.FloatField(_("warning threshold"))
     critical = models.FloatField(_("critical threshold"))
     description = models.TextField(_("description"), blank=True)
@@ -40,6 +41,11 @@ class Metric(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.key:
+            self.key = slugify(self.name, allow_unicode=True)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}
@@ -56,11 +62,6 @@ class Metric(models.Model):
             errors["key"] = _("Give a key; none can be derived from this name.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.key:
-            self.key = slugify(self.name, allow_unicode=True)
-        super().save(*args, **kwargs)
 
     def classify(self, value: float) -> str:
         """Which band a reading falls in. NaN is not a band: callers treat it as no data."""
@@ -89,8 +90,9 @@ class AlertRule(models.Model):
 
     priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices)
     condition = models.CharField(_("condition"), max_length=300, help_text=_("As written in the plan."))
-    metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.SET_NULL,
-                               null=True, blank=True, related_name="alert_rules")
+    metric = models.ForeignKey(
+        Metric, verbose_name=_("metric"), on_delete=models.SET_NULL, null=True, blank=True, related_name="alert_rules"
+    )
     operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices, blank=True)
     threshold = models.FloatField(_("threshold"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)

@@ -28,7 +28,9 @@ _CODE_WIDGET = forms.Textarea(attrs={"rows": 6, "cols": 80, "class": "vLargeText
 def level_badge(level: str, label: str, colour: str | None):
     return format_html(
         '<span class="riskregister-badge" style="background:{};color:#fff;padding:2px 8px;'
-        'border-radius:10px;font-weight:bold">{}</span>', colour or "#777", label,
+        'border-radius:10px;font-weight:bold">{}</span>',
+        colour or "#777",
+        label,
     )
 
 
@@ -114,20 +116,33 @@ class ScoreChangeInline(admin.TabularInline):
 
 class RiskAdminForm(forms.ModelForm):
     change_reason = forms.CharField(
-        label=_("Reason for a score change"), required=False, widget=forms.TextInput(attrs={"size": 80}),
+        label=_("Reason for a score change"),
+        required=False,
+        widget=forms.TextInput(attrs={"size": 80}),
         help_text=_("Stored in the score history when impact or likelihood changes."),
     )
 
     class Meta:
         model = Risk
-        fields = "__all__"
+        fields = [
+            "number",
+            "title",
+            "category",
+            "status",
+            "owner",
+            "next_review_date",
+            "impact",
+            "likelihood",
+            "description",
+            "impact_text",
+            "components",
+        ]
 
 
 @admin.register(Risk)
 class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
     form = RiskAdminForm
-    list_display = ["code", "title", "category", "impact", "likelihood", "score", "level_display", "status",
-                    "owner"]
+    list_display = ["code", "title", "category", "impact", "likelihood", "score", "level_display", "status", "owner"]
     list_display_links = ["code", "title"]
     list_filter = ["level", "category", "status", ("owner", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["category", "owner"]
@@ -139,8 +154,10 @@ class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
     readonly_fields = ["code", "score", "level_display", "stated_level", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["code", "number", "title", "category", "status", "owner", "next_review_date"]}),
-        (_("Assessment"), {"fields": ["impact", "likelihood", "change_reason", "score", "level_display",
-                                      "stated_level"]}),
+        (
+            _("Assessment"),
+            {"fields": ["impact", "likelihood", "change_reason", "score", "level_display", "stated_level"]},
+        ),
         (_("Details"), {"fields": ["description", "impact_text", "components"]}),
         (_("Timestamps"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -161,8 +178,11 @@ class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
         return level_badge(obj.level, obj.get_level_display(), colour)
 
     def save_model(self, request, obj, form, change):
-        obj.save(changed_by=request.user, change_reason=form.cleaned_data.get("change_reason", ""),
-                 change_source=ScoreSource.MANUAL)
+        obj.save(
+            changed_by=request.user,
+            change_reason=form.cleaned_data.get("change_reason", ""),
+            change_source=ScoreSource.MANUAL,
+        )
 
 
 class RiskChildAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):

@@ -24,11 +24,14 @@ class RiskRegisterAdminSite(admin.AdminSite):
     def level_counts(self) -> list[dict]:
         from riskregister.models import LevelBand, Risk
 
-        counts = dict(Risk.objects.exclude(status=RiskStatus.CLOSED).order_by().values_list("level")
-                      .annotate(n=Count("id")))
+        counts = dict(
+            Risk.objects.exclude(status=RiskStatus.CLOSED).order_by().values_list("level").annotate(n=Count("id"))
+        )
         colours = dict(LevelBand.objects.values_list("level", "colour"))
-        return [{"level": level, "label": label, "count": counts.get(level, 0), "colour": colours.get(level, "#ccc")}
-                for level, label in reversed(Level.choices)]
+        return [
+            {"level": level, "label": label, "count": counts.get(level, 0), "colour": colours.get(level, "#ccc")}
+            for level, label in reversed(Level.choices)
+        ]
 
     def index(self, request, extra_context=None):
         extra_context = dict(extra_context or {})

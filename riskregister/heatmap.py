@@ -36,8 +36,11 @@ def heatmap(risks: QuerySet[Risk] | None = None) -> list[list[Cell]]:
         for likelihood in range(scoring.SCALE_MIN, scoring.SCALE_MAX + 1):
             value = impact * likelihood
             level = scoring.level_for(value, ranges)
-            row.append(Cell(impact, likelihood, value, level, colours.get(level, "#cccccc"),
-                            counts.get((impact, likelihood), 0)))
+            row.append(
+                Cell(
+                    impact, likelihood, value, level, colours.get(level, "#cccccc"), counts.get((impact, likelihood), 0)
+                )
+            )
         grid.append(row)
     return grid
 

@@ -19,11 +19,15 @@ _EXTRA: dict[str, set[tuple[str, str]]] = {
     VIEWER: set(),
     RISK_OWNER: {
         ("riskregister", "change_risk"),
-        *{("riskregister", f"{action}_{model}") for action in ("add", "change", "delete")
-          for model in ("mitigation", "indicator")},
+        *{
+            ("riskregister", f"{action}_{model}")
+            for action in ("add", "change", "delete")
+            for model in ("mitigation", "indicator")
+        },
     },
     REVIEWER: {
-        ("riskregister", f"{action}_{model}") for action in ("add", "change", "delete")
+        ("riskregister", f"{action}_{model}")
+        for action in ("add", "change", "delete")
         for model in ("reviewtemplate", "reviewtemplateitem")
     },
     INCIDENT_RESPONDER: set(),
@@ -52,8 +56,9 @@ def sync_roles(apps=None) -> None:
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role)
         if role == ADMINISTRATOR:
-            granted = list(register) + list(Permission.objects.filter(
-                content_type__app_label="auth", codename__in=["view_user", "view_group"]))
+            granted = list(register) + list(
+                Permission.objects.filter(content_type__app_label="auth", codename__in=["view_user", "view_group"])
+            )
         else:
             extra = [p for p in register if (p.content_type.app_label, p.codename) in _EXTRA[role]]
             granted = view + extra

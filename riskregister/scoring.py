@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 SCALE_MIN = 1
 SCALE_MAX = 5
@@ -58,10 +59,10 @@ def bands_from_minimums(minimums: dict[str, int]) -> list[Band]:
     starts = [minimums[level] for level in levels]
     if starts[0] != SCORE_MIN:
         raise ValueError(f"the lowest band ({levels[0]}) must start at {SCORE_MIN}, not {starts[0]}")
-    for (lower, a), (higher, b) in zip(zip(levels, starts), zip(levels[1:], starts[1:])):
+    for (lower, a), (higher, b) in pairwise(zip(levels, starts, strict=True)):
         if not a < b:
             raise ValueError(f"{higher} must start above {lower} ({b} ≤ {a})")
     if starts[-1] > SCORE_MAX:
         raise ValueError(f"{levels[-1]} starts at {starts[-1]}, beyond the highest score {SCORE_MAX}")
     ends = [b - 1 for b in starts[1:]] + [SCORE_MAX]
-    return [Band(level, start, end) for level, start, end in zip(levels, starts, ends)]
+    return [Band(level, start, end) for level, start, end in zip(levels, starts, ends, strict=True)]

@@ -12,13 +12,38 @@ from dataclasses import dataclass
 
 NUMBER = r"(?P<num>[0-9]+(?:[.,][0-9]+)?)"
 _UNIT_ALIASES = {
-    "ms": "ms", "msec": "ms", "ミリ秒": "ms", "milliseconds": "ms", "millisecond": "ms",
-    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s", "秒": "s",
-    "min": "min", "mins": "min", "minute": "min", "minutes": "min", "分": "min",
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h", "時間": "h",
-    "d": "d", "day": "d", "days": "d", "日": "d",
-    "%": "%", "％": "%", "percent": "%",
-    "req/s": "req/s", "rps": "req/s", "requests/s": "req/s",
+    "ms": "ms",
+    "msec": "ms",
+    "ミリ秒": "ms",
+    "milliseconds": "ms",
+    "millisecond": "ms",
+    "s": "s",
+    "sec": "s",
+    "secs": "s",
+    "second": "s",
+    "seconds": "s",
+    "秒": "s",
+    "min": "min",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "分": "min",
+    "h": "h",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "時間": "h",
+    "d": "d",
+    "day": "d",
+    "days": "d",
+    "日": "d",
+    "%": "%",
+    "％": "%",
+    "percent": "%",
+    "req/s": "req/s",
+    "rps": "req/s",
+    "requests/s": "req/s",
 }
 # Longest first so "ms" wins over "m…"/"s" and "req/s" over "s".
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNIT_ALIASES, key=len, reverse=True))
@@ -68,7 +93,8 @@ class Rule:
 
 
 def format_number(value: float) -> str:
-    return f"{value:g}"
+    # 15 significant digits: exact for any value a person types, without "400.0" noise.
+    return format(value, ".15g")
 
 
 def _number(raw: str) -> float:

@@ -5,49 +5,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Metric',
+            name="Metric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(allow_unicode=True, blank=True, max_length=100, unique=True, verbose_name='key')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('category', models.CharField(blank=True, max_length=100, verbose_name='category')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='unit')),
-                ('direction', models.CharField(choices=[('higher_is_worse', 'Higher is worse'), ('lower_is_worse', 'Lower is worse')], default='higher_is_worse', max_length=20, verbose_name='direction')),
-                ('warning', models.FloatField(verbose_name='warning threshold')),
-                ('critical', models.FloatField(verbose_name='critical threshold')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.SlugField(allow_unicode=True, blank=True, max_length=100, unique=True, verbose_name="key"),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("category", models.CharField(blank=True, max_length=100, verbose_name="category")),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="unit")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("higher_is_worse", "Higher is worse"), ("lower_is_worse", "Lower is worse")],
+                        default="higher_is_worse",
+                        max_length=20,
+                        verbose_name="direction",
+                    ),
+                ),
+                ("warning", models.FloatField(verbose_name="warning threshold")),
+                ("critical", models.FloatField(verbose_name="critical threshold")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'metric',
-                'verbose_name_plural': 'metrics',
-                'ordering': ['category', 'name'],
+                "verbose_name": "metric",
+                "verbose_name_plural": "metrics",
+                "ordering": ["category", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AlertRule',
+            name="AlertRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority', models.CharField(choices=[('immediate', 'Immediate response'), ('watch', 'Watch')], max_length=16, verbose_name='priority')),
-                ('condition', models.CharField(help_text='As written in the plan.', max_length=300, verbose_name='condition')),
-                ('operator', models.CharField(blank=True, choices=[('>', '>'), ('>=', '≥'), ('<', '<'), ('<=', '≤')], max_length=2, verbose_name='operator')),
-                ('threshold', models.FloatField(blank=True, null=True, verbose_name='threshold')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='unit')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('metric', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alert_rules', to='monitoring.metric', verbose_name='metric')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("immediate", "Immediate response"), ("watch", "Watch")],
+                        max_length=16,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "condition",
+                    models.CharField(help_text="As written in the plan.", max_length=300, verbose_name="condition"),
+                ),
+                (
+                    "operator",
+                    models.CharField(
+                        blank=True,
+                        choices=[(">", ">"), (">=", "≥"), ("<", "<"), ("<=", "≤")],
+                        max_length=2,
+                        verbose_name="operator",
+                    ),
+                ),
+                ("threshold", models.FloatField(blank=True, null=True, verbose_name="threshold")),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="unit")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "metric",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="alert_rules",
+                        to="monitoring.metric",
+                        verbose_name="metric",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alert rule',
-                'verbose_name_plural': 'alert rules',
-                'ordering': ['priority', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('priority', 'condition'), name='alertrule_unique_condition')],
+                "verbose_name": "alert rule",
+                "verbose_name_plural": "alert rules",
+                "ordering": ["priority", "order"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("priority", "condition"), name="alertrule_unique_condition")
+                ],
             },
         ),
     ]

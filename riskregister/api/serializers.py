@@ -65,24 +65,53 @@ class ScoreChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScoreChange
-        fields = ["changed_at", "changed_by", "old_impact", "old_likelihood", "old_score",
-                  "new_impact", "new_likelihood", "new_score", "reason", "source"]
+        fields = [
+            "changed_at",
+            "changed_by",
+            "old_impact",
+            "old_likelihood",
+            "old_score",
+            "new_impact",
+            "new_likelihood",
+            "new_score",
+            "reason",
+            "source",
+        ]
 
 
 class RiskSerializer(CleanModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True, default=None)
     owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
     score_change_reason = serializers.CharField(
-        write_only=True, required=False, allow_blank=True,
+        write_only=True,
+        required=False,
+        allow_blank=True,
         help_text="Why impact or likelihood changed; stored in the score history.",
     )
 
     class Meta:
         model = Risk
         fields = [
-            "code", "number", "title", "category", "category_name", "description", "impact_text",
-            "impact", "likelihood", "score", "level", "stated_level", "status", "owner", "owner_username",
-            "components", "next_review_date", "created_at", "updated_at", "score_change_reason",
+            "code",
+            "number",
+            "title",
+            "category",
+            "category_name",
+            "description",
+            "impact_text",
+            "impact",
+            "likelihood",
+            "score",
+            "level",
+            "stated_level",
+            "status",
+            "owner",
+            "owner_username",
+            "components",
+            "next_review_date",
+            "created_at",
+            "updated_at",
+            "score_change_reason",
         ]
         read_only_fields = ["code", "score", "level", "stated_level", "created_at", "updated_at"]
         extra_kwargs = {"number": {"required": False}, "components": {"required": False}}
@@ -93,8 +122,7 @@ class RiskSerializer(CleanModelSerializer):
         for name, value in validated.items():
             setattr(instance, name, value)
         request = self.context.get("request")
-        instance.save(changed_by=getattr(request, "user", None), change_reason=reason,
-                      change_source=ScoreSource.MANUAL)
+        instance.save(changed_by=getattr(request, "user", None), change_reason=reason, change_source=ScoreSource.MANUAL)
         if components is not None:
             instance.components.set(components)
         return instance

@@ -34,7 +34,8 @@ class RiskViewSet(viewsets.ModelViewSet):
         queryset = Risk.objects.select_related("category", "owner").prefetch_related("components")
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
-                "mitigations", "indicators__metric",
+                "mitigations",
+                "indicators__metric",
                 Prefetch("score_changes", queryset=ScoreChange.objects.select_related("changed_by")),
             )
         return queryset

@@ -12,16 +12,27 @@ from riskregister.choices import Operator, RuleKind
 class Indicator(models.Model):
     """A key risk indicator (監視指標) of one risk and, optionally, its early-warning rule (早期警告)."""
 
-    risk = models.ForeignKey("riskregister.Risk", verbose_name=_("risk"), on_delete=models.CASCADE,
-                             related_name="indicators")
+    risk = models.ForeignKey(
+        "riskregister.Risk", verbose_name=_("risk"), on_delete=models.CASCADE, related_name="indicators"
+    )
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     # Metric definitions are configuration shared with the monitoring app; the live pipeline reads
     # this link to know which indicators a new reading feeds.
-    metric = models.ForeignKey("monitoring.Metric", verbose_name=_("metric"), on_delete=models.SET_NULL,
-                               null=True, blank=True, related_name="indicators")
-    rule_text = models.CharField(_("early warning"), max_length=300, blank=True,
-                                 help_text=_("As written, e.g. 応答時間が400msを超えた場合 or '> 400 ms'."))
+    metric = models.ForeignKey(
+        "monitoring.Metric",
+        verbose_name=_("metric"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+    )
+    rule_text = models.CharField(
+        _("early warning"),
+        max_length=300,
+        blank=True,
+        help_text=_("As written, e.g. 応答時間が400msを超えた場合 or '> 400 ms'."),
+    )
     rule_kind = models.CharField(_("rule kind"), max_length=16, choices=RuleKind.choices, blank=True)
     operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices, blank=True)
     threshold = models.FloatField(_("threshold"), null=True, blank=True)

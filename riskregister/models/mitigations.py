@@ -11,18 +11,25 @@ from riskregister.choices import MitigationKind, MitigationStatus
 class Mitigation(models.Model):
     """A numbered countermeasure of one risk, with the plan's snippet kept verbatim."""
 
-    risk = models.ForeignKey("riskregister.Risk", verbose_name=_("risk"), on_delete=models.CASCADE,
-                             related_name="mitigations")
+    risk = models.ForeignKey(
+        "riskregister.Risk", verbose_name=_("risk"), on_delete=models.CASCADE, related_name="mitigations"
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=16, choices=MitigationKind.choices,
-                            default=MitigationKind.PREVENTIVE)
+    kind = models.CharField(_("kind"), max_length=16, choices=MitigationKind.choices, default=MitigationKind.PREVENTIVE)
     detail = models.TextField(_("detail"), blank=True, help_text=_("Code or configuration, kept verbatim."))
     detail_language = models.CharField(_("snippet language"), max_length=20, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=MitigationStatus.choices,
-                              default=MitigationStatus.PLANNED)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL,
-                              null=True, blank=True, related_name="owned_mitigations")
+    status = models.CharField(
+        _("status"), max_length=16, choices=MitigationStatus.choices, default=MitigationStatus.PLANNED
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_mitigations",
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
 
     history = HistoricalRecords()

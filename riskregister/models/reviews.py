@@ -22,8 +22,9 @@ class ReviewTemplate(models.Model):
 
 
 class ReviewTemplateItem(models.Model):
-    template = models.ForeignKey(ReviewTemplate, verbose_name=_("template"), on_delete=models.CASCADE,
-                                 related_name="items")
+    template = models.ForeignKey(
+        ReviewTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="items"
+    )
     order = models.PositiveSmallIntegerField(_("order"))
     section = models.CharField(_("section"), max_length=120, blank=True)
     text = models.CharField(_("text"), max_length=300)

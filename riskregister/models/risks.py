@@ -43,13 +43,19 @@ class RiskQuerySet(models.QuerySet):
 class Risk(models.Model):
     code = models.CharField(_("code"), max_length=16, unique=True, editable=False)
     number = models.PositiveIntegerField(
-        _("number"), unique=True, blank=True,
+        _("number"),
+        unique=True,
+        blank=True,
         help_text=_("The risk's number in the plan; the code R-<number> is derived from it."),
     )
     title = models.CharField(_("title"), max_length=200)
     category = models.ForeignKey(
-        "riskregister.Category", verbose_name=_("category"), on_delete=models.PROTECT,
-        related_name="risks", null=True, blank=True,
+        "riskregister.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="risks",
+        null=True,
+        blank=True,
     )
     description = models.TextField(_("description"), blank=True)
     impact_text = models.TextField(_("impact description"), blank=True)
@@ -60,20 +66,32 @@ class Risk(models.Model):
     score = models.PositiveSmallIntegerField(_("score"), editable=False, db_index=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, editable=False, db_index=True)
     stated_level = models.CharField(
-        _("stated level"), max_length=16, choices=Level.choices, blank=True,
+        _("stated level"),
+        max_length=16,
+        choices=Level.choices,
+        blank=True,
         help_text=_("The level the plan states; the importer warns when it disagrees with the computed one."),
     )
     status = models.CharField(_("status"), max_length=16, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL,
-        related_name="owned_risks", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        related_name="owned_risks",
+        null=True,
+        blank=True,
     )
     components = models.ManyToManyField(
-        "riskregister.Component", verbose_name=_("components"), related_name="risks", blank=True,
+        "riskregister.Component",
+        verbose_name=_("components"),
+        related_name="risks",
+        blank=True,
     )
     next_review_date = models.DateField(_("next review"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    DERIVED_FIELDS = ("code", "score", "level")
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = RiskQuerySet.as_manager()
@@ -93,6 +111,29 @@ class Risk(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def save(
+        self, *args, changed_by=None, change_reason: str = "", change_source: str = ScoreSource.MANUAL, **kwargs
+    ) -> None:
+        with transaction.atomic():
+            if not self.number:
+                last = Risk.objects.select_for_update().aggregate(n=models.Max("number"))["n"]
+                self.number = (last or 0) + 1
+            self.derive()
+            old = getattr(self, "_stored_scores", (None, None))
+            super().save(*args, **kwargs)
+            if old != (self.impact, self.likelihood):
+                ScoreChange.objects.create(
+                    risk=self,
+                    changed_by=changed_by if changed_by and changed_by.is_authenticated else None,
+                    old_impact=old[0],
+                    old_likelihood=old[1],
+                    new_impact=self.impact,
+                    new_likelihood=self.likelihood,
+                    reason=change_reason,
+                    source=change_source,
+                )
+            self._stored_scores = (self.impact, self.likelihood)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -111,16 +152,13 @@ class Risk(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    DERIVED_FIELDS = ("code", "score", "level")
-
     def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True) -> None:
         # Derived fields are computed, not validated: fill them in when the inputs allow it and leave
         # them out of field/constraint validation so a bad impact reports on "impact", not "score".
         if scoring.in_scale(self.impact) and scoring.in_scale(self.likelihood):
             self.derive()
         exclude = set(exclude or ()) | set(self.DERIVED_FIELDS)
-        super().full_clean(exclude=exclude, validate_unique=validate_unique,
-                           validate_constraints=validate_constraints)
+        super().full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints)
 
     def derive(self) -> None:
         """Fill in the derived fields (code, score, level) from the ones people edit."""
@@ -132,24 +170,6 @@ class Risk(models.Model):
     @property
     def level_disagrees(self) -> bool:
         return bool(self.stated_level) and self.stated_level != self.level
-
-    def save(self, *args, changed_by=None, change_reason: str = "", change_source: str = ScoreSource.MANUAL,
-             **kwargs) -> None:
-        with transaction.atomic():
-            if not self.number:
-                last = Risk.objects.select_for_update().aggregate(n=models.Max("number"))["n"]
-                self.number = (last or 0) + 1
-            self.derive()
-            old = getattr(self, "_stored_scores", (None, None))
-            super().save(*args, **kwargs)
-            if old != (self.impact, self.likelihood):
-                ScoreChange.objects.create(
-                    risk=self, changed_by=changed_by if changed_by and changed_by.is_authenticated else None,
-                    old_impact=old[0], old_likelihood=old[1],
-                    new_impact=self.impact, new_likelihood=self.likelihood,
-                    reason=change_reason, source=change_source,
-                )
-            self._stored_scores = (self.impact, self.likelihood)
 
     def is_editable_by(self, user) -> bool:
         if not user or not user.is_active or not user.has_perm("riskregister.change_risk"):
@@ -163,8 +183,12 @@ class ScoreChange(models.Model):
     risk = models.ForeignKey(Risk, verbose_name=_("risk"), on_delete=models.CASCADE, related_name="score_changes")
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     old_impact = models.PositiveSmallIntegerField(_("old impact"), null=True, blank=True)
     old_likelihood = models.PositiveSmallIntegerField(_("old likelihood"), null=True, blank=True)

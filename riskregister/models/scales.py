@@ -72,6 +72,12 @@ class LevelBand(models.Model):
     def __str__(self) -> str:
         return f"{self.get_level_display()} ({self.min_score}–{self.max_score})"
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        from riskregister.models.risks import Risk
+
+        Risk.objects.refresh_levels()
+
     @property
     def max_score(self) -> int:
         higher = LevelBand.objects.filter(min_score__gt=self.min_score).order_by("min_score").first()
@@ -80,16 +86,11 @@ class LevelBand(models.Model):
     def clean(self) -> None:
         if self.min_score is None or not self.level:
             return
-        minimums = dict(LevelBand.objects.exclude(pk=self.pk).exclude(level=self.level)
-                        .values_list("level", "min_score"))
+        minimums = dict(
+            LevelBand.objects.exclude(pk=self.pk).exclude(level=self.level).values_list("level", "min_score")
+        )
         minimums[self.level] = self.min_score
         try:
             scoring.bands_from_minimums(minimums)
         except ValueError as exc:
             raise ValidationError({"min_score": str(exc)}) from exc
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        from riskregister.models.risks import Risk
-
-        Risk.objects.refresh_levels()

@@ -26,7 +26,9 @@ class Component(models.Model):
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     aliases = models.CharField(
-        _("aliases"), max_length=255, blank=True,
+        _("aliases"),
+        max_length=255,
+        blank=True,
         help_text=_("Comma-separated words that name this component in plan text (e.g. Chroma, ベクトル)."),
     )
     description = models.TextField(_("description"), blank=True)

@@ -13,18 +13,54 @@ from riskregister.choices import RiskStatus
 from riskregister.models import Category, Indicator, Mitigation, ReviewTemplate, Risk, ScaleBand, Strategy
 from riskregister.plan import labels
 
-_SLASH_COMMENT = {"javascript", "js", "typescript", "ts", "java", "go", "c", "cpp", "c++", "rust", "kotlin",
-                  "swift", "csharp", "cs", "scala", "php"}
+_SLASH_COMMENT = {
+    "javascript",
+    "js",
+    "typescript",
+    "ts",
+    "java",
+    "go",
+    "c",
+    "cpp",
+    "c++",
+    "rust",
+    "kotlin",
+    "swift",
+    "csharp",
+    "cs",
+    "scala",
+    "php",
+}
 _DASH_COMMENT = {"sql", "lua", "haskell"}
 _WORDS = {
-    "ja": {"formula": "**リスクスコア = 影響度 × 発生確率**", "description": "説明", "score": "スコア",
-           "category": "カテゴリ", "metric": "指標", "normal": "正常範囲", "warning": "警告閾値",
-           "critical": "危険閾値", "impact": "影響度", "likelihood": "発生確率", "sep": "、",
-           "uncategorised": "未分類"},
-    "en": {"formula": "**Risk Score = Impact × Probability**", "description": "Description", "score": "Score",
-           "category": "Category", "metric": "Metric", "normal": "Normal Range", "warning": "Warning Threshold",
-           "critical": "Critical Threshold", "impact": "Impact", "likelihood": "Probability", "sep": ", ",
-           "uncategorised": "Uncategorised"},
+    "ja": {
+        "formula": "**リスクスコア = 影響度 × 発生確率**",
+        "description": "説明",
+        "score": "スコア",
+        "category": "カテゴリ",
+        "metric": "指標",
+        "normal": "正常範囲",
+        "warning": "警告閾値",
+        "critical": "危険閾値",
+        "impact": "影響度",
+        "likelihood": "発生確率",
+        "sep": "、",
+        "uncategorised": "未分類",
+    },
+    "en": {
+        "formula": "**Risk Score = Impact × Probability**",
+        "description": "Description",
+        "score": "Score",
+        "category": "Category",
+        "metric": "Metric",
+        "normal": "Normal Range",
+        "warning": "Warning Threshold",
+        "critical": "Critical Threshold",
+        "impact": "Impact",
+        "likelihood": "Probability",
+        "sep": ", ",
+        "uncategorised": "Uncategorised",
+    },
 }
 
 
@@ -83,8 +119,10 @@ class MarkdownExporter:
             rows = [b for b in bands if b.axis == axis]
             if not rows:
                 continue
-            self.out += [f"| {self.words[axis]} | {self.words['description']} | {self.words['score']} |",
-                         "|---|---|---|"]
+            self.out += [
+                f"| {self.words[axis]} | {self.words['description']} | {self.words['score']} |",
+                "|---|---|---|",
+            ]
             for band in rows:
                 span = str(band.min_value) if band.min_value == band.max_value else f"{band.min_value}-{band.max_value}"
                 self.out.append(f"| {_cell(band.label)} | {_cell(band.description)} | {span} |")
@@ -92,8 +130,11 @@ class MarkdownExporter:
         self.out += [self.words["formula"], ""]
 
     def risks(self) -> None:
-        risks = list(Risk.objects.select_related("category", "owner").prefetch_related(
-            "components", "mitigations", "indicators").order_by("category__order", "category__name", "number"))
+        risks = list(
+            Risk.objects.select_related("category", "owner")
+            .prefetch_related("components", "mitigations", "indicators")
+            .order_by("category__order", "category__name", "number")
+        )
         if not risks:
             return
         self.h(2, labels.heading("risks", self.lang))
@@ -147,8 +188,7 @@ class MarkdownExporter:
             language = group[0].detail_language
             comment = _comment(language)
             body = "\n\n".join(
-                f"{comment} {item.number}. {item.title}" + (f"\n{item.detail}" if item.detail else "")
-                for item in group
+                f"{comment} {item.number}. {item.title}" + (f"\n{item.detail}" if item.detail else "") for item in group
             )
             fence = _fence(body)
             self.out.append(_indent(f"{fence}{language}\n{body}\n{fence}", "  "))
@@ -180,12 +220,16 @@ class MarkdownExporter:
         if metrics:
             self.h(3, labels.heading("metrics", self.lang))
             w = self.words
-            self.out += [f"| {w['category']} | {w['metric']} | {w['normal']} | {w['warning']} | {w['critical']} |",
-                         "|---|---|---|---|---|"]
+            self.out += [
+                f"| {w['category']} | {w['metric']} | {w['normal']} | {w['warning']} | {w['critical']} |",
+                "|---|---|---|---|---|",
+            ]
             for metric in metrics:
                 bands = metric.band_texts()
-                self.out.append(f"| {_cell(metric.category)} | {_cell(metric.name)} | {bands['normal']} | "
-                                f"{bands['warning']} | {bands['critical']} |")
+                self.out.append(
+                    f"| {_cell(metric.category)} | {_cell(metric.name)} | {bands['normal']} | "
+                    f"{bands['warning']} | {bands['critical']} |"
+                )
             self.out.append("")
         if rules:
             self.h(3, labels.heading("alerts", self.lang))
@@ -230,34 +274,61 @@ def export_markdown(language: str = "ja", title: str = "") -> str:
 def export_json() -> dict:
     """Everything the register holds about the plan, for scripts and integrations."""
     risks = Risk.objects.select_related("category", "owner").prefetch_related(
-        "components", "mitigations", "indicators__metric", "score_changes")
+        "components", "mitigations", "indicators__metric", "score_changes"
+    )
     return {
         "scales": list(ScaleBand.objects.values("axis", "level", "label", "min_value", "max_value", "description")),
         "categories": list(Category.objects.values("name", "order")),
         "risks": [
             {
-                "code": r.code, "number": r.number, "title": r.title,
+                "code": r.code,
+                "number": r.number,
+                "title": r.title,
                 "category": r.category.name if r.category else None,
-                "description": r.description, "impact_text": r.impact_text,
-                "impact": r.impact, "likelihood": r.likelihood, "score": r.score, "level": r.level,
-                "status": r.status, "owner": r.owner.get_username() if r.owner else None,
+                "description": r.description,
+                "impact_text": r.impact_text,
+                "impact": r.impact,
+                "likelihood": r.likelihood,
+                "score": r.score,
+                "level": r.level,
+                "status": r.status,
+                "owner": r.owner.get_username() if r.owner else None,
                 "components": [c.name for c in r.components.all()],
                 "next_review_date": r.next_review_date.isoformat() if r.next_review_date else None,
                 "mitigations": [
-                    {"number": m.number, "title": m.title, "kind": m.kind, "status": m.status,
-                     "detail": m.detail, "detail_language": m.detail_language,
-                     "due_date": m.due_date.isoformat() if m.due_date else None}
+                    {
+                        "number": m.number,
+                        "title": m.title,
+                        "kind": m.kind,
+                        "status": m.status,
+                        "detail": m.detail,
+                        "detail_language": m.detail_language,
+                        "due_date": m.due_date.isoformat() if m.due_date else None,
+                    }
                     for m in r.mitigations.all()
                 ],
                 "indicators": [
-                    {"name": i.name, "metric": i.metric.key if i.metric else None, "rule_text": i.rule_text,
-                     "rule_kind": i.rule_kind, "operator": i.operator, "threshold": i.threshold, "unit": i.unit}
+                    {
+                        "name": i.name,
+                        "metric": i.metric.key if i.metric else None,
+                        "rule_text": i.rule_text,
+                        "rule_kind": i.rule_kind,
+                        "operator": i.operator,
+                        "threshold": i.threshold,
+                        "unit": i.unit,
+                    }
                     for i in r.indicators.all()
                 ],
                 "score_history": [
-                    {"changed_at": c.changed_at.isoformat(), "old_impact": c.old_impact,
-                     "old_likelihood": c.old_likelihood, "new_impact": c.new_impact,
-                     "new_likelihood": c.new_likelihood, "reason": c.reason, "source": c.source}
+                    {
+                        "changed_at": c.changed_at.isoformat(),
+                        "old_impact": c.old_impact,
+                        "old_likelihood": c.old_likelihood,
+                        "new_impact": c.new_impact,
+                        "new_likelihood": c.new_likelihood,
+                        "reason": c.reason,
+                        "source": c.source,
+                    }
                     for c in r.score_changes.all()
                 ],
             }
@@ -265,15 +336,25 @@ def export_json() -> dict:
         ],
         "strategies": list(Strategy.objects.values("kind", "number", "title", "detail", "detail_language")),
         "metrics": [
-            {"key": m.key, "name": m.name, "category": m.category, "unit": m.unit, "direction": m.direction,
-             "warning": m.warning, "critical": m.critical, "bands": m.band_texts()}
+            {
+                "key": m.key,
+                "name": m.name,
+                "category": m.category,
+                "unit": m.unit,
+                "direction": m.direction,
+                "warning": m.warning,
+                "critical": m.critical,
+                "bands": m.band_texts(),
+            }
             for m in Metric.objects.order_by("pk")
         ],
         "alert_rules": list(AlertRule.objects.values("priority", "condition", "operator", "threshold", "unit")),
         "review_templates": [
-            {"kind": t.kind, "name": t.name,
-             "items": [{"section": i.section, "text": i.text, "description": i.description} for i in t.items.all()]}
+            {
+                "kind": t.kind,
+                "name": t.name,
+                "items": [{"section": i.section, "text": i.text, "description": i.description} for i in t.items.all()],
+            }
             for t in ReviewTemplate.objects.prefetch_related("items")
         ],
     }
-

@@ -30,8 +30,16 @@ from riskregister.models import (
 from riskregister.plan.document import Plan, RiskSpec
 
 ENTITIES = (
-    "scale_bands", "categories", "risks", "mitigations", "indicators", "strategies",
-    "metrics", "alert_rules", "review_templates", "review_items",
+    "scale_bands",
+    "categories",
+    "risks",
+    "mitigations",
+    "indicators",
+    "strategies",
+    "metrics",
+    "alert_rules",
+    "review_templates",
+    "review_items",
 )
 
 
@@ -61,8 +69,9 @@ class _Importer:
         self.user = user
         self.reason = f"plan import ({source_name})" if source_name else "plan import"
 
-    def upsert(self, entity: str, model: type[models.Model], lookup: dict, values: dict,
-               instance: models.Model | None = None) -> models.Model:
+    def upsert(
+        self, entity: str, model: type[models.Model], lookup: dict, values: dict, instance: models.Model | None = None
+    ) -> models.Model:
         obj = instance if instance is not None else model.objects.filter(**lookup).first()
         if obj is None:
             obj = model(**lookup, **values)
@@ -89,38 +98,72 @@ class _Importer:
     def run(self) -> None:
         plan = self.plan
         for band in plan.scales:
-            self.upsert("scale_bands", ScaleBand, {"axis": band.axis, "level": band.level},
-                        {"label": band.label, "min_value": band.min_value, "max_value": band.max_value,
-                         "description": band.description})
+            self.upsert(
+                "scale_bands",
+                ScaleBand,
+                {"axis": band.axis, "level": band.level},
+                {
+                    "label": band.label,
+                    "min_value": band.min_value,
+                    "max_value": band.max_value,
+                    "description": band.description,
+                },
+            )
         categories = {
             name: self.upsert("categories", Category, {"name": name}, {"order": position})
             for position, name in enumerate(plan.categories, start=1)
         }
         metrics = {
             spec.name.casefold(): self.upsert(
-                "metrics", Metric, {"name": spec.name},
-                {"category": spec.category, "unit": spec.unit, "direction": spec.direction,
-                 "warning": spec.warning, "critical": spec.critical},
+                "metrics",
+                Metric,
+                {"name": spec.name},
+                {
+                    "category": spec.category,
+                    "unit": spec.unit,
+                    "direction": spec.direction,
+                    "warning": spec.warning,
+                    "critical": spec.critical,
+                },
             )
             for spec in plan.metrics
         }
         components = list(Component.objects.all())
-        users = {u.get_username(): u for u in get_user_model().objects.filter(
-            username__in=[r.owner for r in plan.risks if r.owner])}
+        users = {
+            u.get_username(): u
+            for u in get_user_model().objects.filter(username__in=[r.owner for r in plan.risks if r.owner])
+        }
         for spec in plan.risks:
             self.risk(spec, categories.get(spec.category), metrics, components, users)
         for position, spec in enumerate(plan.alert_rules, start=1):
-            self.upsert("alert_rules", AlertRule, {"priority": spec.priority, "condition": spec.condition},
-                        {"metric": metrics.get(spec.subject.casefold()), "operator": spec.operator,
-                         "threshold": spec.threshold, "unit": spec.unit, "order": position})
+            self.upsert(
+                "alert_rules",
+                AlertRule,
+                {"priority": spec.priority, "condition": spec.condition},
+                {
+                    "metric": metrics.get(spec.subject.casefold()),
+                    "operator": spec.operator,
+                    "threshold": spec.threshold,
+                    "unit": spec.unit,
+                    "order": position,
+                },
+            )
         for spec in plan.strategies:
-            self.upsert("strategies", Strategy, {"kind": spec.kind, "number": spec.number},
-                        {"title": spec.title, "detail": spec.detail, "detail_language": spec.language})
+            self.upsert(
+                "strategies",
+                Strategy,
+                {"kind": spec.kind, "number": spec.number},
+                {"title": spec.title, "detail": spec.detail, "detail_language": spec.language},
+            )
         for spec in plan.reviews:
             template = self.upsert("review_templates", ReviewTemplate, {"kind": spec.kind}, {"name": spec.name})
             for order, item in enumerate(spec.items, start=1):
-                self.upsert("review_items", ReviewTemplateItem, {"template": template, "order": order},
-                            {"section": item.section, "text": item.text, "description": item.description})
+                self.upsert(
+                    "review_items",
+                    ReviewTemplateItem,
+                    {"template": template, "order": order},
+                    {"section": item.section, "text": item.text, "description": item.description},
+                )
 
     def risk(self, spec: RiskSpec, category, metrics, components, users) -> None:
         risk = Risk.objects.filter(number=spec.number).first()
@@ -128,10 +171,15 @@ class _Importer:
             risk = Risk.objects.filter(title=spec.title).first()
             if risk is not None:
                 self.report.warnings.append(
-                    f"{spec.code} {spec.title!r} matched {risk.code} by title; the register keeps {risk.code}")
+                    f"{spec.code} {spec.title!r} matched {risk.code} by title; the register keeps {risk.code}"
+                )
         values = {
-            "title": spec.title, "category": category, "description": spec.description,
-            "impact_text": spec.impact_text, "impact": spec.impact, "likelihood": spec.likelihood,
+            "title": spec.title,
+            "category": category,
+            "description": spec.description,
+            "impact_text": spec.impact_text,
+            "impact": spec.impact,
+            "likelihood": spec.likelihood,
             "stated_level": spec.stated_level,
         }
         if spec.status:
@@ -149,14 +197,18 @@ class _Importer:
         if risk.level_disagrees:
             self.report.warnings.append(
                 f"{risk.code}: the plan states {risk.get_stated_level_display()} but {risk.impact} × "
-                f"{risk.likelihood} = {risk.score} is {risk.get_level_display()} by the level bands")
+                f"{risk.likelihood} = {risk.score} is {risk.get_level_display()} by the level bands"
+            )
         self.link_components(risk, spec, components)
 
         kept = set()
         for mitigation in spec.mitigations:
-            self.upsert("mitigations", Mitigation, {"risk": risk, "number": mitigation.number},
-                        {"title": mitigation.title, "detail": mitigation.detail,
-                         "detail_language": mitigation.language})
+            self.upsert(
+                "mitigations",
+                Mitigation,
+                {"risk": risk, "number": mitigation.number},
+                {"title": mitigation.title, "detail": mitigation.detail, "detail_language": mitigation.language},
+            )
             kept.add(mitigation.number)
         for extra in risk.mitigations.exclude(number__in=kept).values_list("number", flat=True):
             self.report.warnings.append(f"{risk.code}: mitigation {extra} is not in the plan; kept")
@@ -166,8 +218,14 @@ class _Importer:
             existing = Indicator.objects.filter(risk=risk, name=indicator.name).first()
             probe = Indicator(rule_text=indicator.rule_text)
             probe.apply_rule_text()
-            values = {"order": order, "rule_text": indicator.rule_text, "rule_kind": probe.rule_kind,
-                      "operator": probe.operator, "threshold": probe.threshold, "unit": probe.unit}
+            values = {
+                "order": order,
+                "rule_text": indicator.rule_text,
+                "rule_kind": probe.rule_kind,
+                "operator": probe.operator,
+                "threshold": probe.threshold,
+                "unit": probe.unit,
+            }
             metric = metrics.get(indicator.name.casefold())
             if metric is not None:
                 values["metric"] = metric
@@ -208,12 +266,13 @@ def summarise(report: ImportReport) -> str:
     totals = defaultdict(int)
     for entity, counts in report.counts.items():
         if any(counts.values()):
-            lines.append(f"  {entity:<17} created {counts['created']:>3}  updated {counts['updated']:>3}  "
-                         f"unchanged {counts['unchanged']:>3}")
+            lines.append(
+                f"  {entity:<17} created {counts['created']:>3}  updated {counts['updated']:>3}  "
+                f"unchanged {counts['unchanged']:>3}"
+            )
         for outcome, n in counts.items():
             totals[outcome] += n
     head = "Dry run, nothing written:" if report.dry_run else "Imported:"
-    lines.insert(0, f"{head} {totals['created']} created, {totals['updated']} updated, "
-                    f"{totals['unchanged']} unchanged")
+    lines.insert(0, f"{head} {totals['created']} created, {totals['updated']} updated, {totals['unchanged']} unchanged")
     lines += [f"  warning: {w}" for w in report.warnings]
     return "\n".join(lines)

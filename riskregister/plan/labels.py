@@ -16,12 +16,18 @@ FIELDS: dict[str, dict[str, list[str]]] = {
     "likelihood": {"ja": ["発生確率", "発生可能性"], "en": ["Likelihood", "Probability"]},
     "description": {"ja": ["説明", "概要"], "en": ["Description", "Summary"]},
     "impact_text": {"ja": ["影響"], "en": ["Impact", "Consequence", "Consequences"]},
-    "mitigations": {"ja": ["対策", "軽減策", "緩和策"],
-                    "en": ["Countermeasures", "Mitigations", "Mitigation", "Mitigation Measures", "Controls"]},
-    "indicators": {"ja": ["監視指標", "指標", "監視項目"],
-                   "en": ["Monitoring Metrics", "Monitoring Indicators", "Indicators", "KRIs", "KRI", "Metrics"]},
-    "early_warning": {"ja": ["早期警告", "早期警戒"], "en": ["Early Warning", "Early-Warning", "Early Warning Rule",
-                                                      "Trigger"]},
+    "mitigations": {
+        "ja": ["対策", "軽減策", "緩和策"],
+        "en": ["Countermeasures", "Mitigations", "Mitigation", "Mitigation Measures", "Controls"],
+    },
+    "indicators": {
+        "ja": ["監視指標", "指標", "監視項目"],
+        "en": ["Monitoring Metrics", "Monitoring Indicators", "Indicators", "KRIs", "KRI", "Metrics"],
+    },
+    "early_warning": {
+        "ja": ["早期警告", "早期警戒"],
+        "en": ["Early Warning", "Early-Warning", "Early Warning Rule", "Trigger"],
+    },
     "status": {"ja": ["ステータス", "状態"], "en": ["Status"]},
     "owner": {"ja": ["担当者", "オーナー", "責任者"], "en": ["Owner", "Risk Owner"]},
     "components": {"ja": ["コンポーネント", "対象システム"], "en": ["Components", "Affected Systems"]},
@@ -30,32 +36,59 @@ FIELDS: dict[str, dict[str, list[str]]] = {
 
 HEADINGS: dict[str, dict[str, list[str]]] = {
     "title": {"ja": ["リスク管理計画"], "en": ["Risk Management Plan"]},
-    "matrix": {"ja": ["リスク評価マトリックス", "リスク評価基準", "評価基準"],
-               "en": ["Risk Assessment Matrix", "Risk Assessment Criteria", "Assessment Criteria", "Scoring"]},
+    "matrix": {
+        "ja": ["リスク評価マトリックス", "リスク評価基準", "評価基準"],
+        "en": ["Risk Assessment Matrix", "Risk Assessment Criteria", "Assessment Criteria", "Scoring"],
+    },
     "criteria": {"ja": ["リスク評価基準"], "en": ["Risk Assessment Criteria"]},
-    "risks": {"ja": ["特定されたリスクと対策", "特定されたリスク", "リスクと対策", "リスク一覧"],
-              "en": ["Identified Risks and Countermeasures", "Identified Risks", "Risks and Countermeasures",
-                     "Risk Register", "Risks"]},
-    "strategies": {"ja": ["リスク軽減戦略", "軽減戦略", "全体対策"],
-                   "en": ["Risk Mitigation Strategies", "Mitigation Strategies", "Strategies"]},
+    "risks": {
+        "ja": ["特定されたリスクと対策", "特定されたリスク", "リスクと対策", "リスク一覧"],
+        "en": [
+            "Identified Risks and Countermeasures",
+            "Identified Risks",
+            "Risks and Countermeasures",
+            "Risk Register",
+            "Risks",
+        ],
+    },
+    "strategies": {
+        "ja": ["リスク軽減戦略", "軽減戦略", "全体対策"],
+        "en": ["Risk Mitigation Strategies", "Mitigation Strategies", "Strategies"],
+    },
     "preventive": {"ja": ["予防的対策", "予防策"], "en": ["Preventive Measures", "Preventive", "Prevention"]},
-    "reactive": {"ja": ["対応的対策", "事後対策", "対応策"],
-                 "en": ["Reactive Measures", "Reactive", "Response Measures", "Corrective Measures"]},
-    "dashboard": {"ja": ["リスク監視ダッシュボード", "監視ダッシュボード", "ダッシュボード"],
-                  "en": ["Risk Monitoring Dashboard", "Monitoring Dashboard", "Dashboard", "Monitoring"]},
+    "reactive": {
+        "ja": ["対応的対策", "事後対策", "対応策"],
+        "en": ["Reactive Measures", "Reactive", "Response Measures", "Corrective Measures"],
+    },
+    "dashboard": {
+        "ja": ["リスク監視ダッシュボード", "監視ダッシュボード", "ダッシュボード"],
+        "en": ["Risk Monitoring Dashboard", "Monitoring Dashboard", "Dashboard", "Monitoring"],
+    },
     "metrics": {"ja": ["主要監視指標", "監視指標"], "en": ["Key Monitoring Metrics", "Monitoring Metrics", "Metrics"]},
-    "alerts": {"ja": ["アラート設定", "アラートルール"],
-               "en": ["Alert Configuration", "Alert Settings", "Alert Rules", "Alerts"]},
-    "immediate": {"ja": ["即座対応が必要なアラート", "即座対応", "緊急アラート"],
-                  "en": ["Alerts Requiring Immediate Response", "Immediate Response", "Immediate", "Critical Alerts"]},
-    "watch": {"ja": ["監視が必要なアラート", "要監視アラート", "監視"],
-              "en": ["Alerts Requiring Monitoring", "Watch", "Monitoring Alerts", "Warning Alerts"]},
-    "improvement": {"ja": ["継続的改善プロセス", "継続的改善", "レビュープロセス"],
-                    "en": ["Continuous Improvement Process", "Continuous Improvement", "Review Process", "Reviews"]},
-    "weekly": {"ja": ["週次リスク評価", "週次レビュー", "週次"], "en": ["Weekly Risk Assessment", "Weekly Review",
-                                                               "Weekly"]},
-    "monthly": {"ja": ["月次リスク見直し", "月次レビュー", "月次"], "en": ["Monthly Risk Review", "Monthly Review",
-                                                                "Monthly"]},
+    "alerts": {
+        "ja": ["アラート設定", "アラートルール"],
+        "en": ["Alert Configuration", "Alert Settings", "Alert Rules", "Alerts"],
+    },
+    "immediate": {
+        "ja": ["即座対応が必要なアラート", "即座対応", "緊急アラート"],
+        "en": ["Alerts Requiring Immediate Response", "Immediate Response", "Immediate", "Critical Alerts"],
+    },
+    "watch": {
+        "ja": ["監視が必要なアラート", "要監視アラート", "監視"],
+        "en": ["Alerts Requiring Monitoring", "Watch", "Monitoring Alerts", "Warning Alerts"],
+    },
+    "improvement": {
+        "ja": ["継続的改善プロセス", "継続的改善", "レビュープロセス"],
+        "en": ["Continuous Improvement Process", "Continuous Improvement", "Review Process", "Reviews"],
+    },
+    "weekly": {
+        "ja": ["週次リスク評価", "週次レビュー", "週次"],
+        "en": ["Weekly Risk Assessment", "Weekly Review", "Weekly"],
+    },
+    "monthly": {
+        "ja": ["月次リスク見直し", "月次レビュー", "月次"],
+        "en": ["Monthly Risk Review", "Monthly Review", "Monthly"],
+    },
 }
 
 TABLE_COLUMNS: dict[str, list[str]] = {
@@ -68,26 +101,34 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "score": ["スコア", "score", "range"],
 }
 
-AXIS_HEADERS = {"impact": ["影響度", "影響", "impact", "severity"],
-                "likelihood": ["発生確率", "発生可能性", "probability", "likelihood"]}
+AXIS_HEADERS = {
+    "impact": ["影響度", "影響", "impact", "severity"],
+    "likelihood": ["発生確率", "発生可能性", "probability", "likelihood"],
+}
 
 LEVEL_WORDS = {
     "high": ["高", "高リスク", "high", "high risk"],
     "medium": ["中", "中リスク", "medium", "medium risk", "med", "moderate"],
     "low": ["低", "低リスク", "low", "low risk"],
 }
-LEVEL_TEXT = {"ja": {"high": "高リスク", "medium": "中リスク", "low": "低リスク"},
-              "en": {"high": "High Risk", "medium": "Medium Risk", "low": "Low Risk"}}
-SCALE_LABEL = {"ja": {"high": "高", "medium": "中", "low": "低"}, "en": {"high": "High", "medium": "Medium",
-                                                                     "low": "Low"}}
+LEVEL_TEXT = {
+    "ja": {"high": "高リスク", "medium": "中リスク", "low": "低リスク"},
+    "en": {"high": "High Risk", "medium": "Medium Risk", "low": "Low Risk"},
+}
+SCALE_LABEL = {
+    "ja": {"high": "高", "medium": "中", "low": "低"},
+    "en": {"high": "High", "medium": "Medium", "low": "Low"},
+}
 STATUS_WORDS = {
     "open": ["open", "未対応", "オープン"],
     "mitigating": ["mitigating", "対応中", "軽減中"],
     "accepted": ["accepted", "受容", "受容済み"],
     "closed": ["closed", "クローズ", "完了", "終了"],
 }
-STATUS_TEXT = {"ja": {"open": "オープン", "mitigating": "対応中", "accepted": "受容", "closed": "クローズ"},
-               "en": {"open": "Open", "mitigating": "Mitigating", "accepted": "Accepted", "closed": "Closed"}}
+STATUS_TEXT = {
+    "ja": {"open": "オープン", "mitigating": "対応中", "accepted": "受容", "closed": "クローズ"},
+    "en": {"open": "Open", "mitigating": "Mitigating", "accepted": "Accepted", "closed": "Closed"},
+}
 
 
 def clean_heading(text: str) -> str:

@@ -38,8 +38,11 @@ _SCORE = re.compile(
     r"(?P<i>\d+)\s*[×xX*✕・]\s*(?P<l>\d+)(?:\s*[=＝]\s*(?P<s>\d+))?\s*(?:[(（](?P<level>[^)）]*)[)）])?"
 )
 _PLAIN_SCORE = re.compile(r"^(?P<s>\d+)\s*(?:[(（](?P<level>[^)）]*)[)）])?$")
-_LABELLED = re.compile(r"^\*\*(?P<label>[^*]+?)\s*[:：]?\s*\*\*\s*[:：]?\s*(?P<value>.*)$|"
-                       r"^(?P<plain>[^:：*]{1,40}?)\s*[:：]\s*(?P<pvalue>.*)$", re.S)
+_LABELLED = re.compile(
+    r"^\*\*(?P<label>[^*]+?)\s*[:：]?\s*\*\*\s*[:：]?\s*(?P<value>.*)$|"
+    r"^(?P<plain>[^:：*]{1,40}?)\s*[:：]\s*(?P<pvalue>.*)$",
+    re.S,
+)
 _ITEM_HEADER = re.compile(r"^\s*(?:#+|//+|--+|;+)\s*(?P<n>\d+)\s*[.)]\s*(?P<title>.+?)\s*$")
 _TASK = re.compile(r"^\[[ xX]\]\s*")
 _LIST_SPLIT = re.compile(r"\s*[、,，;；／]\s*")
@@ -160,8 +163,12 @@ class PlanParser:
         if under_risks:
             # A numbered heading under the risks part is meant to be a risk: say what is missing
             # rather than dropping it silently.
-            self.problems.append((section.line, f"risk {section.title!r} has no risk score "
-                                                "(expected a field such as '**Risk Score**: 4 × 3 = 12')"))
+            self.problems.append(
+                (
+                    section.line,
+                    f"risk {section.title!r} has no risk score (expected a field such as '**Risk Score**: 4 × 3 = 12')",
+                )
+            )
         return False
 
     def _fields(self, section: Section) -> list[tuple[str, str, SyntaxTreeNode]]:
@@ -210,8 +217,13 @@ class PlanParser:
         if impact is None:
             return
         risk = RiskSpec(
-            number=number, title=title, category=self._category(section),
-            impact=impact, likelihood=likelihood, stated_level=stated, line=section.line,
+            number=number,
+            title=title,
+            category=self._category(section),
+            impact=impact,
+            likelihood=likelihood,
+            stated_level=stated,
+            line=section.line,
             description=_plain(values.get("description", ("", None))[0]),
             impact_text=_plain(values.get("impact_text", ("", None))[0]),
         )
@@ -222,15 +234,15 @@ class PlanParser:
             risk.indicators = [IndicatorSpec(name) for name in dict.fromkeys(names)]
         numbers = [m.number for m in risk.mitigations]
         if len(numbers) != len(set(numbers)):
-            self.problems.append((_line(values["mitigations"][1]), f"R-{number}: mitigation numbers repeat: "
-                                                                   f"{numbers}"))
+            self.problems.append((_line(values["mitigations"][1]), f"R-{number}: mitigation numbers repeat: {numbers}"))
         for text, item in rules:
             self._attach_rule(risk, _plain(text), _line(item))
         if "status" in values:
             status = labels.status_from_words(_plain(values["status"][0]))
             if status is None:
-                self.problems.append((_line(values["status"][1]), f"R-{number}: unknown status "
-                                                                  f"{values['status'][0]!r}"))
+                self.problems.append(
+                    (_line(values["status"][1]), f"R-{number}: unknown status {values['status'][0]!r}")
+                )
             risk.status = status or ""
         risk.owner = _plain(values.get("owner", ("", None))[0])
         if "components" in values:
@@ -238,8 +250,12 @@ class PlanParser:
         if "next_review" in values:
             risk.next_review = _plain(values["next_review"][0])
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", risk.next_review):
-                self.problems.append((_line(values["next_review"][1]),
-                                      f"R-{number}: next review {risk.next_review!r} is not a YYYY-MM-DD date"))
+                self.problems.append(
+                    (
+                        _line(values["next_review"][1]),
+                        f"R-{number}: next review {risk.next_review!r} is not a YYYY-MM-DD date",
+                    )
+                )
         if any(r.number == number for r in self.plan.risks):
             self.problems.append((section.line, f"risk number {number} is used twice"))
         self.plan.risks.append(risk)
@@ -263,8 +279,13 @@ class PlanParser:
             else:
                 plain = _PLAIN_SCORE.match(text)
                 if not plain:
-                    self.problems.append((line, f"{where}: cannot read the risk score {text!r} "
-                                                "(expected 'impact × likelihood = score', e.g. '4 × 3 = 12')"))
+                    self.problems.append(
+                        (
+                            line,
+                            f"{where}: cannot read the risk score {text!r} "
+                            "(expected 'impact × likelihood = score', e.g. '4 × 3 = 12')",
+                        )
+                    )
                     return None, None, ""
                 product, level_text = plain["s"], plain["level"]
             if level_text:
@@ -278,25 +299,27 @@ class PlanParser:
                 raw, item = values[key]
                 digits = re.match(r"\s*(\d+)", _plain(raw))
                 if not digits:
-                    self.problems.append((_line(item), f"{where}: {key.replace('_score', '')} {raw!r} "
-                                                       "is not a number"))
+                    self.problems.append((_line(item), f"{where}: {key.replace('_score', '')} {raw!r} is not a number"))
                     return None, None, ""
                 if key == "impact_score":
                     impact = int(digits[1])
                 else:
                     likelihood = int(digits[1])
         if impact is None or likelihood is None:
-            self.problems.append((line, f"{where}: missing impact or likelihood; write the score as "
-                                        "'impact × likelihood = score'"))
+            self.problems.append(
+                (line, f"{where}: missing impact or likelihood; write the score as 'impact × likelihood = score'")
+            )
             return None, None, ""
-        bad = [f"{name} {value} is outside 1–5" for name, value in (("impact", impact), ("likelihood", likelihood))
-               if not scoring.in_scale(value)]
+        bad = [
+            f"{name} {value} is outside 1–5"
+            for name, value in (("impact", impact), ("likelihood", likelihood))
+            if not scoring.in_scale(value)
+        ]
         if bad:
             self.problems.append((line, f"{where}: " + "; ".join(bad)))
             return None, None, ""
         if product is not None and int(product) != impact * likelihood:
-            self.problems.append((line, f"{where}: {impact} × {likelihood} is {impact * likelihood}, "
-                                        f"not {product}"))
+            self.problems.append((line, f"{where}: {impact} × {likelihood} is {impact * likelihood}, not {product}"))
             return None, None, ""
         return impact, likelihood, stated
 
@@ -352,14 +375,15 @@ class PlanParser:
                 detail_parts.append(child.content.strip("\n"))
                 language = language or child.info.strip()
             elif child.map:
-                detail_parts.append(textwrap.dedent("\n".join(self.lines[child.map[0]:child.map[1]])).strip("\n"))
+                detail_parts.append(textwrap.dedent("\n".join(self.lines[child.map[0] : child.map[1]])).strip("\n"))
         return MitigationSpec(number, title.strip()[:200] or "—", "\n\n".join(detail_parts), language)
 
     def _attach_rule(self, risk: RiskSpec, text: str, line: int | None) -> None:
         rule = thresholds.parse_rule(text)
         if rule.kind == "manual":
-            self.plan.warnings.append(f"line {line}: {risk.code}: early warning {text!r} has no readable "
-                                      "threshold; kept as text")
+            self.plan.warnings.append(
+                f"line {line}: {risk.code}: early warning {text!r} has no readable threshold; kept as text"
+            )
         free = [ind for ind in risk.indicators if not ind.rule_text]
         if not free:
             free = [IndicatorSpec(rule.subject or text)]
@@ -399,8 +423,13 @@ class PlanParser:
             level = labels.level_from_words(cells[0])
             bounds = re.fullmatch(r"(\d+)\s*(?:[-–~〜]\s*(\d+))?", cells[score_col].strip()) if cells else None
             if not level or not bounds:
-                self.problems.append((line, f"cannot read scale row {' | '.join(cells)!r} "
-                                            "(expected a level such as 低/Low and a score such as 1-2)"))
+                self.problems.append(
+                    (
+                        line,
+                        f"cannot read scale row {' | '.join(cells)!r} "
+                        "(expected a level such as 低/Low and a score such as 1-2)",
+                    )
+                )
                 continue
             low, high = int(bounds[1]), int(bounds[2] or bounds[1])
             if not (scoring.in_scale(low) and scoring.in_scale(high)) or low > high:
@@ -447,10 +476,19 @@ class PlanParser:
         if isinstance(middle, thresholds.Range):
             edges = sorted((low_end.value, high_end.value))
             if [middle.low, middle.high] != edges:
-                self.plan.warnings.append(f"line {line}: metric {name!r}: warning band {warning!r} does not "
-                                          f"join the normal and critical bands; using {edges[0]:g}-{edges[1]:g}")
-        return MetricSpec(name=name, category="", unit=units.pop() if units else "", direction=direction,
-                          warning=low_end.value, critical=high_end.value, line=line or 0)
+                self.plan.warnings.append(
+                    f"line {line}: metric {name!r}: warning band {warning!r} does not "
+                    f"join the normal and critical bands; using {edges[0]:g}-{edges[1]:g}"
+                )
+        return MetricSpec(
+            name=name,
+            category="",
+            unit=units.pop() if units else "",
+            direction=direction,
+            warning=low_end.value,
+            critical=high_end.value,
+            line=line or 0,
+        )
 
     # -- alert rules and review templates ------------------------------------------------------
     def _list_texts(self, section: Section) -> list[tuple[int | None, str]]:
@@ -469,8 +507,9 @@ class PlanParser:
             elif labels.heading_is(child.title, "watch"):
                 priority = "watch"
             else:
-                self.plan.warnings.append(f"line {child.line}: alert group {child.title!r} is neither "
-                                          "immediate nor watch; ignored")
+                self.plan.warnings.append(
+                    f"line {child.line}: alert group {child.title!r} is neither immediate nor watch; ignored"
+                )
                 continue
             for line, text in self._list_texts(child):
                 try:
@@ -529,28 +568,35 @@ class PlanParser:
             elif labels.heading_is(group.title, "reactive"):
                 kind = "reactive"
             else:
-                self.plan.warnings.append(f"line {group.line}: strategy group {group.title!r} is neither "
-                                          "preventive nor reactive; ignored")
+                self.plan.warnings.append(
+                    f"line {group.line}: strategy group {group.title!r} is neither preventive nor reactive; ignored"
+                )
                 continue
             for position, item in enumerate(group.children, start=1):
                 heading = _NUMBERED.match(labels.clean_heading(item.title))
-                number, title = (int(heading["n"]), heading["title"]) if heading else (position,
-                                                                                      labels.clean_heading(item.title))
+                number, title = (
+                    (int(heading["n"]), heading["title"]) if heading else (position, labels.clean_heading(item.title))
+                )
                 fences = [n for n in item.nodes if n.type == "fence"]
                 if fences:
                     detail = "\n\n".join(f.content.strip("\n") for f in fences)
                     language = fences[0].info.strip()
                 else:
                     spans = [n.map for n in item.nodes if n.map]
-                    detail = "\n".join(self.lines[spans[0][0]:spans[-1][1]]).strip("\n") if spans else ""
+                    detail = "\n".join(self.lines[spans[0][0] : spans[-1][1]]).strip("\n") if spans else ""
                     language = ""
                 self.plan.strategies.append(StrategySpec(kind, number, title, detail, language))
 
     # -- whole-document checks -----------------------------------------------------------------
     def _check_whole(self) -> None:
         if not self.plan.risks and not any(p for p in self.problems):
-            self.problems.append((None, "no risks found: expected numbered risk headings (e.g. '#### 1. Title') "
-                                        "each followed by a field list with a risk score"))
+            self.problems.append(
+                (
+                    None,
+                    "no risks found: expected numbered risk headings (e.g. '#### 1. Title') "
+                    "each followed by a field list with a risk score",
+                )
+            )
         axes = {}
         for band in self.plan.scales:
             axes.setdefault(band.axis, []).append(band)
@@ -566,7 +612,8 @@ def parse_plan(source: str, *, name: str = "plan") -> Plan:
 
 def read_plan_file(path) -> Plan:
     """Read and parse a plan file; a file that is not UTF-8 is refused with the line of the first bad byte."""
-    raw = open(path, "rb").read()
+    with open(path, "rb") as handle:
+        raw = handle.read()
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -11,8 +11,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["md", "json"], default="md")
-        parser.add_argument("--language", choices=["ja", "en"], default=None,
-                            help="Labels for the Markdown export (default: LANGUAGE_CODE).")
+        parser.add_argument(
+            "--language",
+            choices=["ja", "en"],
+            default=None,
+            help="Labels for the Markdown export (default: LANGUAGE_CODE).",
+        )
         parser.add_argument("--title", default="", help="The plan's title (Markdown export).")
         parser.add_argument("--output", "-o", default="-", help="File to write; '-' (default) is stdout.")
 

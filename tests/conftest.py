@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from riskregister import roles
+from riskregister.plan.importer import import_plan
+from riskregister.plan.parser import read_plan_file
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED_JA = FIXTURES / "phase2-risk-plan.ja.md"
+SEED_EN = FIXTURES / "phase2-risk-plan.en.md"
+
+
+def make_user(username: str, *groups: str, staff: bool = True, superuser: bool = False):
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-" + username, is_staff=staff, is_superuser=superuser
+    )
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("root", superuser=True)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("alice", roles.ADMINISTRATOR)
+
+
+@pytest.fixture
+def owner(db):
+    """A risk owner: edits the risks assigned to them, reads the rest."""
+    return make_user("olga", roles.RISK_OWNER)
+
+
+@pytest.fixture
+def viewer(db):
+    return make_user("victor", roles.VIEWER)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but in no role: may see nothing."""
+    return make_user("oscar")
+
+
+@pytest.fixture
+def seeded(db):
+    """The Japanese seed plan imported into the register."""
+    return import_plan(read_plan_file(SEED_JA), source_name="seed")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api):
+    def login(user):
+        api.force_authenticate(user)
+        return api
+
+    return login
