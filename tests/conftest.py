@@ -68,3 +68,14 @@ def api_as(api):
         return api
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    # Production serves a hashed manifest built by collectstatic; tests render templates without
+    # running it, so use the plain storage and let WhiteNoise find files through the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_AUTOREFRESH = True

@@ -79,7 +79,8 @@ def _fence(body: str) -> str:
 
 
 def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line if line.strip() else "" for line in text.split("\n"))
+    # Whitespace-only lines keep their spaces: snippets are verbatim, blank-looking lines included.
+    return "\n".join(prefix + line if line else "" for line in text.split("\n"))
 
 
 def _cell(text: str) -> str:
