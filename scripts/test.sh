@@ -8,7 +8,7 @@ PY=.venv/bin/python
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-export SECRET_KEY=${SECRET_KEY:-test-only-not-secret}
+export SECRET_KEY=${SECRET_KEY:-test-only-not-a-secret-but-long-enough-for-hs256}
 export RISKREGISTER_VAR_DIR="$scratch/var"
 export HYPOTHESIS_STORAGE_DIRECTORY="$scratch/hypothesis"
 

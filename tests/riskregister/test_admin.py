@@ -71,7 +71,11 @@ def test_admin_edit_rescores_with_history_and_reason(client, superuser, seeded):
     assert (risk.score, risk.level) == (10, "high")
     change = risk.score_changes.first()
     assert (change.old_score, change.new_score, change.reason, change.changed_by, change.source) == (
-        8, 10, "two teams left", superuser, "manual",
+        8,
+        10,
+        "two teams left",
+        superuser,
+        "manual",
     )
     assert risk.history.first().history_user == superuser
 
@@ -121,12 +125,12 @@ def test_heat_map_counts_and_links(client, superuser, seeded):
     client.force_login(superuser)
     response = client.get(reverse("admin:heatmap"))
     body = response.content.decode()
-    cells = dict(
-        ((int(i), int(l)), int(n))
-        for i, l, n in re.findall(
+    cells = {
+        (int(i), int(lk)): int(n)
+        for i, lk, n in re.findall(
             r'data-impact="(\d)" data-likelihood="(\d)".*?class="heatmap-count">(\d+)<', body, re.S
         )
-    )
+    }
     assert len(cells) == 25
     assert cells[(4, 3)] == 2 and cells[(5, 2)] == 2 and cells[(3, 4)] == 1
     assert cells[(3, 3)] == 1 and cells[(2, 4)] == 1

@@ -31,9 +31,7 @@ def register_counts():
         "strategies": Strategy.objects.count(),
         "indicators": Indicator.objects.count(),
         "rules": Indicator.objects.exclude(rule_kind="").count(),
-        "threshold_rules": sorted(
-            (i.threshold, i.unit) for i in Indicator.objects.filter(rule_kind="threshold")
-        ),
+        "threshold_rules": sorted((i.threshold, i.unit) for i in Indicator.objects.filter(rule_kind="threshold")),
         "event_rules": Indicator.objects.filter(rule_kind="event").count(),
         "metrics": Metric.objects.count(),
         "immediate": AlertRule.objects.filter(priority="immediate").count(),
@@ -48,8 +46,19 @@ def snapshot():
     """The register's plan-level content, comparable across databases."""
     return {
         "risks": [
-            (r.code, r.title, r.category.name, r.description, r.impact_text, r.impact, r.likelihood, r.score,
-             r.level, r.status, sorted(c.name for c in r.components.all()))
+            (
+                r.code,
+                r.title,
+                r.category.name,
+                r.description,
+                r.impact_text,
+                r.impact,
+                r.likelihood,
+                r.score,
+                r.level,
+                r.status,
+                sorted(c.name for c in r.components.all()),
+            )
             for r in Risk.objects.order_by("number")
         ],
         "mitigations": list(
@@ -64,16 +73,20 @@ def snapshot():
         ),
         "strategies": list(Strategy.objects.values_list("kind", "number", "title", "detail", "detail_language")),
         "metrics": list(
-            Metric.objects.order_by("name").values_list("name", "key", "category", "unit", "direction", "warning",
-                                                         "critical")
+            Metric.objects.order_by("name").values_list(
+                "name", "key", "category", "unit", "direction", "warning", "critical"
+            )
         ),
-        "alerts": list(AlertRule.objects.values_list("priority", "condition", "metric__name", "operator",
-                                                     "threshold", "unit")),
+        "alerts": list(
+            AlertRule.objects.values_list("priority", "condition", "metric__name", "operator", "threshold", "unit")
+        ),
         "templates": list(ReviewTemplate.objects.values_list("kind", "name")),
-        "items": list(ReviewTemplateItem.objects.values_list("template__kind", "order", "section", "text",
-                                                             "description")),
-        "scales": list(ScaleBand.objects.values_list("axis", "level", "label", "min_value", "max_value",
-                                                     "description")),
+        "items": list(
+            ReviewTemplateItem.objects.values_list("template__kind", "order", "section", "text", "description")
+        ),
+        "scales": list(
+            ScaleBand.objects.values_list("axis", "level", "label", "min_value", "max_value", "description")
+        ),
     }
 
 
@@ -101,11 +114,14 @@ def test_importing_a_seed_plan_builds_the_register(path):
     assert register_counts() == EXPECTED
     assert report.counts["risks"] == {"created": 7, "updated": 0, "unchanged": 0}
     assert report.warnings == []
-    scores = list(Risk.objects.order_by("number").values_list("impact", "likelihood", "score", "level",
-                                                               "stated_level"))
+    scores = list(Risk.objects.order_by("number").values_list("impact", "likelihood", "score", "level", "stated_level"))
     assert scores == [
-        (4, 3, 12, "high", "high"), (5, 2, 10, "high", "high"), (3, 4, 12, "high", "high"),
-        (4, 3, 12, "high", "high"), (5, 2, 10, "high", "high"), (3, 3, 9, "medium", "medium"),
+        (4, 3, 12, "high", "high"),
+        (5, 2, 10, "high", "high"),
+        (3, 4, 12, "high", "high"),
+        (4, 3, 12, "high", "high"),
+        (5, 2, 10, "high", "high"),
+        (3, 3, 9, "medium", "medium"),
         (2, 4, 8, "medium", "medium"),
     ]
     # Each new risk starts its score history with the imported score.
@@ -114,7 +130,11 @@ def test_importing_a_seed_plan_builds_the_register(path):
 
 def test_indicators_link_to_dashboard_metrics_of_the_same_name(seeded):
     linked = dict(Indicator.objects.filter(metric__isnull=False).values_list("name", "metric__name"))
-    assert linked == {"API応答時間": "API応答時間", "メモリ使用率": "メモリ使用率", "接続プール使用率": "接続プール使用率"}
+    assert linked == {
+        "API応答時間": "API応答時間",
+        "メモリ使用率": "メモリ使用率",
+        "接続プール使用率": "接続プール使用率",
+    }
     rule = AlertRule.objects.get(condition="メモリ使用率 > 80%")
     assert (rule.metric.name, rule.operator, rule.threshold, rule.unit) == ("メモリ使用率", ">", 80, "%")
 

@@ -53,7 +53,11 @@ def test_every_rescore_is_recorded_and_other_edits_are_not(superuser):
     risk.save(changed_by=superuser, change_reason="vendor outage", change_source="review")
     latest = risk.score_changes.first()
     assert (latest.old_score, latest.new_score, latest.reason, latest.source, latest.changed_by) == (
-        4, 10, "vendor outage", "review", superuser,
+        4,
+        10,
+        "vendor outage",
+        "review",
+        superuser,
     )
     assert risk.score_changes.count() == 2
 
@@ -94,7 +98,10 @@ def test_indicator_reads_a_typed_rule():
     indicator = Indicator(risk=risk, name="p95", rule_text="> 400 ms")
     indicator.full_clean()
     assert (indicator.rule_kind, indicator.operator, indicator.threshold, indicator.unit) == (
-        "threshold", ">", 400, "ms",
+        "threshold",
+        ">",
+        400,
+        "ms",
     )
     assert indicator.rule_display == "> 400 ms"
 

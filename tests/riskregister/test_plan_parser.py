@@ -1,7 +1,5 @@
 """The parser alone: no database. Counts come from the issue; variants stand for other teams' plans."""
 
-import textwrap
-
 import pytest
 
 from riskregister.plan.document import PlanError

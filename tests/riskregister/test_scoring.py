@@ -45,9 +45,10 @@ def test_score_is_the_product_and_always_has_exactly_one_level(impact, likelihoo
 def test_level_never_drops_when_impact_rises(impact, likelihood, bump):
     order = {"low": 0, "medium": 1, "high": 2}
     higher = min(5, impact + bump)
-    assert order[scoring.level_for(scoring.score(higher, likelihood))] >= order[
-        scoring.level_for(scoring.score(impact, likelihood))
-    ]
+    assert (
+        order[scoring.level_for(scoring.score(higher, likelihood))]
+        >= order[scoring.level_for(scoring.score(impact, likelihood))]
+    )
 
 
 @given(st.integers(2, 24).flatmap(lambda m: st.tuples(st.just(m), st.integers(m + 1, 25))))

@@ -1,0 +1,70 @@
+import os
+import stat
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from riskregister import env
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False), ("", False)]
+)
+def test_env_bool(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert env.env_bool("FLAG") is expected
+
+
+def test_env_bool_refuses_typos(monkeypatch):
+    monkeypatch.setenv("DEBUG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        env.env_bool("DEBUG")
+
+
+def test_env_int_and_choice_refuse_bad_values(monkeypatch):
+    monkeypatch.setenv("N", "ten")
+    with pytest.raises(ImproperlyConfigured, match="N='ten'"):
+        env.env_int("N", 1)
+    monkeypatch.setenv("LANGUAGE_CODE", "fr")
+    with pytest.raises(ImproperlyConfigured, match="LANGUAGE_CODE"):
+        env.env_choice("LANGUAGE_CODE", "en", {"en", "ja"})
+
+
+def test_secret_key_is_generated_once_and_kept_private(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = env.secret_key(tmp_path / "var")
+    assert len(first) > 40
+    assert env.secret_key(tmp_path / "var") == first
+    mode = stat.S_IMODE(os.stat(tmp_path / "var" / "secret_key").st_mode)
+    assert mode == 0o600
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    assert env.secret_key(tmp_path / "var") == "from-env"
+
+
+@pytest.mark.django_db
+def test_health(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "healthy"}
+
+
+@pytest.mark.django_db
+def test_bootstrap_loads_the_demo_once_and_creates_one_admin(capsys, monkeypatch):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from riskregister.models import Risk
+
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
+    call_command("bootstrap")
+    out = capsys.readouterr().out
+    assert Risk.objects.count() == 7
+    password = out.split("with password '")[1].split("'")[0]
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(password)
+    assert admin.groups.filter(name="administrator").exists()
+    call_command("bootstrap")
+    out = capsys.readouterr().out
+    assert "exists already" in out and password not in out
+    assert Risk.objects.count() == 7 and get_user_model().objects.count() == 1
