@@ -21,6 +21,7 @@ from riskregister.models import (
     ScoreChange,
     Strategy,
 )
+from riskregister.pagination import DeferredJoinPaginator
 
 _CODE_WIDGET = forms.Textarea(attrs={"rows": 6, "cols": 80, "class": "vLargeTextField riskregister-code"})
 
@@ -150,6 +151,7 @@ class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
     sortable_by = ["code", "title", "impact", "likelihood", "score", "level_display", "status"]
     ordering = ["-score", "number"]
     list_per_page = 50
+    paginator = DeferredJoinPaginator
     autocomplete_fields = ["owner", "category", "components"]
     readonly_fields = ["code", "score", "level_display", "stated_level", "created_at", "updated_at"]
     fieldsets = [
