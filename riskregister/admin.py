@@ -23,7 +23,7 @@ from riskregister.models import (
 )
 from riskregister.pagination import DeferredJoinPaginator
 
-_CODE_WIDGET = forms.Textarea(attrs={"rows": 6, "cols": 80, "class": "vLargeTextField riskregister-code"})
+_CODE_WIDGET = forms.Textarea(attrs={"rows": 10, "cols": 100, "class": "vLargeTextField riskregister-code"})
 
 
 def level_badge(level: str, label: str, colour: str | None):
@@ -55,7 +55,7 @@ class OwnedRiskPermissions:
         return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
 
 
-class RiskChildInline(OwnedRiskPermissions, admin.TabularInline):
+class RiskChildInline(OwnedRiskPermissions):
     """Inlines of a risk: ``obj`` is the parent risk, so adding is gated by the same rule."""
 
     extra = 0
@@ -64,11 +64,11 @@ class RiskChildInline(OwnedRiskPermissions, admin.TabularInline):
         return super().has_add_permission(request, obj) and self._may_edit(request, obj)
 
 
-class MitigationInline(RiskChildInline):
+class MitigationInline(RiskChildInline, admin.StackedInline):
+    # Stacked: the snippet needs the page's full width to stay readable.
     model = Mitigation
-    fields = ["number", "title", "kind", "status", "owner", "due_date", "detail", "detail_language"]
+    fields = [("number", "title"), ("kind", "status"), ("owner", "due_date"), "detail", "detail_language"]
     autocomplete_fields = ["owner"]
-    formfield_overrides = {}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "detail":
@@ -76,11 +76,19 @@ class MitigationInline(RiskChildInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class IndicatorInline(RiskChildInline):
+class IndicatorInline(RiskChildInline, admin.TabularInline):
     model = Indicator
     fields = ["order", "name", "metric", "rule_text", "rule_summary"]
     readonly_fields = ["rule_summary"]
     autocomplete_fields = ["metric"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Keep the row within the page so the parsed rule stays visible beside the text.
+        if db_field.name in {"name", "rule_text"}:
+            kwargs["widget"] = forms.TextInput(attrs={"size": 28})
+        elif db_field.name == "order":
+            kwargs["widget"] = forms.NumberInput(attrs={"style": "width: 4em"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("parsed rule"))
     def rule_summary(self, obj):

@@ -112,7 +112,7 @@ GLOSSARY = {
     "review template item": "レビュー項目",
     "review template items": "レビュー項目",
     "code": "コード",
-    "The risk's number in the plan; the code R-<number> is derived from it.": "計画書でのリスク番号。コード R-<番号> はここから決まります。",
+    "The risk's number in the plan; the code R-N is derived from it.": "計画書でのリスク番号。コード R-N はここから決まります。",
     "impact description": "影響",
     "impact": "影響度",
     "likelihood": "発生確率",

@@ -68,3 +68,10 @@ def test_bootstrap_loads_the_demo_once_and_creates_one_admin(capsys, monkeypatch
     out = capsys.readouterr().out
     assert "exists already" in out and password not in out
     assert Risk.objects.count() == 7 and get_user_model().objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

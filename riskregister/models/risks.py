@@ -46,7 +46,7 @@ class Risk(models.Model):
         _("number"),
         unique=True,
         blank=True,
-        help_text=_("The risk's number in the plan; the code R-<number> is derived from it."),
+        help_text=_("The risk's number in the plan; the code R-N is derived from it."),
     )
     title = models.CharField(_("title"), max_length=200)
     category = models.ForeignKey(
@@ -203,7 +203,7 @@ class ScoreChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.risk_id}: {self.old_score or '–'} → {self.new_score}"
+        return f"{self.old_score or '–'} → {self.new_score}"
 
     @property
     def old_score(self) -> int | None:
