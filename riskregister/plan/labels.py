@@ -160,41 +160,25 @@ def heading_is(text: str, key: str) -> bool:
     return any(wanted == normalise(alt) for alt in _alternatives(HEADINGS, key))
 
 
-def heading_mentions(text: str, key: str) -> bool:
+def _lookup(table: dict[str, list[str]], text: str) -> str | None:
     wanted = normalise(text)
-    return any(normalise(alt) in wanted for alt in _alternatives(HEADINGS, key))
+    return next((key for key, words in table.items() if wanted in (w.casefold() for w in words)), None)
 
 
 def level_from_words(text: str) -> str | None:
-    wanted = normalise(text)
-    for level, words in LEVEL_WORDS.items():
-        if wanted in words:
-            return level
-    return None
+    return _lookup(LEVEL_WORDS, text)
 
 
 def status_from_words(text: str) -> str | None:
-    wanted = normalise(text)
-    for status, words in STATUS_WORDS.items():
-        if wanted in [w.casefold() for w in words]:
-            return status
-    return None
+    return _lookup(STATUS_WORDS, text)
 
 
 def column_for(header: str) -> str | None:
-    wanted = normalise(header)
-    for key, words in TABLE_COLUMNS.items():
-        if wanted in words:
-            return key
-    return None
+    return _lookup(TABLE_COLUMNS, header)
 
 
 def axis_for(header: str) -> str | None:
-    wanted = normalise(header)
-    for axis, words in AXIS_HEADERS.items():
-        if wanted in words:
-            return axis
-    return None
+    return _lookup(AXIS_HEADERS, header)
 
 
 def label(field: str, language: str) -> str:

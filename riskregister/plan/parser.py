@@ -502,14 +502,8 @@ class PlanParser:
 
     def _alert_rules(self, section: Section) -> None:
         for child in section.children:
-            if labels.heading_is(child.title, "immediate"):
-                priority = "immediate"
-            elif labels.heading_is(child.title, "watch"):
-                priority = "watch"
-            else:
-                self.plan.warnings.append(
-                    f"line {child.line}: alert group {child.title!r} is neither immediate nor watch; ignored"
-                )
+            priority = self._group_kind(child, ("immediate", "watch"), "alert group")
+            if priority is None:
                 continue
             for line, text in self._list_texts(child):
                 try:
@@ -563,14 +557,8 @@ class PlanParser:
     # -- programme-wide strategies -------------------------------------------------------------
     def _strategies(self, top: Section) -> None:
         for group in top.children:
-            if labels.heading_is(group.title, "preventive"):
-                kind = "preventive"
-            elif labels.heading_is(group.title, "reactive"):
-                kind = "reactive"
-            else:
-                self.plan.warnings.append(
-                    f"line {group.line}: strategy group {group.title!r} is neither preventive nor reactive; ignored"
-                )
+            kind = self._group_kind(group, ("preventive", "reactive"), "strategy group")
+            if kind is None:
                 continue
             for position, item in enumerate(group.children, start=1):
                 heading = _NUMBERED.match(labels.clean_heading(item.title))
@@ -586,6 +574,15 @@ class PlanParser:
                     detail = "\n".join(self.lines[spans[0][0] : spans[-1][1]]).strip("\n") if spans else ""
                     language = ""
                 self.plan.strategies.append(StrategySpec(kind, number, title, detail, language))
+
+    def _group_kind(self, section: Section, kinds: tuple[str, ...], what: str) -> str | None:
+        """Which of ``kinds`` a sub-heading names (e.g. immediate / watch); warn and skip otherwise."""
+        kind = next((k for k in kinds if labels.heading_is(section.title, k)), None)
+        if kind is None:
+            self.plan.warnings.append(
+                f"line {section.line}: {what} {section.title!r} is neither {' nor '.join(kinds)}; ignored"
+            )
+        return kind
 
     # -- whole-document checks -----------------------------------------------------------------
     def _check_whole(self) -> None:

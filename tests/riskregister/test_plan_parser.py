@@ -200,3 +200,14 @@ def test_a_file_in_another_encoding_is_refused_with_the_line(tmp_path):
 def test_unknown_fields_are_reported_as_warnings():
     plan = parse_plan("## Risks\n### 1. A\n- **Score**: 2 × 2 = 4 (Low)\n- **Colour**: blue\n")
     assert any("unknown field 'Colour'" in w for w in plan.warnings)
+
+
+def test_unknown_alert_and_strategy_groups_are_reported():
+    source = SEED_EN.read_text(encoding="utf-8")
+    source = source.replace("#### Alerts Requiring Monitoring", "#### Someday Alerts")
+    source = source.replace("### Reactive Measures", "### Aspirational Measures")
+    plan = parse_plan(source)
+    assert [a.priority for a in plan.alert_rules] == ["immediate"] * 4
+    assert {s.kind for s in plan.strategies} == {"preventive"}
+    assert any("'Someday Alerts' is neither immediate nor watch" in w for w in plan.warnings)
+    assert any("'Aspirational Measures' is neither preventive nor reactive" in w for w in plan.warnings)
