@@ -21,6 +21,7 @@ from riskregister.models import (
     ScoreChange,
     Strategy,
 )
+from riskregister.models.risks import is_register_admin
 from riskregister.pagination import DeferredJoinPaginator
 
 _CODE_WIDGET = forms.Textarea(attrs={"rows": 10, "cols": 100, "class": "vLargeTextField riskregister-code"})
@@ -36,17 +37,14 @@ def level_badge(level: str, label: str, colour: str | None):
 
 
 class OwnedRiskPermissions:
-    """Admin permissions that also ask the risk whether this user may edit it.
+    """Admin permissions that also ask the object whether this user may edit it.
 
-    ``risk_of(obj)`` returns the risk an object belongs to; the rule itself is ``Risk.is_editable_by``.
+    The rule is the model's own ``is_editable_by`` (the API asks the same). In a risk's inlines
+    ``obj`` is the parent risk, so adding or changing its children follows the risk's rule.
     """
 
-    def risk_of(self, obj):
-        return obj
-
     def _may_edit(self, request, obj) -> bool:
-        risk = self.risk_of(obj) if obj is not None else None
-        return risk is None or risk.is_editable_by(request.user)
+        return obj is None or obj.is_editable_by(request.user)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._may_edit(request, obj)
@@ -199,8 +197,12 @@ class RiskChildAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
     list_select_related = ["risk"]
     autocomplete_fields = ["risk"]
 
-    def risk_of(self, obj):
-        return obj.risk
+    def get_readonly_fields(self, request, obj=None):
+        # Moving an item to another risk is for register administrators; an assignee edits it in place.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not is_register_admin(request.user):
+            fields.append("risk")
+        return fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "risk":

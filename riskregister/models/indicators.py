@@ -49,6 +49,11 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def is_editable_by(self, user) -> bool:
+        from riskregister.models.risks import may_change
+
+        return may_change(user, "riskregister.change_indicator", self.risk.owner_id)
+
     @property
     def rule_display(self) -> str:
         if self.rule_kind == RuleKind.THRESHOLD:

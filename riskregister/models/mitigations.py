@@ -43,6 +43,12 @@ class Mitigation(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    def is_editable_by(self, user) -> bool:
+        """The risk's owner, or the person this mitigation is assigned to."""
+        from riskregister.models.risks import may_change
+
+        return may_change(user, "riskregister.change_mitigation", self.risk.owner_id, self.owner_id)
+
 
 class Strategy(models.Model):
     """A programme-wide measure (the plan's 予防的対策 / 対応的対策), not tied to one risk."""

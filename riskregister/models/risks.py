@@ -20,6 +20,14 @@ def is_register_admin(user) -> bool:
     return bool(user and user.is_active and user.has_perm("riskregister.manage_all_risks"))
 
 
+def may_change(user, permission: str, *owner_ids: int | None) -> bool:
+    """The object rule shared by risks and their children: the model permission, and ownership
+    (one of ``owner_ids`` is the user) unless the user administers the whole register."""
+    if not user or not user.is_active or not user.has_perm(permission):
+        return False
+    return is_register_admin(user) or any(owner_id is not None and owner_id == user.pk for owner_id in owner_ids)
+
+
 class RiskQuerySet(models.QuerySet):
     def refresh_levels(self) -> int:
         """Re-derive the stored level after the level bands moved; one UPDATE per band."""
@@ -172,9 +180,7 @@ class Risk(models.Model):
         return bool(self.stated_level) and self.stated_level != self.level
 
     def is_editable_by(self, user) -> bool:
-        if not user or not user.is_active or not user.has_perm("riskregister.change_risk"):
-            return False
-        return is_register_admin(user) or (self.owner_id is not None and self.owner_id == user.pk)
+        return may_change(user, "riskregister.change_risk", self.owner_id)
 
 
 class ScoreChange(models.Model):

@@ -185,3 +185,20 @@ def test_language_switch_sets_the_admins_language(client, superuser, seeded):
     assert response.status_code == 302
     body = client.get(CHANGELIST).content.decode()
     assert "発生確率" in body
+
+
+def test_mitigation_assignee_edits_it_in_the_mitigation_admin(client, owner, seeded):
+    from riskregister.models import Mitigation
+
+    mine = Mitigation.objects.get(risk__code="R-2", number=1)
+    mine.owner = owner
+    mine.save()
+    other = Mitigation.objects.get(risk__code="R-2", number=2)
+    client.force_login(owner)
+    url = reverse("admin:riskregister_mitigation_change", args=[mine.pk])
+    page = client.get(url).content.decode()
+    response = client.post(url, form_data(page, "mitigation_form", status="in_progress"))
+    assert response.status_code == 302
+    assert Mitigation.objects.get(pk=mine.pk).status == "in_progress"
+    other_url = reverse("admin:riskregister_mitigation_change", args=[other.pk])
+    assert client.post(other_url, {"status": "done"}).status_code == 403

@@ -118,3 +118,22 @@ def test_category_deletion_is_protected_while_risks_use_it():
     make_risk(category=category)
     with pytest.raises(Exception, match="protected"), transaction.atomic():
         category.delete()
+
+
+def test_mitigation_and_indicator_owners(owner, viewer, administrator):
+    from riskregister.models import Mitigation
+
+    others = make_risk(title="Someone else's")
+    assigned = Mitigation.objects.create(risk=others, number=1, title="Assigned to olga", owner=owner)
+    unassigned = Mitigation.objects.create(risk=others, number=2, title="Nobody's")
+    indicator = Indicator.objects.create(risk=others, name="p95")
+    assert assigned.is_editable_by(owner)
+    assert not unassigned.is_editable_by(owner)
+    assert not indicator.is_editable_by(owner)
+    assert not assigned.is_editable_by(viewer)
+    assert unassigned.is_editable_by(administrator) and indicator.is_editable_by(administrator)
+    others.owner = owner
+    others.save()
+    unassigned.refresh_from_db()
+    indicator.refresh_from_db()
+    assert unassigned.is_editable_by(owner) and indicator.is_editable_by(owner)
