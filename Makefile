@@ -12,7 +12,6 @@ export HOST WEB_PORT
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "riskregister needs Python 3.11; set PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
 
 $(VENV)/.runtime: $(PY) requirements.txt
 	$(PY) -m pip install -q -r requirements.txt

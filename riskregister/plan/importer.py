@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from monitoring.models import AlertRule, Metric
@@ -27,7 +28,7 @@ from riskregister.models import (
     ScaleBand,
     Strategy,
 )
-from riskregister.plan.document import Plan, RiskSpec
+from riskregister.plan.document import Plan, PlanError, RiskSpec
 
 ENTITIES = (
     "scale_bands",
@@ -68,6 +69,7 @@ class _Importer:
         self.report = report
         self.user = user
         self.reason = f"plan import ({source_name})" if source_name else "plan import"
+        self.line: int | None = None
 
     def upsert(
         self, entity: str, model: type[models.Model], lookup: dict, values: dict, instance: models.Model | None = None
@@ -89,7 +91,12 @@ class _Importer:
         return obj
 
     def save(self, obj: models.Model) -> None:
-        obj.full_clean()
+        try:
+            obj.full_clean()
+        except ValidationError as exc:
+            # Report it like a parse error, at the risk's line: the transaction rolls back whole.
+            details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+            raise PlanError([(self.line, f"{obj._meta.verbose_name} {str(obj)[:60]!r}: {details}")]) from exc
         if isinstance(obj, Risk):
             obj.save(changed_by=self.user, change_reason=self.reason, change_source=ScoreSource.IMPORT)
         else:
@@ -135,6 +142,7 @@ class _Importer:
         }
         for spec in plan.risks:
             self.risk(spec, categories.get(spec.category), metrics, components, users)
+        self.line = None
         for position, spec in enumerate(plan.alert_rules, start=1):
             self.upsert(
                 "alert_rules",
@@ -166,6 +174,7 @@ class _Importer:
                 )
 
     def risk(self, spec: RiskSpec, category, metrics, components, users) -> None:
+        self.line = spec.line
         risk = Risk.objects.filter(number=spec.number).first()
         if risk is None:
             risk = Risk.objects.filter(title=spec.title).first()

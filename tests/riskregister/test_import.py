@@ -15,6 +15,7 @@ from riskregister.models import (
     ScoreChange,
     Strategy,
 )
+from riskregister.plan.document import PlanError
 from riskregister.plan.exporter import export_markdown
 from riskregister.plan.importer import import_plan
 from riskregister.plan.parser import parse_plan, read_plan_file
@@ -182,8 +183,9 @@ def test_a_failure_midway_writes_nothing(db, monkeypatch):
     """Atomicity: the fifth risk fails at the database, the first four must not stay behind."""
     plan = read_plan_file(SEED_JA)
     plan.risks[4].title = "x" * 300  # longer than Risk.title allows: full_clean fails on this row
-    with pytest.raises(Exception, match="title"):
+    with pytest.raises(PlanError, match="title") as info:
         import_plan(plan)
+    assert info.value.problems[0][0] == plan.risks[4].line
     assert register_counts()["risks"] == 0
     assert Metric.objects.count() == 0 and Category.objects.count() == 0
 

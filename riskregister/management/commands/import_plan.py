@@ -22,7 +22,10 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file") from exc
         except PlanError as exc:
             raise CommandError(f"{path}: the plan was not imported, nothing changed.\n{exc}") from exc
-        report = import_plan(plan, dry_run=dry_run, source_name=str(path))
+        try:
+            report = import_plan(plan, dry_run=dry_run, source_name=str(path))
+        except PlanError as exc:
+            raise CommandError(f"{path}: the plan was not imported, nothing changed.\n{exc}") from exc
         if json:
             self.stdout.write(_dumps(report.as_dict()))
         else:
