@@ -16,3 +16,51 @@ class Band(models.TextChoices):
 class Priority(models.TextChoices):
     IMMEDIATE = "immediate", _("Immediate response")
     WATCH = "watch", _("Watch")
+
+
+class Source(models.TextChoices):
+    PROMETHEUS = "prometheus", _("Prometheus query")
+    HTTP = "http", _("HTTP probe")
+    SERVICE = "service", _("Service probe")
+    HOST = "host", _("Host statistics")
+    PUSH = "push", _("Pushed readings")
+
+
+class ReadingStatus(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    WARNING = "warning", _("Warning")
+    CRITICAL = "critical", _("Critical")
+    NO_DATA = "no_data", _("No data")
+    ERROR = "error", _("Error")
+
+
+class BreakerState(models.TextChoices):
+    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("Open")
+    HALF_OPEN = "half_open", _("Half-open")
+
+
+class AlertKind(models.TextChoices):
+    BREACH = "breach", _("Threshold breach")
+    SOURCE = "source", _("Source unhealthy")
+
+
+class AlertState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    FIRING = "firing", _("Firing")
+    RECOVERING = "recovering", _("Recovering")
+    RESOLVED = "resolved", _("Resolved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Webhook (JSON)")
+    SLACK = "slack", _("Slack-compatible webhook")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -55,3 +55,13 @@ class Operator(models.TextChoices):
 class ReviewKind(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
     MONTHLY = "monthly", _("Monthly")
+
+
+class LiveStatus(models.TextChoices):
+    """The worst state of a risk's monitored indicators; set by the monitoring pipeline."""
+
+    NONE = "", _("Not monitored")
+    NORMAL = "normal", _("Normal")
+    UNKNOWN = "unknown", _("No data")
+    WARNING = "warning", _("Warning")
+    CRITICAL = "critical", _("Critical")

@@ -11,6 +11,7 @@ RISK_OWNER = "risk owner"
 REVIEWER = "reviewer"
 INCIDENT_RESPONDER = "incident responder"
 ADMINISTRATOR = "administrator"
+INTEGRATION = "integration"
 
 REGISTER_APPS = ("riskregister", "monitoring", "incidents")
 
@@ -30,9 +31,15 @@ _EXTRA: dict[str, set[tuple[str, str]]] = {
         for action in ("add", "change", "delete")
         for model in ("reviewtemplate", "reviewtemplateitem")
     },
-    INCIDENT_RESPONDER: set(),
+    INCIDENT_RESPONDER: {
+        ("monitoring", "change_alert"),
+    },
+    # Machines that push readings (CI, review tooling) through the API.
+    INTEGRATION: {
+        ("monitoring", "add_reading"),
+    },
 }
-ROLES = (VIEWER, RISK_OWNER, REVIEWER, INCIDENT_RESPONDER, ADMINISTRATOR)
+ROLES = (VIEWER, RISK_OWNER, REVIEWER, INCIDENT_RESPONDER, ADMINISTRATOR, INTEGRATION)
 
 
 def sync_roles(apps=None) -> None:

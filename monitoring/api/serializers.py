@@ -1,18 +1,74 @@
 from rest_framework import serializers
 
-from monitoring.models import AlertRule, Metric
+from monitoring.models import Alert, AlertRule, AlertTransition, Metric
 from riskregister.api.serializers import CleanModelSerializer
 
 
 class MetricSerializer(CleanModelSerializer):
     bands = serializers.SerializerMethodField()
+    source_state = serializers.SerializerMethodField()
 
     class Meta:
         model = Metric
-        fields = ["key", "name", "category", "unit", "direction", "warning", "critical", "bands", "description"]
+        fields = [
+            "key",
+            "name",
+            "category",
+            "unit",
+            "direction",
+            "warning",
+            "critical",
+            "bands",
+            "description",
+            "source",
+            "source_config",
+            "interval_seconds",
+            "enabled",
+            "last_value",
+            "last_status",
+            "last_collected_at",
+            "config_error",
+            "source_state",
+        ]
+        read_only_fields = ["last_value", "last_status", "last_collected_at", "config_error"]
+        extra_kwargs = {"key": {"required": False}}
 
     def get_bands(self, metric: Metric) -> dict[str, str]:
         return metric.band_texts()
+
+    def get_source_state(self, metric: Metric) -> str | None:
+        """The circuit breaker of the metric's source (closed / open / half_open), if it has one."""
+        from monitoring.sources import config_errors, source_for
+
+        if config_errors(metric.source, metric.source_config):
+            return None
+        key = source_for(metric.source).breaker_key(metric)
+        states = self.context.get("source_states", {})
+        return states.get(key, "closed") if key else None
+
+
+class ReadingInputSerializer(serializers.Serializer):
+    """One pushed reading (documentation for the schema; validation is in monitoring.push)."""
+
+    metric = serializers.CharField(help_text="The metric's key.")
+    value = serializers.FloatField()
+    observed_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+
+
+class ReadingBatchResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+
+
+class PointSerializer(serializers.Serializer):
+    t = serializers.DateTimeField()
+    value = serializers.FloatField(allow_null=True, required=False)
+    status = serializers.CharField(required=False)
+    min = serializers.FloatField(allow_null=True, required=False)
+    max = serializers.FloatField(allow_null=True, required=False)
+    avg = serializers.FloatField(allow_null=True, required=False)
+    count = serializers.IntegerField(required=False)
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):
@@ -21,3 +77,54 @@ class AlertRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = AlertRule
         fields = ["id", "priority", "condition", "metric", "operator", "threshold", "unit"]
+
+
+class AlertTransitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertTransition
+        fields = ["at", "event", "from_state", "to_state", "severity", "value", "reason"]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    risk = serializers.CharField(source="indicator.risk.code", read_only=True, default=None)
+    indicator = serializers.CharField(source="indicator.name", read_only=True, default=None)
+    metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "risk",
+            "indicator",
+            "metric",
+            "state",
+            "severity",
+            "priority",
+            "reason",
+            "last_value",
+            "started_at",
+            "fired_at",
+            "resolved_at",
+            "flapping",
+            "acknowledged_at",
+            "acknowledged_by",
+            "silenced_until",
+            "silence_reason",
+        ]
+        read_only_fields = fields
+
+
+class AlertDetailSerializer(AlertSerializer):
+    transitions = AlertTransitionSerializer(many=True, read_only=True)
+
+    class Meta(AlertSerializer.Meta):
+        fields = [*AlertSerializer.Meta.fields, "transitions"]
+        read_only_fields = fields
+
+
+class SilenceSerializer(serializers.Serializer):
+    until = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=300)

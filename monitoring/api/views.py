@@ -1,18 +1,139 @@
-from rest_framework import viewsets
+from __future__ import annotations
 
-from monitoring.api.serializers import AlertRuleSerializer, MetricSerializer
-from monitoring.models import AlertRule, Metric
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import get_error_detail
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from monitoring import actions, push, series
+from monitoring.api.serializers import (
+    AlertDetailSerializer,
+    AlertRuleSerializer,
+    AlertSerializer,
+    MetricSerializer,
+    PointSerializer,
+    ReadingBatchResultSerializer,
+    ReadingInputSerializer,
+    SilenceSerializer,
+)
+from monitoring.models import Alert, AlertRule, Metric, Reading, SourceState
 
 
-class MetricViewSet(viewsets.ReadOnlyModelViewSet):
-    """Metric definitions with their normal / warning / critical bands, addressed by key."""
+class MetricViewSet(viewsets.ModelViewSet):
+    """Metric definitions: bands, source and schedule, with the last collected value. Addressed by key."""
 
     queryset = Metric.objects.all()
     serializer_class = MetricSerializer
     lookup_field = "key"
     lookup_value_regex = r"[^/]+"
     search_fields = ["key", "name", "category"]
-    filterset_fields = ["category", "direction"]
+    filterset_fields = ["category", "direction", "source", "enabled"]
+    ordering_fields = ["key", "name", "last_collected_at"]
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "source_states": dict(SourceState.objects.values_list("key", "state")),
+        }
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="ISO date-time; default 24 h before until."),
+            OpenApiParameter("until", str, description="ISO date-time; default now."),
+            OpenApiParameter(
+                "step",
+                str,
+                enum=["auto", "raw", "hour"],
+                description="raw readings, hourly rollups, or auto (rollups beyond 2 days).",
+            ),
+        ],
+        responses=PointSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def readings(self, request, key=None):
+        metric = self.get_object()
+        times = {}
+        for name in ("since", "until"):
+            raw = request.query_params.get(name)
+            times[name] = parse_datetime(raw) if raw else None
+            if raw and times[name] is None:
+                raise ValidationError({name: ["must be an ISO 8601 date-time"]})
+            if times[name] is not None and timezone.is_naive(times[name]):
+                times[name] = timezone.make_aware(times[name])
+        step = request.query_params.get("step", "auto")
+        if step not in ("auto", "raw", "hour"):
+            raise ValidationError({"step": ["must be auto, raw or hour"]})
+        try:
+            since, until = series.parse_range(times["since"], times["until"], timezone.now())
+        except ValueError as exc:
+            raise ValidationError({"since": [str(exc)]}) from exc
+        points = series.series(metric, since, until, step)
+        return Response(PointSerializer(points, many=True).data)
+
+
+class ReadingBatchView(generics.GenericAPIView):
+    """Push readings: a list of up to 10,000 ``{metric, value, observed_at}``. All or nothing;
+    repeats of (metric, observed_at) are ignored, so a retried push is harmless."""
+
+    queryset = Reading.objects.all()
+    serializer_class = ReadingInputSerializer
+    pagination_class = None
+
+    @extend_schema(request=ReadingInputSerializer(many=True), responses={201: ReadingBatchResultSerializer})
+    def post(self, request):
+        try:
+            result = push.store(request.data)
+        except push.BatchError as exc:
+            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result, status=status.HTTP_201_CREATED)
+
+
+class AlertViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Alert.objects.select_related("indicator__risk", "metric", "acknowledged_by")
+    serializer_class = AlertSerializer
+    filterset_fields = {
+        "state": ["exact", "in"],
+        "priority": ["exact"],
+        "kind": ["exact"],
+        "indicator__risk__code": ["exact"],
+    }
+    ordering_fields = ["started_at", "fired_at", "priority"]
+    ordering = ["-started_at"]
+
+    def get_serializer_class(self):
+        return AlertDetailSerializer if self.action == "retrieve" else AlertSerializer
+
+    def _change_permission(self, request):
+        # Acknowledging and silencing change an alert (incident responders, administrators).
+        if not request.user.has_perm("monitoring.change_alert"):
+            self.permission_denied(request)
+
+    @extend_schema(request=None, responses=AlertSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def acknowledge(self, request, pk=None):
+        self._change_permission(request)
+        alert = self.get_object()
+        actions.acknowledge(alert, request.user)
+        return Response(AlertSerializer(alert).data)
+
+    @extend_schema(request=SilenceSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def silence(self, request, pk=None):
+        self._change_permission(request)
+        alert = self.get_object()
+        data = SilenceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            actions.silence(alert, data.validated_data["until"], data.validated_data["reason"])
+        except DjangoValidationError as exc:
+            raise ValidationError(get_error_detail(exc)) from exc
+        return Response(AlertSerializer(alert).data)
 
 
 class AlertRuleViewSet(viewsets.ReadOnlyModelViewSet):

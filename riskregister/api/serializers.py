@@ -3,6 +3,8 @@ from __future__ import annotations
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
@@ -50,12 +52,72 @@ class MitigationSerializer(serializers.ModelSerializer):
         fields = ["number", "title", "kind", "detail", "detail_language", "status", "owner", "due_date"]
 
 
+class TrendPointSerializer(serializers.Serializer):
+    t = serializers.DateTimeField()
+    value = serializers.FloatField()
+
+
+class OpenAlertSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    state = serializers.CharField()
+    severity = serializers.CharField()
+    priority = serializers.CharField()
+    started_at = serializers.DateTimeField()
+
+
+class LiveIndicatorSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    unit = serializers.CharField()
+    observed_at = serializers.DateTimeField(allow_null=True)
+    alert_state = serializers.CharField()
+    trend = TrendPointSerializer(many=True)
+    open_alerts = OpenAlertSerializer(many=True)
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    live = serializers.SerializerMethodField()
 
     class Meta:
         model = Indicator
-        fields = ["name", "metric", "rule_text", "rule_kind", "operator", "threshold", "unit"]
+        fields = ["name", "metric", "rule_text", "rule_kind", "operator", "threshold", "unit", "live"]
+
+    @extend_schema_field(LiveIndicatorSerializer(allow_null=True))
+    def get_live(self, indicator: Indicator):
+        """The indicator's live state from the monitoring pipeline (None when no metric is linked).
+
+        The API is where the apps meet: the core's models never import monitoring, but this
+        serializer reads the pipeline's state through the reverse relations it adds.
+        """
+        if indicator.metric_id is None:
+            return None
+        from monitoring.evaluation import indicator_live_status
+        from monitoring.series import trend
+
+        state = getattr(indicator, "live", None)
+        metric = indicator.metric
+        open_alerts = [a for a in indicator.alerts.all() if a.state in ("pending", "firing", "recovering")]
+        return {
+            "status": indicator_live_status(state),
+            "value": state.last_value if state else None,
+            "unit": metric.unit,
+            "observed_at": state.last_observed_at if state else None,
+            "alert_state": state.phase if state else "normal",
+            "trend": trend(metric, timezone.now()),
+            "open_alerts": [
+                {
+                    "id": a.pk,
+                    "title": a.title,
+                    "state": a.state,
+                    "severity": a.severity,
+                    "priority": a.priority,
+                    "started_at": a.started_at,
+                }
+                for a in open_alerts
+            ],
+        }
 
 
 class ScoreChangeSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from monitoring.api.views import AlertRuleViewSet, MetricViewSet
+from monitoring.api.views import AlertRuleViewSet, AlertViewSet, MetricViewSet, ReadingBatchView
 from riskregister.api.views import CategoryViewSet, ComponentViewSet, HeatmapView, RiskViewSet
 
 router = DefaultRouter()
@@ -11,10 +11,12 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("components", ComponentViewSet, basename="component")
 router.register("metrics", MetricViewSet, basename="metric")
 router.register("alert-rules", AlertRuleViewSet, basename="alertrule")
+router.register("alerts", AlertViewSet, basename="alert")
 
 urlpatterns = [
     path("auth/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
     path("heatmap/", HeatmapView.as_view(), name="heatmap"),
+    path("readings/", ReadingBatchView.as_view(), name="readings"),
     path("", include(router.urls)),
 ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from riskregister import scoring
-from riskregister.choices import Level, RiskStatus, ScoreSource
+from riskregister.choices import Level, LiveStatus, RiskStatus, ScoreSource
 from riskregister.models.scales import LevelBand
 
 _in_scale = [MinValueValidator(scoring.SCALE_MIN), MaxValueValidator(scoring.SCALE_MAX)]
@@ -96,12 +96,24 @@ class Risk(models.Model):
         blank=True,
     )
     next_review_date = models.DateField(_("next review"), null=True, blank=True)
+    # The worst live state of the risk's monitored indicators. Stored (not computed per request) so
+    # lists can filter on it; only the monitoring pipeline writes it, in the transaction that
+    # evaluates the reading that changed it.
+    live_status = models.CharField(
+        _("live status"),
+        max_length=16,
+        choices=LiveStatus.choices,
+        blank=True,
+        default="",
+        editable=False,
+        db_index=True,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     DERIVED_FIELDS = ("code", "score", "level")
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "live_status"])
     objects = RiskQuerySet.as_manager()
 
     class Meta:

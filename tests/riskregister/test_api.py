@@ -73,6 +73,9 @@ def test_detail_nests_mitigations_indicators_and_history(api_as, viewer, seeded)
     data = api_as(viewer).get(f"{RISKS}R-1/").data
     assert data["title"] == "API応答時間遅延"
     assert [m["title"] for m in data["mitigations"]] == ["クエリ最適化", "キャッシュ戦略実装", "非同期処理の活用"]
+    live = data["indicators"][0].pop("live")
+    assert (live["status"], live["value"], live["unit"], live["open_alerts"]) == ("unknown", None, "ms", [])
+    assert data["indicators"][1]["live"] is None  # no metric linked: not monitored
     assert data["indicators"][0] == {
         "name": "API応答時間",
         "metric": "api応答時間",

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.choices import Band, Direction, Priority
+from monitoring.choices import Band, Direction, Priority, ReadingStatus, Source
 from riskregister.choices import Operator
 from riskregister.thresholds import format_number
 
@@ -33,6 +33,27 @@ class Metric(models.Model):
     warning = models.FloatField(_("warning threshold"))
     critical = models.FloatField(_("critical threshold"))
     description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.PUSH)
+    source_config = models.JSONField(
+        _("source configuration"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'e.g. {"query": "…"} (Prometheus), {"url": "…", "timeout_ms": 2000} (HTTP), '
+            '{"service": "database"} (service), {"measure": "memory_percent"} (host).'
+        ),
+    )
+    interval_seconds = models.PositiveIntegerField(_("interval (seconds)"), default=60)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    # Collection bookkeeping, written by the pipeline; next_due_at is claimed with a conditional
+    # UPDATE so two schedulers never collect the same slot twice.
+    next_due_at = models.DateTimeField(_("next collection"), null=True, blank=True, db_index=True)
+    last_value = models.FloatField(_("last value"), null=True, blank=True, editable=False)
+    last_status = models.CharField(
+        _("last status"), max_length=16, choices=ReadingStatus.choices, blank=True, editable=False
+    )
+    last_collected_at = models.DateTimeField(_("last collected"), null=True, blank=True, editable=False)
+    config_error = models.TextField(_("configuration error"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("metric")
@@ -60,6 +81,14 @@ class Metric(models.Model):
                 errors["critical"] = _("When lower is worse the critical threshold must be below the warning one.")
         if not self.key and not slugify(self.name, allow_unicode=True):
             errors["key"] = _("Give a key; none can be derived from this name.")
+        if self.interval_seconds is not None and self.interval_seconds < 5:
+            errors["interval_seconds"] = _("Collect at most every 5 seconds.")
+        if self.source:
+            from monitoring.sources import config_errors
+
+            problems = config_errors(self.source, self.source_config)
+            if problems:
+                errors["source_config"] = problems
         if errors:
             raise ValidationError(errors)
 

@@ -1,0 +1,34 @@
+"""Workflows on alerts that people start from the admin or the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from monitoring.models import Alert
+
+
+def acknowledge(alert: Alert, user) -> bool:
+    """Mark an open alert as seen by ``user``; returns False when there was nothing to do."""
+    if not alert.is_open or alert.acknowledged_at:
+        return False
+    alert.acknowledged_at, alert.acknowledged_by = timezone.now(), user
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return True
+
+
+def silence(alert: Alert, until: datetime, reason: str, now: datetime | None = None) -> None:
+    """Hold the alert's notifications until ``until``; the alert itself keeps evaluating."""
+    now = now or timezone.now()
+    errors = {}
+    if until is None or until <= now:
+        errors["until"] = _("Silence until a time in the future.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Say why the alert is silenced.")
+    if errors:
+        raise ValidationError(errors)
+    alert.silenced_until, alert.silence_reason = until, reason.strip()[:300]
+    alert.save(update_fields=["silenced_until", "silence_reason"])

@@ -1,0 +1,78 @@
+"""/metrics: django-prometheus's request and database metrics plus the register's own gauges.
+
+The register gauges are computed from the database at scrape time with four cheap queries, so they
+are correct whichever gunicorn worker answers; the request metrics use prometheus_client's
+multiprocess mode when PROMETHEUS_MULTIPROC_DIR is set (the Procfile sets it for the web process).
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.db.models import Count
+from django.http import HttpResponse
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from monitoring.choices import ReadingStatus
+from monitoring.models import Alert, IndicatorState, Metric
+from monitoring.models.alerts import OPEN_STATES
+from riskregister.models import Risk
+
+INDICATOR_VALUE = {"normal": 0, "warning": 1, "critical": 2}
+
+
+class RegisterCollector:
+    def collect(self):
+        scores = GaugeMetricFamily(
+            "riskregister_risk_score", "Risk score (impact × likelihood).", labels=["code", "level", "category"]
+        )
+        for code, level, category, score in Risk.objects.values_list("code", "level", "category__name", "score"):
+            scores.add_metric([code, level, category or ""], score)
+        yield scores
+
+        states = GaugeMetricFamily(
+            "riskregister_indicator_state",
+            "Indicator state: 0 normal, 1 warning, 2 critical, -1 no data.",
+            labels=["risk", "indicator"],
+        )
+        rows = IndicatorState.objects.values_list(
+            "indicator__risk__code", "indicator__name", "last_status", "phase", "severity"
+        )
+        for risk, indicator, last_status, phase, severity in rows:
+            status = severity if phase in ("firing", "recovering") and severity else last_status
+            states.add_metric([risk, indicator], INDICATOR_VALUE.get(status, -1))
+        yield states
+
+        alerts = GaugeMetricFamily(
+            "riskregister_open_alerts", "Open (pending, firing, recovering) alerts.", labels=["priority"]
+        )
+        counts = dict(Alert.objects.filter(state__in=OPEN_STATES).values_list("priority").annotate(n=Count("id")))
+        for priority in ("immediate", "watch"):
+            alerts.add_metric([priority], counts.get(priority, 0))
+        yield alerts
+
+        up = GaugeMetricFamily(
+            "riskregister_source_up", "1 if the metric's last collection gave a value.", labels=["metric"]
+        )
+        for key, status in Metric.objects.filter(enabled=True).values_list("key", "last_status"):
+            up.add_metric([key], 0 if status in ("", ReadingStatus.NO_DATA, ReadingStatus.ERROR) else 1)
+        yield up
+
+
+def _process_registry():
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
+    return REGISTRY
+
+
+def metrics(request):
+    register = CollectorRegistry()
+    register.register(RegisterCollector())
+    body = generate_latest(_process_registry()) + generate_latest(register)
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,56 @@
+"""Store readings (polled or pushed) and evaluate them, in one transaction."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+
+from monitoring.choices import ReadingStatus
+from monitoring.evaluation import Evaluator
+from monitoring.models import Metric, Reading
+from monitoring.sources import NoData, Result, SourceError, Value
+
+
+def reading_for(metric: Metric, observed_at: datetime, result: Result) -> Reading:
+    if isinstance(result, Value):
+        if math.isnan(result.value):
+            return Reading(metric=metric, observed_at=observed_at, status=ReadingStatus.NO_DATA, detail="NaN")
+        return Reading(
+            metric=metric,
+            observed_at=observed_at,
+            value=result.value,
+            status=metric.classify(result.value),
+            detail=result.detail[:300],
+        )
+    status = ReadingStatus.NO_DATA if isinstance(result, NoData) else ReadingStatus.ERROR
+    return Reading(metric=metric, observed_at=observed_at, status=status, detail=result.reason[:300])
+
+
+def record_readings(metric: Metric, results: Sequence[tuple[datetime, Result]]) -> list[Reading]:
+    """Store what is new (repeats of (metric, observed_at) are ignored), evaluate it, return it."""
+    with transaction.atomic():
+        metric = Metric.objects.select_for_update().get(pk=metric.pk)
+        times = [at for at, _ in results]
+        seen = set(Reading.objects.filter(metric=metric, observed_at__in=times).values_list("observed_at", flat=True))
+        fresh: dict[datetime, Reading] = {}
+        for at, result in results:
+            if at not in seen and at not in fresh:
+                fresh[at] = reading_for(metric, at, result)
+        readings = Reading.objects.bulk_create(list(fresh.values()), batch_size=1000)
+        if not readings:
+            return []
+        newest = max(readings, key=lambda r: r.observed_at)
+        if metric.last_collected_at is None or newest.observed_at >= metric.last_collected_at:
+            metric.last_value, metric.last_status, metric.last_collected_at = (
+                newest.value,
+                newest.status,
+                newest.observed_at,
+            )
+        config_errors = [r for r in results if isinstance(r[1], SourceError) and r[1].config_error]
+        metric.config_error = config_errors[-1][1].reason if config_errors else ""
+        metric.save(update_fields=["last_value", "last_status", "last_collected_at", "config_error"])
+        Evaluator(metric).evaluate(readings)
+        return readings

@@ -1,0 +1,18 @@
+from monitoring.models.alerts import Alert, AlertTransition, IndicatorState
+from monitoring.models.metrics import AlertRule, Metric
+from monitoring.models.notifications import Channel, Notification
+from monitoring.models.readings import Reading, ReadingRollup
+from monitoring.models.sources import SourceState
+
+__all__ = [
+    "Alert",
+    "AlertRule",
+    "AlertTransition",
+    "Channel",
+    "IndicatorState",
+    "Metric",
+    "Notification",
+    "Reading",
+    "ReadingRollup",
+    "SourceState",
+]

@@ -1,0 +1,99 @@
+"""Validate and store a batch of pushed readings: all items are good, or nothing is written."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from monitoring.choices import Source
+from monitoring.ingest import record_readings
+from monitoring.models import Metric
+from monitoring.sources import Value
+
+MAX_ITEMS = 10_000
+MAX_FUTURE = timedelta(minutes=5)
+
+
+class BatchError(ValueError):
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("invalid batch")
+
+
+def _number(raw) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValueError("must be a number")
+    value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number (not NaN or infinite)")
+    return value
+
+
+def validate(items, now: datetime | None = None) -> list[tuple[Metric, datetime, float]]:
+    now = now or timezone.now()
+    if not isinstance(items, list):
+        raise BatchError({"non_field_errors": ["send a JSON list of {metric, value, observed_at}"]})
+    if not items:
+        raise BatchError({"non_field_errors": ["the list is empty"]})
+    if len(items) > MAX_ITEMS:
+        raise BatchError({"non_field_errors": [f"at most {MAX_ITEMS} readings per request, got {len(items)}"]})
+    keys = {item.get("metric") for item in items if isinstance(item, dict) and isinstance(item.get("metric"), str)}
+    metrics = {m.key: m for m in Metric.objects.filter(key__in=keys)}
+    valid, errors, bad = [], [], False
+    for item in items:
+        problems: dict[str, list[str]] = {}
+        if not isinstance(item, dict):
+            errors.append({"non_field_errors": ["each reading is an object {metric, value, observed_at}"]})
+            bad = True
+            continue
+        metric = metrics.get(item.get("metric"))
+        if metric is None:
+            problems["metric"] = [f"unknown metric {item.get('metric')!r}"]
+        elif metric.source != Source.PUSH:
+            problems["metric"] = [f"{metric.key!r} is collected from {metric.source}; push only to push metrics"]
+        elif not metric.enabled:
+            problems["metric"] = [f"{metric.key!r} is disabled"]
+        try:
+            value = _number(item.get("value"))
+        except (TypeError, ValueError) as exc:
+            problems["value"] = [str(exc) if "number" in str(exc) else "must be a number"]
+        raw_time = item.get("observed_at")
+        observed_at = now
+        if raw_time is not None:
+            parsed = parse_datetime(raw_time) if isinstance(raw_time, str) else None
+            if parsed is None:
+                problems["observed_at"] = ["must be an ISO 8601 date-time"]
+            else:
+                observed_at = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+                if observed_at > now + MAX_FUTURE:
+                    problems["observed_at"] = ["is in the future"]
+        extra = set(item) - {"metric", "value", "observed_at"}
+        if extra:
+            problems["non_field_errors"] = [f"unknown fields: {', '.join(sorted(extra))}"]
+        errors.append(problems)
+        if problems:
+            bad = True
+        else:
+            valid.append((metric, observed_at, value))
+    if bad:
+        raise BatchError(errors)
+    return valid
+
+
+def store(items) -> dict:
+    valid = validate(items)
+    by_metric: dict[int, list] = defaultdict(list)
+    metrics = {}
+    for metric, at, value in valid:
+        metrics[metric.pk] = metric
+        by_metric[metric.pk].append((at, Value(value)))
+    created = 0
+    with transaction.atomic():
+        for pk, results in by_metric.items():
+            created += len(record_readings(metrics[pk], results))
+    return {"received": len(valid), "created": created, "duplicates": len(valid) - created}

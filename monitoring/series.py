@@ -1,0 +1,59 @@
+"""Time series for charts, sparklines and review evidence: raw readings for short ranges,
+hourly rollups for long ones."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from monitoring.models import Metric, Reading, ReadingRollup
+
+RAW_LIMIT = timedelta(days=2)
+
+
+def series(metric: Metric, since: datetime, until: datetime, step: str = "auto") -> list[dict]:
+    if step == "hour" or (step == "auto" and until - since > RAW_LIMIT):
+        rows = ReadingRollup.objects.filter(metric=metric, hour__gte=since, hour__lt=until).order_by("hour")
+        return [{"t": r.hour, "min": r.minimum, "max": r.maximum, "avg": r.average, "count": r.count} for r in rows]
+    rows = (
+        Reading.objects.filter(metric=metric, observed_at__gte=since, observed_at__lt=until)
+        .order_by("observed_at")
+        .values_list("observed_at", "value", "status")
+    )
+    return [{"t": at, "value": value, "status": status} for at, value, status in rows]
+
+
+def trend(metric: Metric, now: datetime, hours: int = 24, buckets: int = 48) -> list[dict]:
+    """The last ``hours`` averaged into at most ``buckets`` points (a sparkline needs no more)."""
+    since = now - timedelta(hours=hours)
+    width = timedelta(hours=hours) / buckets
+    sums: dict[int, list[float]] = {}
+    for at, value in Reading.objects.filter(
+        metric=metric, observed_at__gte=since, observed_at__lte=now, value__isnull=False
+    ).values_list("observed_at", "value"):
+        sums.setdefault(min(int((at - since) / width), buckets - 1), []).append(value)
+    return [{"t": since + width * (n + 1), "value": sum(v) / len(v)} for n, v in sorted(sums.items())]
+
+
+def sparkline_svg(points: list[dict], width: int = 120, height: int = 24) -> str:
+    """A tiny inline SVG polyline of the points' values (no JavaScript, no external assets)."""
+    values = [p["value"] for p in points if p.get("value") is not None]
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = width / (len(values) - 1)
+    coords = " ".join(
+        f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in enumerate(values)
+    )
+    return (
+        f'<svg class="riskregister-sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f'<polyline fill="none" stroke="#417690" stroke-width="1.5" points="{coords}"/></svg>'
+    )
+
+
+def parse_range(since: datetime | None, until: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+    until = until or now
+    since = since or until - timedelta(hours=24)
+    if since >= until:
+        raise ValueError("since must be before until")
+    return since, until

@@ -1,0 +1,74 @@
+"""Connectivity probes of the register's own dependencies (the plan's risk 2, 接続成功率).
+
+``service``: ``database`` (a round trip on Django's connection) or ``redis`` (PING on REDIS_URL);
+``measure``: ``latency_ms`` (default) or ``up`` (1/0, where a failure is a 0, not an error).
+The Bolt graph server and Chroma join this list with the graph and search milestone.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import connections
+
+from monitoring.sources.base import Result, SourceError, Value
+
+SERVICES = ("database", "redis")
+
+
+def config_errors(config: dict) -> list[str]:
+    errors = []
+    if config.get("service") not in SERVICES:
+        errors.append(f"service must be one of {', '.join(SERVICES)}")
+    if config.get("measure", "latency_ms") not in ("latency_ms", "up"):
+        errors.append("measure must be latency_ms or up")
+    return errors
+
+
+def breaker_key(metric) -> str:
+    return f"service:{metric.source_config['service']}"
+
+
+def redis_client_url(url: str) -> str:
+    """kombu spells a unix socket ``redis+socket:///path``; redis-py wants ``unix:///path``."""
+    if url.startswith("redis+socket://"):
+        return "unix://" + url[len("redis+socket://") :]
+    return url
+
+
+def _ping(service: str) -> None:
+    if service == "database":
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return
+    import redis
+
+    client = redis.Redis.from_url(
+        redis_client_url(settings.REDIS_URL),
+        socket_timeout=settings.SOURCE_TIMEOUT_SECONDS,
+        socket_connect_timeout=settings.SOURCE_TIMEOUT_SECONDS,
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def probe(service: str) -> tuple[bool, float, str]:
+    """(up, latency in ms, error) — shared with /health/detailed."""
+    started = time.perf_counter()
+    try:
+        _ping(service)
+    except Exception as exc:  # every driver raises its own classes; any failure means down
+        return False, (time.perf_counter() - started) * 1000, f"{exc.__class__.__name__}: {exc}"[:300]
+    return True, (time.perf_counter() - started) * 1000, ""
+
+
+def collect(metric) -> Result:
+    up, latency, error = probe(metric.source_config["service"])
+    if metric.source_config.get("measure") == "up":
+        return Value(1.0 if up else 0.0, error)
+    if not up:
+        return SourceError(error)
+    return Value(round(latency, 3))

@@ -1,0 +1,49 @@
+"""Celery tasks. Each takes ids, is idempotent, and leaves the work itself in database rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from monitoring import collection, notify, retention
+from monitoring.models import Metric
+
+
+@shared_task
+def collect_due_metrics() -> int:
+    """Beat's trigger: claim due metrics and queue one collection per metric and slot."""
+    claimed = collection.claim_due(timezone.now())
+    for pk, slot in claimed:
+        transaction.on_commit(lambda pk=pk, slot=slot: collect_metric.delay(pk, slot.isoformat()))
+    return len(claimed)
+
+
+@shared_task
+def collect_metric(metric_id: int, slot: str | None = None) -> str:
+    metric = Metric.objects.filter(pk=metric_id, enabled=True).first()
+    if metric is None:
+        return "gone"
+    reading = collection.collect(metric, datetime.fromisoformat(slot) if slot else None)
+    return reading.status if reading else "already collected"
+
+
+@shared_task
+def deliver_notification(notification_id: int) -> str:
+    return notify.deliver(notification_id)
+
+
+@shared_task
+def sweep_notifications() -> int:
+    """Re-queue notifications that are due again or whose worker died mid-send."""
+    due = notify.due_for_retry(timezone.now())
+    for pk in due:
+        deliver_notification.delay(pk)
+    return len(due)
+
+
+@shared_task
+def rollup_readings() -> dict:
+    return retention.rollup_and_prune(timezone.now())

