@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import smtplib
 from datetime import datetime, timedelta
 
 import requests
@@ -67,9 +68,7 @@ def payload(notification: Notification) -> dict:
     }
 
 
-def send(notification: Notification) -> None:
-    channel = notification.channel
-    body = payload(notification)
+def send(channel, body: dict) -> None:
     if channel.kind == ChannelKind.EMAIL:
         recipients = [a.strip() for a in channel.target.split(",") if a.strip()]
         send_mail(
@@ -102,9 +101,10 @@ def deliver(notification_id: int) -> str:
         "channel", "transition__alert__metric", "transition__alert__indicator__risk"
     ).get(pk=notification_id)
     attempts = notification.attempts + 1
+    body = payload(notification)  # outside the try: a bug here must surface, not become a retry
     try:
-        send(notification)
-    except Exception as exc:  # mail and HTTP fail in many ways; each is a retry, not a crash
+        send(notification.channel, body)
+    except (OSError, requests.RequestException, smtplib.SMTPException) as exc:
         failed = attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
             status=NotificationStatus.FAILED if failed else NotificationStatus.PENDING,

@@ -24,6 +24,7 @@ from riskregister.models import (
 from riskregister.models.risks import is_register_admin
 from riskregister.pagination import DeferredJoinPaginator
 
+LIVE_COLOURS = {"normal": "#3c8d40", "unknown": "#777777", "warning": "#e69a00", "critical": "#c9302c"}
 _CODE_WIDGET = forms.Textarea(attrs={"rows": 10, "cols": 100, "class": "vLargeTextField riskregister-code"})
 
 
@@ -149,19 +150,33 @@ class RiskAdminForm(forms.ModelForm):
 @admin.register(Risk)
 class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
     form = RiskAdminForm
-    list_display = ["code", "title", "category", "impact", "likelihood", "score", "level_display", "status", "owner"]
+    list_display = [
+        "code",
+        "title",
+        "category",
+        "impact",
+        "likelihood",
+        "score",
+        "level_display",
+        "live_display",
+        "status",
+        "owner",
+    ]
     list_display_links = ["code", "title"]
-    list_filter = ["level", "category", "status", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["level", "live_status", "category", "status", ("owner", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["category", "owner"]
     search_fields = ["code", "title", "description"]
-    sortable_by = ["code", "title", "impact", "likelihood", "score", "level_display", "status"]
+    sortable_by = ["code", "title", "impact", "likelihood", "score", "level_display", "live_display", "status"]
     ordering = ["-score", "number"]
     list_per_page = 50
     paginator = DeferredJoinPaginator
     autocomplete_fields = ["owner", "category", "components"]
-    readonly_fields = ["code", "score", "level_display", "stated_level", "created_at", "updated_at"]
+    readonly_fields = ["code", "score", "level_display", "live_display", "stated_level", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["code", "number", "title", "category", "status", "owner", "next_review_date"]}),
+        (
+            None,
+            {"fields": ["code", "number", "title", "category", "status", "live_display", "owner", "next_review_date"]},
+        ),
         (
             _("Assessment"),
             {"fields": ["impact", "likelihood", "change_reason", "score", "level_display", "stated_level"]},
@@ -184,6 +199,12 @@ class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
         if colour is None:
             colour = LevelBand.objects.filter(level=obj.level).values_list("colour", flat=True).first()
         return level_badge(obj.level, obj.get_level_display(), colour)
+
+    @admin.display(description=_("live"), ordering="live_status")
+    def live_display(self, obj):
+        if not obj.live_status:
+            return "—"
+        return level_badge(obj.live_status, obj.get_live_status_display(), LIVE_COLOURS.get(obj.live_status))
 
     def save_model(self, request, obj, form, change):
         obj.save(
