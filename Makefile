@@ -36,6 +36,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
 
 test: lint
+	bash scripts/install-test-services.sh
 	bash scripts/test.sh
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/riskregister_bench

@@ -1,18 +1,19 @@
 import django_filters
 from rest_framework.filters import OrderingFilter
 
-from riskregister.choices import Level, RiskStatus
+from riskregister.choices import Level, LiveStatus, RiskStatus
 from riskregister.models import Risk
 
 
 class RiskFilter(django_filters.FilterSet):
     level = django_filters.MultipleChoiceFilter(choices=Level.choices)
     status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices)
+    live_status = django_filters.MultipleChoiceFilter(choices=LiveStatus.choices)
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
 
     class Meta:
         model = Risk
-        fields = ["level", "category", "status", "owner", "impact", "likelihood", "min_score"]
+        fields = ["level", "live_status", "category", "status", "owner", "impact", "likelihood", "min_score"]
 
 
 class StableOrderingFilter(OrderingFilter):

@@ -171,11 +171,12 @@ class RiskSerializer(CleanModelSerializer):
             "owner_username",
             "components",
             "next_review_date",
+            "live_status",
             "created_at",
             "updated_at",
             "score_change_reason",
         ]
-        read_only_fields = ["code", "score", "level", "stated_level", "created_at", "updated_at"]
+        read_only_fields = ["code", "score", "level", "stated_level", "live_status", "created_at", "updated_at"]
         extra_kwargs = {"number": {"required": False}, "components": {"required": False}}
 
     def _save(self, instance: Risk, validated: dict) -> Risk:
