@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from monitoring import signals
 from monitoring import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Direction, Priority, ReadingStatus
 from monitoring.models import Alert, AlertRule, AlertTransition, Channel, IndicatorState, Metric, Notification, Reading
@@ -228,7 +229,14 @@ class Evaluator:
             value=reading.value,
             reason=event.reason,
         )
-        if event.kind not in _NOTIFY or alert.flapping or alert.is_silenced(reading.observed_at):
+        if event.kind not in _NOTIFY:
+            return
+        transaction.on_commit(
+            lambda: signals.alert_transition.send(
+                sender=Alert, alert_id=alert.pk, event=event.kind, priority=alert.priority
+            )
+        )
+        if alert.flapping or alert.is_silenced(reading.observed_at):
             return
         for channel in self.channels:
             if channel.accepts(alert.priority):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -14,17 +14,42 @@ from monitoring.models import Metric, Reading
 from monitoring.sources import NoData, Result, SourceError, Value
 
 
-def reading_for(metric: Metric, observed_at: datetime, result: Result) -> Reading:
+class Baseline:
+    """Trailing averages for metrics judged by change (``baseline_minutes``): one query per batch."""
+
+    def __init__(self, metric: Metric, times: Sequence[datetime]):
+        self.window = timedelta(minutes=metric.baseline_minutes or 0)
+        self.history: list[tuple[datetime, float]] = []
+        if metric.baseline_minutes and times:
+            self.history = list(
+                Reading.objects.filter(
+                    metric=metric,
+                    value__isnull=False,
+                    observed_at__gte=min(times) - self.window,
+                    observed_at__lt=max(times),
+                )
+                .order_by("observed_at")
+                .values_list("observed_at", "value")
+            )
+
+    def before(self, at: datetime) -> float | None:
+        values = [v for t, v in self.history if at - self.window <= t < at]
+        return sum(values) / len(values) if values else None
+
+    def add(self, at: datetime, value: float) -> None:
+        self.history.append((at, value))
+
+
+def reading_for(metric: Metric, observed_at: datetime, result: Result, baseline: Baseline | None = None) -> Reading:
     if isinstance(result, Value):
         if math.isnan(result.value):
             return Reading(metric=metric, observed_at=observed_at, status=ReadingStatus.NO_DATA, detail="NaN")
-        return Reading(
-            metric=metric,
-            observed_at=observed_at,
-            value=result.value,
-            status=metric.classify(result.value),
-            detail=result.detail[:300],
-        )
+        if metric.baseline_minutes and baseline is not None:
+            status, detail = metric.classify_change(result.value, baseline.before(observed_at))
+            baseline.add(observed_at, result.value)
+        else:
+            status, detail = metric.classify(result.value), result.detail
+        return Reading(metric=metric, observed_at=observed_at, value=result.value, status=status, detail=detail[:300])
     status = ReadingStatus.NO_DATA if isinstance(result, NoData) else ReadingStatus.ERROR
     return Reading(metric=metric, observed_at=observed_at, status=status, detail=result.reason[:300])
 
@@ -32,13 +57,15 @@ def reading_for(metric: Metric, observed_at: datetime, result: Result) -> Readin
 def record_readings(metric: Metric, results: Sequence[tuple[datetime, Result]]) -> list[Reading]:
     """Store what is new (repeats of (metric, observed_at) are ignored), evaluate it, return it."""
     with transaction.atomic():
+        # Serialises ingestion per metric, so two workers never step one indicator's machine at once.
         metric = Metric.objects.select_for_update().get(pk=metric.pk)
         times = [at for at, _ in results]
         seen = set(Reading.objects.filter(metric=metric, observed_at__in=times).values_list("observed_at", flat=True))
         fresh: dict[datetime, Reading] = {}
-        for at, result in results:
+        baseline = Baseline(metric, times)
+        for at, result in sorted(results, key=lambda item: item[0]):
             if at not in seen and at not in fresh:
-                fresh[at] = reading_for(metric, at, result)
+                fresh[at] = reading_for(metric, at, result, baseline)
         readings = Reading.objects.bulk_create(list(fresh.values()), batch_size=1000)
         if not readings:
             return []

@@ -44,6 +44,15 @@ class Metric(models.Model):
         ),
     )
     interval_seconds = models.PositiveIntegerField(_("interval (seconds)"), default=60)
+    baseline_minutes = models.PositiveIntegerField(
+        _("baseline (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Judge the change against the average of this many trailing minutes instead of the raw value: "
+            "the bands are then percentages (e.g. warning 50 = 50 % above the baseline)."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     # Collection bookkeeping, written by the pipeline; next_due_at is claimed with a conditional
     # UPDATE so two schedulers never collect the same slot twice.
@@ -91,6 +100,13 @@ class Metric(models.Model):
                 errors["source_config"] = problems
         if errors:
             raise ValidationError(errors)
+
+    def classify_change(self, value: float, baseline: float | None) -> tuple[str, str]:
+        """(band, detail) of a value judged as percent change against its trailing baseline."""
+        if baseline is None or baseline == 0:
+            return Band.NORMAL, "no baseline yet"
+        change = (value - baseline) / abs(baseline) * 100
+        return self.classify(change), f"{change:+.1f}% vs {self.baseline_minutes}-min baseline {baseline:g}"
 
     def classify(self, value: float) -> str:
         """Which band a reading falls in. NaN is not a band: callers treat it as no data."""

@@ -1,0 +1,11 @@
+"""The seam other apps hook into: sent after commit for every announced alert transition.
+
+The incidents app connects a receiver that opens (or attaches to) an incident when an
+immediate-priority alert fires, so monitoring never imports incidents.
+"""
+
+from django.dispatch import Signal
+
+# kwargs: alert_id (int), event (str: fired, escalated, resolved, source_unhealthy, source_recovered),
+# priority (str: immediate | watch)
+alert_transition = Signal()
