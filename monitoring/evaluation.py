@@ -7,7 +7,6 @@ the transitions it caused and the notifications they owe commit together or not 
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -17,10 +16,10 @@ from monitoring import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Direction, Priority, ReadingStatus
 from monitoring.models import Alert, AlertRule, AlertTransition, Channel, IndicatorState, Metric, Notification, Reading
 from monitoring.models.alerts import OPEN_STATES
-from riskregister.choices import LiveStatus, RuleKind
+from riskregister import thresholds
+from riskregister.choices import LiveStatus
 from riskregister.models import Indicator, Risk
 
-_COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 _EVENT_STATE = {
     "pending": AlertState.PENDING,
     "fired": AlertState.FIRING,
@@ -42,13 +41,6 @@ _LIVE_RANK = {
 }
 
 
-def early_warning_hit(indicator: Indicator, value: float) -> bool:
-    """Does the indicator's own early-warning rule (> 400 ms, or "any occurrence") fire on this value?"""
-    if indicator.rule_kind == RuleKind.THRESHOLD:
-        return _COMPARE[indicator.operator](value, indicator.threshold)
-    return indicator.rule_kind == RuleKind.EVENT and value > 0
-
-
 def observation(indicator: Indicator, metric: Metric, state: IndicatorState, reading: Reading) -> str:
     """What this reading means for this indicator: the metric's band, raised by the indicator's own
     early-warning rule, with the clear threshold (hysteresis) applied while an episode is open."""
@@ -56,7 +48,7 @@ def observation(indicator: Indicator, metric: Metric, state: IndicatorState, rea
         return reading.status
     value = reading.value
     result = reading.status
-    if early_warning_hit(indicator, value):
+    if indicator.rule_is_met(value):
         result = sm.WARNING if result == sm.OK else result
     if result == sm.OK and state.phase in (sm.FIRING, sm.RECOVERING) and state.clear_threshold is not None:
         cleared = (
@@ -78,7 +70,7 @@ def priority_for(metric: Metric, severity: str, value: float | None, rules: list
             rule.priority == Priority.IMMEDIATE
             and rule.operator
             and value is not None
-            and _COMPARE[rule.operator](value, rule.threshold)
+            and thresholds.compare(value, rule.operator, rule.threshold)
         ):
             return Priority.IMMEDIATE
     return Priority.WATCH

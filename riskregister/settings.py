@@ -86,6 +86,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # web, worker and beat write one SQLite file: WAL lets readers through, IMMEDIATE takes the write
+    # lock up front (no "database is locked" on a read-to-write upgrade) and the timeout queues writers.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     # A file, not memory, so the real Celery worker of the integration tests shares the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 # django-prometheus wraps the backend to count queries and errors per database for /metrics.

@@ -7,6 +7,7 @@ time exceeds 400ms", "> 400 ms"); everything here reduces them to (operator, val
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass
 
@@ -144,9 +145,9 @@ def _operator_in(text: str) -> str | None:
     symbol = re.search(_OP_RE, text)
     if symbol:
         return _OP_SYMBOLS[symbol["op"]]
-    for operator, words in _OP_WORDS:
+    for symbol_text, words in _OP_WORDS:
         if re.search(words, text, re.IGNORECASE):
-            return operator
+            return symbol_text
     return None
 
 
@@ -163,6 +164,27 @@ def _subject(text: str) -> str:
     if en:
         return en["s"].strip()
     return text.strip()
+
+
+_FAILURE_WORDS = r"失敗|エラー|failure|failed|error|unavailab|ダウン|down"
+_SUCCESS_WORDS = r"成功|稼働|success|uptime|availability|可用"
+_COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
+def compare(value: float, op: str, threshold: float) -> bool:
+    return _COMPARE[op](value, threshold)
+
+
+def speaks_of_complement(rule: Rule, indicator_name: str) -> bool:
+    """True when a percentage rule is about the opposite rate of the indicator it belongs to:
+    "接続失敗率が5%を超えた場合" on the indicator "接続成功率" means success rate below 95 %."""
+    if rule.threshold is None or rule.threshold.unit != "%":
+        return False
+    return (
+        bool(re.search(_FAILURE_WORDS, rule.subject, re.IGNORECASE))
+        and bool(re.search(_SUCCESS_WORDS, indicator_name, re.IGNORECASE))
+        and not re.search(_FAILURE_WORDS, indicator_name, re.IGNORECASE)
+    )
 
 
 def parse_rule(text: str) -> Rule:

@@ -1,7 +1,8 @@
 """Connectivity probes of the register's own dependencies (the plan's risk 2, 接続成功率).
 
 ``service``: ``database`` (a round trip on Django's connection) or ``redis`` (PING on REDIS_URL);
-``measure``: ``latency_ms`` (default) or ``up`` (1/0, where a failure is a 0, not an error).
+``measure``: ``latency_ms`` (default), ``up`` (1/0) or ``up_percent`` (100/0); for the last two a
+failure is a 0, not an error.
 The Bolt graph server and Chroma join this list with the graph and search milestone.
 """
 
@@ -21,8 +22,8 @@ def config_errors(config: dict) -> list[str]:
     errors = []
     if config.get("service") not in SERVICES:
         errors.append(f"service must be one of {', '.join(SERVICES)}")
-    if config.get("measure", "latency_ms") not in ("latency_ms", "up"):
-        errors.append("measure must be latency_ms or up")
+    if config.get("measure", "latency_ms") not in ("latency_ms", "up", "up_percent"):
+        errors.append("measure must be latency_ms, up or up_percent")
     return errors
 
 
@@ -67,8 +68,10 @@ def probe(service: str) -> tuple[bool, float, str]:
 
 def collect(metric) -> Result:
     up, latency, error = probe(metric.source_config["service"])
-    if metric.source_config.get("measure") == "up":
-        return Value(1.0 if up else 0.0, error)
+    measure = metric.source_config.get("measure")
+    if measure in ("up", "up_percent"):
+        # A failed probe is a data point here (0 / 0 %), which is what a success-rate band judges.
+        return Value((100.0 if measure == "up_percent" else 1.0) if up else 0.0, error)
     if not up:
         return SourceError(error)
     return Value(round(latency, 3))

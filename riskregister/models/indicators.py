@@ -37,6 +37,14 @@ class Indicator(models.Model):
     operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices, blank=True)
     threshold = models.FloatField(_("threshold"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
+    rule_on_complement = models.BooleanField(
+        _("rule on the complement"),
+        default=False,
+        help_text=_(
+            "The rule speaks of the opposite rate (failure rate for a success-rate indicator): it is "
+            "checked against 100 − value."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -57,7 +65,8 @@ class Indicator(models.Model):
     @property
     def rule_display(self) -> str:
         if self.rule_kind == RuleKind.THRESHOLD:
-            return str(thresholds.Threshold(self.operator, self.threshold, self.unit))
+            shown = str(thresholds.Threshold(self.operator, self.threshold, self.unit))
+            return f"100 − value {shown}" if self.rule_on_complement else shown
         if self.rule_kind == RuleKind.EVENT:
             return str(_("any occurrence"))
         return self.rule_text
@@ -66,15 +75,24 @@ class Indicator(models.Model):
         """Derive kind, operator, threshold and unit from ``rule_text``."""
         if not self.rule_text.strip():
             self.rule_kind, self.operator, self.threshold, self.unit = RuleKind.NONE, "", None, ""
+            self.rule_on_complement = False
             return
         rule = thresholds.parse_rule(self.rule_text)
         self.rule_kind = rule.kind
+        self.rule_on_complement = bool(rule.threshold) and thresholds.speaks_of_complement(rule, self.name)
         if rule.threshold:
             self.operator = rule.threshold.operator
             self.threshold = rule.threshold.value
             self.unit = rule.threshold.unit
         else:
             self.operator, self.threshold, self.unit = "", None, ""
+
+    def rule_is_met(self, value: float) -> bool:
+        """Does this value trip the early-warning rule? (Event rules: any non-zero occurrence.)"""
+        if self.rule_kind == RuleKind.THRESHOLD:
+            checked = 100 - value if self.rule_on_complement else value
+            return thresholds.compare(checked, self.operator, self.threshold)
+        return self.rule_kind == RuleKind.EVENT and value > 0
 
     def clean(self) -> None:
         # Someone typed a rule in the admin or API without structuring it: read it for them.

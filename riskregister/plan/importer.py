@@ -225,7 +225,7 @@ class _Importer:
         names = set()
         for order, indicator in enumerate(spec.indicators, start=1):
             existing = Indicator.objects.filter(risk=risk, name=indicator.name).first()
-            probe = Indicator(rule_text=indicator.rule_text)
+            probe = Indicator(name=indicator.name, rule_text=indicator.rule_text)
             probe.apply_rule_text()
             values = {
                 "order": order,
@@ -234,6 +234,7 @@ class _Importer:
                 "operator": probe.operator,
                 "threshold": probe.threshold,
                 "unit": probe.unit,
+                "rule_on_complement": probe.rule_on_complement,
             }
             metric = metrics.get(indicator.name.casefold())
             if metric is not None:

@@ -175,3 +175,39 @@ def test_hourly_rollups_and_pruning(latency, settings):
     retention.rollup_and_prune(now)
     rollup.refresh_from_db()
     assert (rollup.count, rollup.maximum) == (4, 700)
+
+
+def test_collect_metrics_command(probe, latency, capsys, django_capture_on_commit_callbacks):
+    from django.core.management import CommandError, call_command
+
+    with django_capture_on_commit_callbacks():
+        call_command("collect_metrics", "--metric", "health-latency")
+    assert "health-latency:" in capsys.readouterr().out
+    assert Reading.objects.filter(metric=probe).count() == 1
+    with pytest.raises(CommandError, match="unknown metric"):
+        call_command("collect_metrics", "--metric", "nope")
+    with pytest.raises(CommandError, match="pushed metrics"):
+        call_command("collect_metrics", "--metric", "api-latency")
+    Metric.objects.filter(pk=probe.pk).update(next_due_at=timezone.now() - timedelta(seconds=30))
+    with django_capture_on_commit_callbacks():
+        call_command("collect_metrics")  # due ones: the probe's next slot is claimed and collected
+    assert Reading.objects.filter(metric=probe).count() == 2
+
+
+def test_the_demo_binds_its_metrics_to_the_registers_own_signals(
+    redis_url, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    settings.REDIS_URL = redis_url
+    call_command("bootstrap", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    sources = dict(Metric.objects.values_list("name", "source"))
+    assert sources["Connection success rate"] == "service" and sources["Memory utilization"] == "host"
+    with django_capture_on_commit_callbacks():
+        up = collection.collect(Metric.objects.get(name="Connection success rate"))
+        memory = collection.collect(Metric.objects.get(name="Memory utilization"))
+    assert (up.value, up.status) == (100.0, "normal")
+    assert 0 < memory.value < 100
+    from riskregister.models import Risk
+
+    assert Risk.objects.get(code="R-2").live_status == "normal"

@@ -137,3 +137,14 @@ def test_mitigation_and_indicator_owners(owner, viewer, administrator):
     unassigned.refresh_from_db()
     indicator.refresh_from_db()
     assert unassigned.is_editable_by(owner) and indicator.is_editable_by(owner)
+
+
+@pytest.mark.parametrize(("value", "met"), [(99.0, False), (95.0, False), (94.9, True), (0.0, True)])
+def test_a_failure_rate_rule_on_a_success_rate_indicator_checks_the_complement(value, met):
+    risk = make_risk()
+    indicator = Indicator(risk=risk, name="接続成功率", rule_text="接続失敗率が5%を超えた場合")
+    indicator.full_clean()
+    assert (indicator.operator, indicator.threshold, indicator.unit) == (">", 5, "%")  # as the plan says
+    assert indicator.rule_on_complement
+    assert indicator.rule_display == "100 − value > 5 %"
+    assert indicator.rule_is_met(value) is met

@@ -81,3 +81,20 @@ def test_parse_condition():
 def test_a_threshold_reads_back_as_itself(operator, value, unit):
     threshold = Threshold(operator, float(value), unit)
     assert parse_bound(str(threshold)) == threshold
+
+
+@pytest.mark.parametrize(
+    ("rule", "indicator", "complement"),
+    [
+        ("接続失敗率が5%を超えた場合", "接続成功率", True),
+        ("When the authentication failure rate exceeds 10%", "Authentication success rate", True),
+        ("CI失敗率が20%を超えた場合", "CI成功率", True),
+        ("メモリ使用率が80%を超えた場合", "メモリ使用率", False),
+        ("When the error rate exceeds 5%", "Error rate", False),
+        ("応答時間が400msを超えた場合", "API応答時間", False),
+    ],
+)
+def test_rules_on_the_opposite_rate(rule, indicator, complement):
+    from riskregister.thresholds import speaks_of_complement
+
+    assert speaks_of_complement(parse_rule(rule), indicator) is complement

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from riskregister.demo.sources import bind_demo_sources
 from riskregister.models import Risk
 from riskregister.plan.importer import import_plan, summarise
 from riskregister.plan.parser import read_plan_file
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         if not no_demo and not Risk.objects.exists():
             report = import_plan(read_plan_file(DEMO_PLAN), source_name="demo plan")
             self.stdout.write(summarise(report))
+            for line in bind_demo_sources():
+                self.stdout.write(f"  live: {line}")
         self.ensure_admin()
 
     @transaction.atomic
