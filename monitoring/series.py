@@ -23,15 +23,20 @@ def series(metric: Metric, since: datetime, until: datetime, step: str = "auto")
 
 
 def trend(metric: Metric, now: datetime, hours: int = 24, buckets: int = 48) -> list[dict]:
-    """The last ``hours`` averaged into at most ``buckets`` points (a sparkline needs no more)."""
-    since = now - timedelta(hours=hours)
-    width = timedelta(hours=hours) / buckets
-    sums: dict[int, list[float]] = {}
-    for at, value in Reading.objects.filter(
-        metric=metric, observed_at__gte=since, observed_at__lte=now, value__isnull=False
-    ).values_list("observed_at", "value"):
-        sums.setdefault(min(int((at - since) / width), buckets - 1), []).append(value)
-    return [{"t": since + width * (n + 1), "value": sum(v) / len(v)} for n, v in sorted(sums.items())]
+    """The last ``hours`` as at most ``buckets`` points: raw when there are few readings (a fresh
+    metric still draws a line), otherwise consecutive readings averaged in equal groups."""
+    rows = list(
+        Reading.objects.filter(
+            metric=metric, observed_at__gte=now - timedelta(hours=hours), observed_at__lte=now, value__isnull=False
+        )
+        .order_by("observed_at")
+        .values_list("observed_at", "value")
+    )
+    if len(rows) <= buckets:
+        return [{"t": at, "value": value} for at, value in rows]
+    size = len(rows) / buckets
+    groups = [rows[int(n * size) : int((n + 1) * size)] for n in range(buckets)]
+    return [{"t": group[-1][0], "value": sum(v for _, v in group) / len(group)} for group in groups if group]
 
 
 def sparkline_svg(points: list[dict], width: int = 120, height: int = 24) -> str:

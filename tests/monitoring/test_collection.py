@@ -211,3 +211,22 @@ def test_the_demo_binds_its_metrics_to_the_registers_own_signals(
     from riskregister.models import Risk
 
     assert Risk.objects.get(code="R-2").live_status == "normal"
+
+
+def test_trend_keeps_few_points_and_averages_many(latency):
+    from monitoring.series import sparkline_svg, trend
+
+    now = timezone.now()
+    Reading.objects.bulk_create(
+        [
+            Reading(metric=latency, observed_at=now - timedelta(minutes=n), value=n % 10, status="normal")
+            for n in range(1, 481)
+        ]
+    )
+    points = trend(latency, now, buckets=48)
+    assert len(points) == 48
+    assert [p["t"] for p in points] == sorted(p["t"] for p in points)
+    assert sum(p["value"] for p in points) / 48 == pytest.approx(4.5)
+    assert trend(latency, now, hours=0) == []
+    svg = sparkline_svg(points)
+    assert svg.startswith("<svg") and svg.count(",") == 48
