@@ -9,36 +9,12 @@ HTTP server.
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import analyze, database_arg, percentiles, setup, throwaway_database
 
 RISKS = 10_000
 REQUESTS = 200
-
-
-def setup(database_url: str) -> None:
-    scratch = tempfile.mkdtemp(prefix="riskregister-bench-")
-    os.environ["DATABASE_URL"] = database_url.replace("{scratch}", scratch)
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-but-long-enough-for-hs256")
-    os.environ["RISKREGISTER_VAR_DIR"] = scratch
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "riskregister.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    # No collectstatic here: serve static files through the finders like the tests do.
-    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    settings.WHITENOISE_AUTOREFRESH = True
 
 
 def populate() -> None:
@@ -76,11 +52,7 @@ def populate() -> None:
         for k in range(2)
     ]
     through.objects.bulk_create(links, batch_size=5000)
-    # A running database has statistics for its tables (autovacuum); a fresh bulk load does not yet.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    analyze()
 
 
 def measure(client, urls: list[str]) -> dict:
@@ -97,12 +69,8 @@ def measure(client, urls: list[str]) -> dict:
         assert response.status_code == 200, (url, response.status_code)
     with CaptureQueriesContext(connection) as ctx:
         client.get(urls[len(urls) // 2])
-    timings.sort()
-    return {
-        "p50": statistics.median(timings),
-        "p95": timings[int(len(timings) * 0.95) - 1],
-        "queries": len(ctx.captured_queries),
-    }
+    p50, p95 = percentiles(timings)
+    return {"p50": p50, "p95": p95, "queries": len(ctx.captured_queries)}
 
 
 def queries_for(client, url: str) -> int:
@@ -115,34 +83,17 @@ def queries_for(client, url: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", default="sqlite:///{scratch}/bench.sqlite3")
-    args = parser.parse_args()
-    setup(args.database_url)
-
+    setup(database_arg())
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    database = connection.settings_dict["NAME"]
-    if connection.vendor == "postgresql":
-        # A throw-away database beside the named one, dropped afterwards.
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        database = connection.settings_dict["NAME"]
-    else:
-        old_name = None
-        call_command("migrate", verbosity=0)
-    try:
+    with throwaway_database() as connection:
         started = time.perf_counter()
         populate()
-        print(f"{connection.vendor} ({database}): {RISKS} risks generated in {time.perf_counter() - started:.1f}s")
+        print(f"{connection.vendor}: {RISKS} risks generated in {time.perf_counter() - started:.1f}s")
         admin = get_user_model().objects.create_superuser("bench", password="bench-password")
         client = Client()
         client.force_login(admin)
-
         pages = RISKS // 50
         api_urls = [f"/api/v1/risks/?ordering=-score&page_size=50&page={1 + (i * 37) % pages}" for i in range(REQUESTS)]
         admin_urls = [f"/admin/riskregister/risk/?p={1 + (i * 37) % pages}" for i in range(REQUESTS)]
@@ -159,9 +110,6 @@ def main() -> None:
             size: queries_for(client, f"/api/v1/risks/?ordering=-score&page_size={size}") for size in (10, 50, 200)
         }
         print("  API queries by page size: " + ", ".join(f"{k}→{v}" for k, v in sizes.items()))
-    finally:
-        if old_name is not None:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -245,9 +245,7 @@ class IndicatorStateAdmin(admin.ModelAdmin):
         "indicator",
         "phase",
         "severity",
-        "last_value",
         "last_status",
-        "last_observed_at",
         "for_count",
         "keep_count",
         "nodata_count",
@@ -264,11 +262,9 @@ class IndicatorStateAdmin(admin.ModelAdmin):
         "flap_limit",
         "phase",
         "severity",
-        "last_value",
         "last_status",
-        "last_observed_at",
     ]
-    readonly_fields = ["indicator", "phase", "severity", "last_value", "last_status", "last_observed_at"]
+    readonly_fields = ["indicator", "phase", "severity", "last_status"]
 
     def has_add_permission(self, request):
         return False
@@ -298,10 +294,9 @@ class LiveIndicatorInline(admin.TabularInline):
 
     @admin.display(description=_("value"))
     def live_value(self, obj):
-        state = getattr(obj, "live", None)
-        if state is None or state.last_value is None:
+        if obj.metric.last_value is None:
             return "—"
-        return f"{state.last_value:g} {obj.metric.unit}"
+        return f"{obj.metric.last_value:g} {obj.metric.unit}"
 
     @admin.display(description=_("state"))
     def live_state(self, obj):

@@ -8,6 +8,7 @@ the transitions it caused and the notifications they owe commit together or not 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
 
@@ -32,6 +33,16 @@ _EVENT_STATE = {
 # Which events people hear about. Pending, recovering and relapses stay quiet; cancelled episodes
 # never fired, so they are never announced.
 _NOTIFY = {"fired", "escalated", "resolved", "source_unhealthy", "source_recovered"}
+STATE_FIELDS = [
+    "phase",
+    "severity",
+    "breaches",
+    "oks",
+    "unhealthy",
+    "source_alerting",
+    "fire_times",
+    "last_status",
+]
 _LIVE_RANK = {
     LiveStatus.NONE: 0,
     LiveStatus.NORMAL: 1,
@@ -76,6 +87,10 @@ def priority_for(metric: Metric, severity: str, value: float | None, rules: list
     return Priority.WATCH
 
 
+def _stored(state: IndicatorState) -> tuple:
+    return tuple(tuple(v) if isinstance(v, list) else v for v in (getattr(state, f) for f in STATE_FIELDS))
+
+
 def _machine_state(state: IndicatorState) -> sm.State:
     return sm.State(
         phase=state.phase,
@@ -114,34 +129,42 @@ class Evaluator:
         self.open_alerts = {a.dedup_key: a for a in Alert.objects.filter(dedup_key__in=keys, state__in=OPEN_STATES)}
         self.notifications: list[Notification] = []
 
-    def evaluate(self, readings: Iterable[Reading]) -> None:
-        ordered = sorted(readings, key=lambda r: r.observed_at)
+    def evaluate(self, readings: Iterable[Reading], after: datetime | None = None) -> None:
+        """Step every indicator through ``readings`` in time order. Readings at or before ``after``
+        (the metric's newest reading before this batch) arrived late: stored, not replayed."""
+        ordered = sorted((r for r in readings if after is None or r.observed_at > after), key=lambda r: r.observed_at)
+        changed: dict[tuple, list[int]] = {}
         for indicator in self.indicators:
             state = self.states[indicator.pk]
+            before = _stored(state)
             machine = _machine_state(state)
             for reading in ordered:
-                # A late reading older than what the machine has seen is stored, not replayed.
-                if state.last_observed_at and reading.observed_at <= state.last_observed_at:
-                    continue
                 observed = observation(indicator, self.metric, state, reading)
                 machine, events = sm.step(machine, observed, _config(state), reading.observed_at.timestamp())
-                self._store_machine(state, machine, reading)
+                self._store_machine(state, machine, observed)
                 for event in events:
                     self._apply(indicator, state, machine, event, reading)
-            state.save()
+            after_state = _stored(state)
+            if after_state != before:
+                changed.setdefault(after_state, []).append(state.pk)
+        # Indicators of one metric mostly change alike: one UPDATE per distinct new state, and none
+        # at all in the steady state, so a tick's queries do not grow with the indicators per metric.
+        for values, pks in changed.items():
+            IndicatorState.objects.filter(pk__in=pks).update(**dict(zip(STATE_FIELDS, values, strict=True)))
         if self.notifications:
             from monitoring.tasks import deliver_notification
 
             # SQLite ≥ 3.35 and PostgreSQL return the new keys from a bulk insert.
             for notification in Notification.objects.bulk_create(self.notifications):
                 transaction.on_commit(lambda pk=notification.pk: deliver_notification.delay(pk))
-        update_live_status({i.risk_id for i in self.indicators})
+        if changed:
+            update_live_status({i.risk_id for i in self.indicators})
 
-    def _store_machine(self, state: IndicatorState, machine: sm.State, reading: Reading) -> None:
+    def _store_machine(self, state: IndicatorState, machine: sm.State, observed: str) -> None:
         state.phase, state.severity = machine.phase, machine.severity
         state.breaches, state.oks, state.unhealthy = machine.breaches, machine.oks, machine.unhealthy
         state.source_alerting, state.fire_times = machine.source_alerting, list(machine.fire_times)
-        state.last_value, state.last_status, state.last_observed_at = reading.value, reading.status, reading.observed_at
+        state.last_status = observed
 
     def _apply(
         self, indicator: Indicator, state: IndicatorState, machine: sm.State, event: sm.Event, reading: Reading

@@ -70,6 +70,7 @@ def record_readings(metric: Metric, results: Sequence[tuple[datetime, Result]]) 
         if not readings:
             return []
         newest = max(readings, key=lambda r: r.observed_at)
+        watermark = metric.last_collected_at
         if metric.last_collected_at is None or newest.observed_at >= metric.last_collected_at:
             metric.last_value, metric.last_status, metric.last_collected_at = (
                 newest.value,
@@ -79,5 +80,5 @@ def record_readings(metric: Metric, results: Sequence[tuple[datetime, Result]]) 
         config_errors = [r for r in results if isinstance(r[1], SourceError) and r[1].config_error]
         metric.config_error = config_errors[-1][1].reason if config_errors else ""
         metric.save(update_fields=["last_value", "last_status", "last_collected_at", "config_error"])
-        Evaluator(metric).evaluate(readings)
+        Evaluator(metric).evaluate(readings, after=watermark)
         return readings

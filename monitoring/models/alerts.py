@@ -42,9 +42,9 @@ class IndicatorState(models.Model):
     unhealthy = models.PositiveIntegerField(default=0)
     source_alerting = models.BooleanField(default=False)
     fire_times = models.JSONField(default=list, blank=True)
-    last_value = models.FloatField(_("last value"), null=True, blank=True)
+    # The indicator's reading of the latest value (its early-warning rule included); the value itself
+    # and its time are the metric's (last_value, last_collected_at).
     last_status = models.CharField(_("last status"), max_length=16, choices=ReadingStatus.choices, blank=True)
-    last_observed_at = models.DateTimeField(_("last observed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("indicator state")

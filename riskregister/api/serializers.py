@@ -101,9 +101,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
         open_alerts = [a for a in indicator.alerts.all() if a.state in ("pending", "firing", "recovering")]
         return {
             "status": indicator_live_status(state),
-            "value": state.last_value if state else None,
+            "value": metric.last_value,
             "unit": metric.unit,
-            "observed_at": state.last_observed_at if state else None,
+            "observed_at": metric.last_collected_at,
             "alert_state": state.phase if state else "normal",
             "trend": trend(metric, timezone.now()),
             "open_alerts": [

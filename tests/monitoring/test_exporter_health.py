@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_metrics_exposes_the_register(client, seeded):
-    IndicatorState.objects.create(indicator=seeded_indicator(), last_status="warning", last_value=300)
+    IndicatorState.objects.create(indicator=seeded_indicator(), last_status="warning")
     Metric.objects.filter(name="API応答時間").update(last_status="warning")
     body = client.get("/metrics").content.decode()
     assert re.search(r'riskregister_risk_score\{category="技術的リスク",code="R-1",level="high"\} 12\.0', body)

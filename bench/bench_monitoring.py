@@ -1,0 +1,135 @@
+"""Benchmark the live pipeline: one evaluation tick of 1,000 metrics × 5 indicators, a bulk push of
+10,000 readings through the API, and a /metrics scrape with 1,000 risks.
+
+Usage: ``make bench`` or ``python bench/bench_monitoring.py --database-url postgres://…``.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from common import analyze, database_arg, setup, throwaway_database
+
+METRICS = 1_000
+INDICATORS_PER_METRIC = 5
+PUSH_ITEMS = 10_000
+
+
+def populate(indicators_per_metric: int) -> list:
+    from monitoring.models import Metric
+    from riskregister import scoring
+    from riskregister.models import Indicator, Risk
+
+    risks = [
+        Risk(number=n, code=f"R-{n}", title=f"risk {n}", impact=4, likelihood=3, score=12, level=scoring.level_for(12))
+        for n in range(1, METRICS + 1)
+    ]
+    Risk.objects.bulk_create(risks, batch_size=1000)
+    risks = list(Risk.objects.order_by("number"))
+    metrics = Metric.objects.bulk_create(
+        [
+            Metric(name=f"metric {n}", key=f"m{n}", unit="ms", warning=200, critical=500, source="push")
+            for n in range(METRICS)
+        ],
+        batch_size=1000,
+    )
+    metrics = list(Metric.objects.order_by("pk"))
+    Indicator.objects.bulk_create(
+        [
+            Indicator(risk=risks[n], name=f"indicator {k}", metric=metric, order=k)
+            for n, metric in enumerate(metrics)
+            for k in range(indicators_per_metric)
+        ],
+        batch_size=2000,
+    )
+    analyze()
+    return metrics
+
+
+def tick(metrics, at, value) -> tuple[float, int]:
+    from django.db import connection
+
+    from monitoring.ingest import record_readings
+    from monitoring.sources import Value
+
+    count = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        for metric in metrics:
+            record_readings(metric, [(at, Value(value))])
+        elapsed = time.perf_counter() - started
+    return elapsed, count
+
+
+def main() -> None:
+    setup(database_arg())
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from monitoring.models import Metric, Reading
+    from riskregister.models import Indicator
+
+    with throwaway_database():
+        metrics = populate(INDICATORS_PER_METRIC)
+        print(f"{connection.vendor}: {METRICS} metrics × {INDICATORS_PER_METRIC} indicators")
+        now = timezone.now().replace(microsecond=0)
+        tick(metrics, now - timedelta(minutes=10), 100)  # first tick creates every indicator's state row
+        ticks = (
+            ("5 indicators, steady (all normal)", 9, 120),
+            ("5 indicators, every one breaches", 8, 300),
+            ("5 indicators, every one back to normal", 7, 100),
+        )
+        for label, minutes, value in ticks:
+            elapsed, queries = tick(metrics, now - timedelta(minutes=minutes), value)
+            print(f"  tick: {label:<40} {elapsed:6.2f} s  {queries / METRICS:5.1f} queries/metric")
+        # The steady tick again with one indicator per metric: queries per metric must not change.
+        Indicator.objects.exclude(order=0).delete()
+        elapsed, queries = tick(metrics, now - timedelta(minutes=6), 120)
+        label = "1 indicator, steady (all normal)"
+        print(f"  tick: {label:<40} {elapsed:6.2f} s  {queries / METRICS:5.1f} queries/metric")
+
+        # Bulk push: 10,000 readings over 10 metrics in one request.
+        user = get_user_model().objects.create_superuser("bench", password="bench-password")
+        api = APIClient()
+        api.force_authenticate(user)
+        keys = [m.key for m in metrics[:10]]
+        items = [
+            {"metric": keys[n % 10], "value": 100 + n % 50, "observed_at": (now - timedelta(seconds=n)).isoformat()}
+            for n in range(PUSH_ITEMS)
+        ]
+        started = time.perf_counter()
+        response = api.post("/api/v1/readings/", items, format="json")
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 201, response.content[:500]
+        print(
+            f"  POST /api/v1/readings/ {PUSH_ITEMS} items        {elapsed:6.2f} s   "
+            f"{PUSH_ITEMS / elapsed:8.0f} readings/s"
+        )
+
+        # Scrape with 1,000 risks, 5,000 indicator states.
+        client = Client()
+        timings = []
+        for _ in range(10):
+            started = time.perf_counter()
+            body = client.get("/metrics").content
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        print(
+            f"  GET /metrics (1,000 risks, {len(body) // 1024} KiB)       p50 {timings[5]:6.1f} ms   "
+            f"max {timings[-1]:6.1f} ms"
+        )
+        print(f"  readings stored: {Reading.objects.count()}, metrics: {Metric.objects.count()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Shared set-up for the benchmarks: Django on a throw-away database, and timing helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(database_url: str) -> None:
+    scratch = tempfile.mkdtemp(prefix="riskregister-bench-")
+    os.environ["DATABASE_URL"] = database_url.replace("{scratch}", scratch)
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-but-long-enough-for-hs256")
+    os.environ["RISKREGISTER_VAR_DIR"] = scratch
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "riskregister.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # No collectstatic here: serve static files through the finders like the tests do.
+    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    settings.WHITENOISE_AUTOREFRESH = True
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+
+
+@contextlib.contextmanager
+def throwaway_database():
+    """Migrate a fresh SQLite file, or create (and afterwards drop) a PostgreSQL test database."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            yield connection
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+    else:
+        call_command("migrate", verbosity=0)
+        yield connection
+
+
+def analyze() -> None:
+    """A running database has statistics for its tables (autovacuum); a fresh bulk load does not yet."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def percentiles(timings: list[float]) -> tuple[float, float]:
+    ordered = sorted(timings)
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def database_arg() -> str:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="sqlite:///{scratch}/bench.sqlite3")
+    return parser.parse_args().database_url
