@@ -156,7 +156,8 @@ class Evaluator:
 
             # SQLite ≥ 3.35 and PostgreSQL return the new keys from a bulk insert.
             for notification in Notification.objects.bulk_create(self.notifications):
-                transaction.on_commit(lambda pk=notification.pk: deliver_notification.delay(pk))
+                # robust: a broker outage must not fail the committed evaluation; the sweep resends.
+                transaction.on_commit(lambda pk=notification.pk: deliver_notification.delay(pk), robust=True)
         if changed:
             update_live_status({i.risk_id for i in self.indicators})
 
@@ -249,7 +250,8 @@ class Evaluator:
         transaction.on_commit(
             lambda: signals.alert_transition.send(
                 sender=Alert, alert_id=alert.pk, event=event.kind, priority=alert.priority
-            )
+            ),
+            robust=True,
         )
         if alert.flapping or alert.is_silenced(reading.observed_at):
             return
