@@ -1,1 +1,147 @@
-"""Incidents arrive with the incidents issue; the app exists now so migrations start clean."""
+"""Incidents: the plan's response flow (対応的対策 1), linked to risks and alerts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.choices import EventKind, Severity, Source, Status
+
+FINAL_STATES = (Status.CLOSED, Status.DECLINED, Status.MERGED)
+
+
+class Incident(models.Model):
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    severity = models.CharField(
+        _("severity"),
+        max_length=8,
+        choices=Severity.choices,
+        blank=True,
+        help_text=_(
+            "High: major delay or loss of a critical function; medium: moderate delay, limited "
+            "function; low: minor. When unsure, pick the higher."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DETECTED, editable=False
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
+    dedup_key = models.CharField(_("deduplication key"), max_length=255, blank=True, db_index=True)
+    detected_at = models.DateTimeField(_("detected"), default=timezone.now)
+    impact_started_at = models.DateTimeField(_("impact started"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    # When each status was first entered (ISO times), for MTTA/MTTR and "stuck" reminders.
+    status_times = models.JSONField(_("status times"), default=dict, blank=True, editable=False)
+    commander = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("commander"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commanded_incidents",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_incidents",
+    )
+    responders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("responders"), blank=True, related_name="incidents_responded"
+    )
+    risks = models.ManyToManyField("riskregister.Risk", verbose_name=_("risks"), blank=True, related_name="incidents")
+    alerts = models.ManyToManyField("monitoring.Alert", verbose_name=_("alerts"), blank=True, related_name="incidents")
+    root_cause = models.TextField(_("root cause"), blank=True)
+    contributing_factors = models.TextField(_("contributing factors"), blank=True)
+    fix_reference = models.CharField(_("fix (PR)"), max_length=300, blank=True)
+    test_reference = models.CharField(_("test (build)"), max_length=300, blank=True)
+    deploy_reference = models.CharField(_("deploy (release)"), max_length=300, blank=True)
+    backlog_reference = models.CharField(_("backlog reference"), max_length=300, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-detected_at"]
+        constraints = [
+            # One open incident per key: a repeated alert attaches instead of opening a duplicate.
+            models.UniqueConstraint(
+                fields=["dedup_key"],
+                condition=~Q(dedup_key="") & ~Q(status__in=FINAL_STATES),
+                name="incident_one_open_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"INC-{self.pk}: {self.title}" if self.pk else self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FINAL_STATES
+
+
+class TimelineEvent(models.Model):
+    incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    message = models.TextField(_("message"))
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.message[:60]}"
+
+
+class Postmortem(models.Model):
+    incident = models.OneToOneField(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="postmortem"
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    impact = models.TextField(_("impact"), blank=True, help_text=_("With figures: users, duration, errors."))
+    timeline = models.TextField(_("timeline"), blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    contributing_factors = models.TextField(_("contributing factors"), blank=True)
+    went_well = models.TextField(_("what went well"), blank=True)
+    went_badly = models.TextField(_("what went badly"), blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("postmortem")
+        verbose_name_plural = _("postmortems")
+
+    def __str__(self) -> str:
+        return f"{_('Postmortem')}: {self.incident}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None

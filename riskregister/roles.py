@@ -33,6 +33,11 @@ _EXTRA: dict[str, set[tuple[str, str]]] = {
     },
     INCIDENT_RESPONDER: {
         ("monitoring", "change_alert"),
+        *{
+            ("incidents", f"{action}_{model}")
+            for action in ("add", "change")
+            for model in ("incident", "timelineevent", "postmortem")
+        },
     },
     # Machines that push readings (CI, review tooling) through the API.
     INTEGRATION: {

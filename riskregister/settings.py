@@ -171,6 +171,10 @@ SPECTACULAR_SETTINGS = {
         "AlertKindEnum": "monitoring.choices.AlertKind",
         "SourceEnum": "monitoring.choices.Source",
         "ReadingStatusEnum": "monitoring.choices.ReadingStatus",
+        "IncidentSeverityEnum": "incidents.choices.Severity",
+        "IncidentStatusEnum": "incidents.choices.Status",
+        "IncidentSourceEnum": "incidents.choices.Source",
+        "BandEnum": "monitoring.choices.Band",
     },
 }
 

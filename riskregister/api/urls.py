@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from incidents.api.views import IncidentViewSet
 from monitoring.api.views import AlertRuleViewSet, AlertViewSet, MetricViewSet, ReadingBatchView
 from riskregister.api.views import CategoryViewSet, ComponentViewSet, HeatmapView, RiskViewSet
 
@@ -12,6 +13,7 @@ router.register("components", ComponentViewSet, basename="component")
 router.register("metrics", MetricViewSet, basename="metric")
 router.register("alert-rules", AlertRuleViewSet, basename="alertrule")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("auth/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),

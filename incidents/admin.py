@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents import workflow
+from incidents.choices import EventKind, Status
+from incidents.models import Incident, Postmortem, TimelineEvent
+from riskregister.admin import level_badge
+
+SEVERITY_COLOURS = {"high": "#c9302c", "medium": "#e69a00", "low": "#3c8d40"}
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEvent
+    fields = ["at", "kind", "actor", "message"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("timeline")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class PostmortemInline(admin.StackedInline):
+    model = Postmortem
+    extra = 0
+    max_num = 1
+    fields = [
+        "summary",
+        "impact",
+        "timeline",
+        "root_cause",
+        "contributing_factors",
+        "went_well",
+        "went_badly",
+        "completed_at",
+    ]
+
+
+class IncidentForm(forms.ModelForm):
+    add_note = forms.CharField(
+        label=_("Add a note to the timeline"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 80})
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "title",
+            "description",
+            "severity",
+            "impact_started_at",
+            "commander",
+            "assignee",
+            "responders",
+            "risks",
+            "root_cause",
+            "contributing_factors",
+            "fix_reference",
+            "test_reference",
+            "deploy_reference",
+            "backlog_reference",
+            "duplicate_of",
+        ]
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    form = IncidentForm
+    change_form_template = "admin/incidents/incident/change_form.html"
+    list_display = ["__str__", "severity_badge", "status", "age", "risk_codes", "source", "detected_at"]
+    list_filter = ["severity", "status", "source"]
+    search_fields = ["title", "description", "root_cause"]
+    autocomplete_fields = ["commander", "assignee", "responders", "risks", "duplicate_of"]
+    readonly_fields = [
+        "status",
+        "source",
+        "dedup_key",
+        "detected_at",
+        "acknowledged_at",
+        "escalated_at",
+        "resolved_at",
+        "closed_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "description", "severity", "status", "source", "dedup_key"]}),
+        (_("People and links"), {"fields": ["commander", "assignee", "responders", "risks", "duplicate_of"]}),
+        (
+            _("Analysis and fix"),
+            {
+                "fields": [
+                    "root_cause",
+                    "contributing_factors",
+                    "fix_reference",
+                    "test_reference",
+                    "deploy_reference",
+                    "backlog_reference",
+                ]
+            },
+        ),
+        (
+            _("Times"),
+            {
+                "fields": [
+                    "detected_at",
+                    "impact_started_at",
+                    "acknowledged_at",
+                    "escalated_at",
+                    "resolved_at",
+                    "closed_at",
+                ]
+            },
+        ),
+        (_("Timeline"), {"fields": ["add_note"]}),
+    ]
+    inlines = [PostmortemInline, TimelineInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("risks")
+
+    @admin.display(description=_("severity"), ordering="severity")
+    def severity_badge(self, obj):
+        if not obj.severity:
+            return "—"
+        return level_badge(obj.severity, obj.get_severity_display().split(" ")[0], SEVERITY_COLOURS[obj.severity])
+
+    @admin.display(description=_("age"))
+    def age(self, obj):
+        end = obj.closed_at or timezone.now()
+        minutes = int((end - obj.detected_at).total_seconds() // 60)
+        return f"{minutes // 1440}d {minutes % 1440 // 60}h" if minutes >= 1440 else f"{minutes // 60}h {minutes % 60}m"
+
+    @admin.display(description=_("risks"))
+    def risk_codes(self, obj):
+        return ", ".join(r.code for r in obj.risks.all()) or "—"
+
+    def save_model(self, request, obj, form, change):
+        before = Incident.objects.filter(pk=obj.pk).values("severity", "assignee_id", "commander_id").first() or {}
+        super().save_model(request, obj, form, change)
+        if not change:
+            workflow.record(obj, EventKind.CREATED, "opened in the admin", request.user)
+        if change and before.get("severity") != obj.severity:
+            workflow.record(
+                obj, EventKind.SEVERITY, f"severity {before.get('severity') or '—'} → {obj.severity}", request.user
+            )
+        if change and (before.get("assignee_id"), before.get("commander_id")) != (obj.assignee_id, obj.commander_id):
+            workflow.record(
+                obj,
+                EventKind.ASSIGNMENT,
+                f"commander {obj.commander or '—'}, assignee {obj.assignee or '—'}",
+                request.user,
+            )
+        note = form.cleaned_data.get("add_note", "").strip()
+        if note:
+            workflow.record(obj, EventKind.NOTE, note, request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/transition/<str:to>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="incidents_incident_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, pk: int, to: str):
+        incident = get_object_or_404(Incident, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, incident):
+            raise PermissionDenied
+        try:
+            workflow.transition(incident, to, request.user, request.POST.get("note", ""))
+        except workflow.TransitionError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, _("Moved to %(state)s.") % {"state": Status(to).label}, messages.SUCCESS)
+        return redirect(reverse("admin:incidents_incident_change", args=[pk]))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            context["transitions"] = [(state, Status(state).label) for state in workflow.allowed(obj)]
+        return super().render_change_form(request, context, add, change, form_url, obj)

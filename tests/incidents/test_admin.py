@@ -1,0 +1,48 @@
+import pytest
+from django.urls import reverse
+
+from incidents.models import Incident
+from riskregister.models import Risk
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def responder(db):
+    return make_user("rita", "incident responder")
+
+
+def test_changelist_and_change_page_show_only_allowed_transitions(client, responder, seeded):
+    incident = Incident.objects.create(title="Neo4j down", severity="high")
+    incident.risks.add(Risk.objects.get(code="R-2"))
+    client.force_login(responder)
+    listing = client.get(reverse("admin:incidents_incident_changelist")).content.decode()
+    assert "Neo4j down" in listing and "R-2" in listing
+    page = client.get(reverse("admin:incidents_incident_change", args=[incident.pk])).content.decode()
+    assert 'data-state="assessed"' in page and 'data-state="declined"' in page
+    assert 'data-state="closed"' not in page
+
+
+def test_transition_button_moves_the_incident_and_rejects_what_is_not_allowed(client, responder):
+    incident = Incident.objects.create(title="x", severity="low")
+    client.force_login(responder)
+    url = reverse("admin:incidents_incident_transition", args=[incident.pk, "assessed"])
+    assert client.post(url).status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == "assessed"
+    wrong = reverse("admin:incidents_incident_transition", args=[incident.pk, "escalated"])
+    response = client.post(wrong, follow=True)
+    assert "goes to backlogged" in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == "assessed"
+
+
+def test_viewers_cannot_press_the_buttons(client, viewer):
+    incident = Incident.objects.create(title="x", severity="low")
+    client.force_login(viewer)
+    page = client.get(reverse("admin:incidents_incident_change", args=[incident.pk])).content.decode()
+    assert "incident-transitions" not in page
+    url = reverse("admin:incidents_incident_transition", args=[incident.pk, "assessed"])
+    assert client.post(url).status_code == 403
+    assert Incident.objects.get(pk=incident.pk).status == "detected"
