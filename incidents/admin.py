@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents import workflow
 from incidents.choices import EventKind, Status
-from incidents.models import Incident, Postmortem, TimelineEvent
+from incidents.models import ExternalAlert, Incident, IntegrationToken, LabelMapping, Postmortem, TimelineEvent
 from riskregister.admin import level_badge
 
 SEVERITY_COLOURS = {"high": "#c9302c", "medium": "#e69a00", "low": "#3c8d40"}
@@ -189,3 +189,35 @@ class IncidentAdmin(admin.ModelAdmin):
         if obj is not None and self.has_change_permission(request, obj):
             context["transitions"] = [(state, Status(state).label) for state in workflow.allowed(obj)]
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(IntegrationToken)
+class IntegrationTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "active", "created_at", "last_used_at"]
+    fields = ["name", "active"]
+
+    def save_model(self, request, obj, form, change):
+        raw = obj.issue() if not change else None
+        super().save_model(request, obj, form, change)
+        if raw:
+            self.message_user(
+                request,
+                _("Token for %(name)s (shown only now): %(token)s") % {"name": obj.name, "token": raw},
+                messages.WARNING,
+            )
+
+
+@admin.register(LabelMapping)
+class LabelMappingAdmin(admin.ModelAdmin):
+    list_display = ["label", "value", "risk"]
+    autocomplete_fields = ["risk"]
+
+
+@admin.register(ExternalAlert)
+class ExternalAlertAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "fingerprint", "status", "starts_at", "ends_at", "deliveries", "incident"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ExternalAlert._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

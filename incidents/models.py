@@ -145,3 +145,81 @@ class Postmortem(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+
+class IntegrationToken(models.Model):
+    """A bearer token for an integration (Alertmanager). Only its SHA-256 is stored."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("integration token")
+        verbose_name_plural = _("integration tokens")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def digest(raw: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def issue(self) -> str:
+        """Give this token a new secret and return it (shown once; only its hash is kept)."""
+        import secrets
+
+        raw = secrets.token_urlsafe(32)
+        self.token_hash = self.digest(raw)
+        return raw
+
+
+class LabelMapping(models.Model):
+    """Which risk an external alert belongs to, by one of its labels (the ``risk`` label needs none)."""
+
+    label = models.CharField(_("label"), max_length=100, help_text=_("e.g. service, alertname, component"))
+    value = models.CharField(_("value"), max_length=200)
+    risk = models.ForeignKey(
+        "riskregister.Risk", verbose_name=_("risk"), on_delete=models.CASCADE, related_name="label_mappings"
+    )
+
+    class Meta:
+        verbose_name = _("label mapping")
+        verbose_name_plural = _("label mappings")
+        constraints = [models.UniqueConstraint(fields=["label", "value"], name="labelmapping_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.label}={self.value} → {self.risk}"
+
+
+class ExternalAlert(models.Model):
+    """An alert received from Alertmanager; (fingerprint, starts_at) makes repeated deliveries harmless."""
+
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16)
+    labels = models.JSONField(_("labels"), default=dict)
+    annotations = models.JSONField(_("annotations"), default=dict)
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("incident"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="external_alerts",
+    )
+    deliveries = models.PositiveIntegerField(_("deliveries"), default=1)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("external alert")
+        verbose_name_plural = _("external alerts")
+        constraints = [models.UniqueConstraint(fields=["fingerprint", "starts_at"], name="externalalert_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.labels.get('alertname', self.fingerprint)} ({self.status})"

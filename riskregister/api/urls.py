@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from incidents.api.receiver import AlertmanagerReceiver
 from incidents.api.views import IncidentViewSet
 from monitoring.api.views import AlertRuleViewSet, AlertViewSet, MetricViewSet, ReadingBatchView
 from riskregister.api.views import CategoryViewSet, ComponentViewSet, HeatmapView, RiskViewSet
@@ -20,5 +21,6 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
     path("heatmap/", HeatmapView.as_view(), name="heatmap"),
     path("readings/", ReadingBatchView.as_view(), name="readings"),
+    path("integrations/alertmanager/", AlertmanagerReceiver.as_view(), name="alertmanager"),
     path("", include(router.urls)),
 ]

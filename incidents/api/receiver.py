@@ -1,0 +1,72 @@
+"""POST /api/v1/integrations/alertmanager/ — the Alertmanager webhook receiver."""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from incidents import alertmanager
+from incidents.models import IntegrationToken
+
+MAX_BODY = 1024 * 1024  # Alertmanager groups are small; anything this big is not one.
+
+
+def token_ok(header: str) -> bool:
+    if not header.startswith("Bearer "):
+        return False
+    raw = header.removeprefix("Bearer ").strip()
+    if not raw:
+        return False
+    expected = settings.ALERTMANAGER_WEBHOOK_TOKEN
+    if expected and hmac.compare_digest(raw.encode(), expected.encode()):
+        return True
+    updated = IntegrationToken.objects.filter(token_hash=IntegrationToken.digest(raw), active=True).update(
+        last_used_at=timezone.now()
+    )
+    return bool(updated)
+
+
+class AlertmanagerReceiver(APIView):
+    """Alertmanager webhook v4. Auth: ``Authorization: Bearer <integration token>``."""
+
+    # Our own bearer tokens, not JWTs or sessions.
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    @extend_schema(
+        request=dict,
+        responses={
+            200: dict,
+            400: OpenApiResponse(description="malformed payload"),
+            401: OpenApiResponse(description="wrong or missing token"),
+            413: OpenApiResponse(description="body too large"),
+        },
+    )
+    def post(self, request):
+        if not token_ok(request.META.get("HTTP_AUTHORIZATION", "")):
+            return Response(
+                {"detail": "a valid integration token is required"},
+                status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > MAX_BODY:
+            return Response(
+                {"detail": f"body larger than {MAX_BODY} bytes"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
+        try:
+            payload = json.loads(request.body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            return Response({"detail": "the body is not JSON"}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            result = alertmanager.receive(payload)
+        except alertmanager.PayloadError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result)
