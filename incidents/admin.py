@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents import workflow
 from incidents.choices import EventKind, Status
-from incidents.models import ExternalAlert, Incident, IntegrationToken, LabelMapping, Postmortem, TimelineEvent
+from incidents.models import (
+    EscalationPolicy,
+    EscalationStep,
+    ExternalAlert,
+    Incident,
+    IntegrationToken,
+    LabelMapping,
+    Postmortem,
+    TimelineEvent,
+)
 from riskregister.admin import level_badge
 
 SEVERITY_COLOURS = {"high": "#c9302c", "medium": "#e69a00", "low": "#3c8d40"}
@@ -170,8 +179,21 @@ class IncidentAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.transition_view),
                 name="incidents_incident_transition",
             ),
+            path(
+                "<int:pk>/acknowledge/",
+                self.admin_site.admin_view(self.acknowledge_view),
+                name="incidents_incident_acknowledge",
+            ),
             *super().get_urls(),
         ]
+
+    def acknowledge_view(self, request, pk: int):
+        incident = get_object_or_404(Incident, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, incident):
+            raise PermissionDenied
+        if workflow.acknowledge(incident, request.user):
+            self.message_user(request, _("Acknowledged; the escalation stops."), messages.SUCCESS)
+        return redirect(reverse("admin:incidents_incident_change", args=[pk]))
 
     def transition_view(self, request, pk: int, to: str):
         incident = get_object_or_404(Incident, pk=pk)
@@ -188,6 +210,7 @@ class IncidentAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and self.has_change_permission(request, obj):
             context["transitions"] = [(state, Status(state).label) for state in workflow.allowed(obj)]
+            context["can_acknowledge"] = obj.is_open and obj.acknowledged_at is None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
@@ -221,3 +244,15 @@ class ExternalAlertAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class EscalationStepInline(admin.TabularInline):
+    model = EscalationStep
+    extra = 1
+    fields = ["order", "delay_minutes", "channel", "page_commander"]
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default", "responder_group", "repeat", "round_minutes"]
+    inlines = [EscalationStepInline]

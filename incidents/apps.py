@@ -8,7 +8,8 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from incidents.receivers import on_alert_transition
-        from monitoring.signals import alert_transition
+        from incidents.receivers import on_alert_transition, on_notification_result
+        from monitoring.signals import alert_transition, notification_result
 
         alert_transition.connect(on_alert_transition, dispatch_uid="incidents.open_from_alert")
+        notification_result.connect(on_notification_result, dispatch_uid="incidents.notification_timeline")

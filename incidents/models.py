@@ -66,6 +66,14 @@ class Incident(models.Model):
     test_reference = models.CharField(_("test (build)"), max_length=300, blank=True)
     deploy_reference = models.CharField(_("deploy (release)"), max_length=300, blank=True)
     backlog_reference = models.CharField(_("backlog reference"), max_length=300, blank=True)
+    escalation_policy = models.ForeignKey(
+        "incidents.EscalationPolicy",
+        verbose_name=_("escalation policy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("duplicate of"),
@@ -223,3 +231,52 @@ class ExternalAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.labels.get('alertname', self.fingerprint)} ({self.status})"
+
+
+class EscalationPolicy(models.Model):
+    """Who hears about a high-severity incident, and when, until someone acknowledges it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_default = models.BooleanField(
+        _("default"), default=False, help_text=_("Used for incidents that name no policy.")
+    )
+    responder_group = models.ForeignKey(
+        "auth.Group",
+        verbose_name=_("emergency team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("Its members become responders of every escalated incident."),
+    )
+    repeat = models.PositiveSmallIntegerField(
+        _("rounds"), default=2, help_text=_("How many times the steps run while unacknowledged.")
+    )
+    round_minutes = models.PositiveSmallIntegerField(_("minutes between rounds"), default=15)
+
+    class Meta:
+        verbose_name = _("escalation policy")
+        verbose_name_plural = _("escalation policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EscalationStep(models.Model):
+    policy = models.ForeignKey(
+        EscalationPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="steps"
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    delay_minutes = models.PositiveSmallIntegerField(_("after (minutes)"), default=0)
+    channel = models.ForeignKey(
+        "monitoring.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    page_commander = models.BooleanField(_("page the commander"), default=False)
+
+    class Meta:
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
+        ordering = ["policy", "order"]
+        constraints = [models.UniqueConstraint(fields=["policy", "order"], name="escalationstep_unique_order")]
+
+    def __str__(self) -> str:
+        return f"{self.policy}: {self.order} (+{self.delay_minutes} min)"

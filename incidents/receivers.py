@@ -18,3 +18,24 @@ def on_alert_transition(sender, alert_id: int, event: str, priority: str, **kwar
             actions.open_or_attach(alert)
         elif event == "resolved":
             actions.alert_resolved(alert)
+
+
+def on_notification_result(sender, notification_id: int, key: str, status: str, error: str, **kwargs) -> None:
+    """Put an incident's sent or failed messages on its timeline."""
+    from incidents.choices import EventKind
+    from incidents.models import Incident
+    from incidents.workflow import record
+
+    if not key.startswith("incident:") or status == "retry":
+        return
+    incident = Incident.objects.filter(pk=int(key.split(":")[1])).first()
+    if incident is None:
+        return
+    kind = EventKind.NOTIFICATION_SENT if status == "sent" else EventKind.NOTIFICATION_FAILED
+    record(
+        incident,
+        kind,
+        f"notification {status}" + (f": {error}" if error else ""),
+        notification_id=notification_id,
+        key=key,
+    )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents import escalation
 from incidents.choices import EventKind, Severity, Status
 from incidents.models import FINAL_STATES, Incident, TimelineEvent
 
@@ -35,7 +36,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 BRANCH = {Severity.HIGH: Status.ESCALATED, Severity.MEDIUM: Status.ASSIGNED, Severity.LOW: Status.BACKLOGGED}
 # Fields stamped the first time their status is entered.
 STAMPS = {
-    Status.ASSESSED: "acknowledged_at",
     Status.ESCALATED: "escalated_at",
     Status.RESOLVED: "resolved_at",
     Status.CLOSED: "closed_at",
@@ -104,7 +104,22 @@ def transition(incident: Incident, to: str, actor=None, note: str = "") -> Incid
         actor,
         **{"from": before, "to": to},
     )
+    effect = escalation.EFFECTS.get(to)
+    if effect is not None:
+        effect(incident, now)
     return incident
+
+
+@transaction.atomic
+def acknowledge(incident: Incident, actor) -> bool:
+    """A person has seen it: stops the escalation policy. False when it was acknowledged already."""
+    updated = Incident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now()
+    )
+    if updated:
+        record(incident, EventKind.ASSIGNMENT, f"acknowledged by {actor.get_username()}", actor)
+        incident.refresh_from_db(fields=["acknowledged_at"])
+    return bool(updated)
 
 
 def is_final(status: str) -> bool:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from monitoring import signals
 from monitoring.choices import ChannelKind, NotificationStatus
 from monitoring.models import Notification
 
@@ -68,7 +69,16 @@ def payload(notification: Notification) -> dict:
     }
 
 
-def send(channel, body: dict) -> None:
+def send(channel, body: dict, recipient: str = "") -> None:
+    if channel is None:
+        send_mail(
+            subject=body["text"][:150],
+            message=json.dumps(body, ensure_ascii=False, indent=2),
+            from_email=None,
+            recipient_list=[recipient],
+            fail_silently=False,
+        )
+        return
     if channel.kind == ChannelKind.EMAIL:
         recipients = [a.strip() for a in channel.target.split(",") if a.strip()]
         send_mail(
@@ -101,9 +111,14 @@ def deliver(notification_id: int) -> str:
         "channel", "transition__alert__metric", "transition__alert__indicator__risk"
     ).get(pk=notification_id)
     attempts = notification.attempts + 1
-    body = payload(notification)  # outside the try: a bug here must surface, not become a retry
+    # Outside the try: a bug building the message must surface, not become a retry.
+    if notification.transition_id:
+        body = payload(notification)
+    else:
+        destination = notification.channel_id or notification.recipient
+        body = {**notification.payload, "idempotency_key": f"{notification.key}:{destination}"}
     try:
-        send(notification.channel, body)
+        send(notification.channel, body, notification.recipient)
     except (OSError, requests.RequestException, smtplib.SMTPException) as exc:
         failed = attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
@@ -113,9 +128,20 @@ def deliver(notification_id: int) -> str:
             next_attempt_at=now + backoff(attempts),
             claimed_at=None,
         )
-        return "failed" if failed else "retry"
+        outcome = "failed" if failed else "retry"
+        signals.notification_result.send(
+            sender=Notification,
+            notification_id=notification_id,
+            key=notification.key,
+            status=outcome,
+            error=str(exc)[:300],
+        )
+        return outcome
     Notification.objects.filter(pk=notification_id).update(
         status=NotificationStatus.SENT, attempts=attempts, sent_at=timezone.now(), last_error=""
+    )
+    signals.notification_result.send(
+        sender=Notification, notification_id=notification_id, key=notification.key, status="sent", error=""
     )
     return "sent"
 

@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # kwargs: alert_id (int), event (str: fired, escalated, resolved, source_unhealthy, source_recovered),
 # priority (str: immediate | watch)
 alert_transition = Signal()
+
+# kwargs: notification_id (int), key (str, empty for alert transitions), status ("sent" | "retry" | "failed"),
+# error (str). Sent by the delivering worker after each attempt.
+notification_result = Signal()

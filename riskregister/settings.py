@@ -213,6 +213,12 @@ BREAKER_FAILURES = env_int("BREAKER_FAILURES", 5)
 BREAKER_RESET_SECONDS = env_int("BREAKER_RESET_SECONDS", 60)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 ALERTMANAGER_WEBHOOK_TOKEN = env_str("ALERTMANAGER_WEBHOOK_TOKEN", "")
+# Hours an incident may sit in one state before the timeline gets a reminder, by severity.
+INCIDENT_STUCK_HOURS = {
+    "high": env_int("INCIDENT_STUCK_HOURS_HIGH", 4),
+    "medium": env_int("INCIDENT_STUCK_HOURS_MEDIUM", 24),
+    "low": env_int("INCIDENT_STUCK_HOURS_LOW", 24 * 14),
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"

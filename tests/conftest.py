@@ -100,3 +100,23 @@ def redis_url(tmp_path_factory):
     yield f"redis+socket://{socket}"
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture
+def target():
+    """A real HTTP server on loopback whose answers the test controls."""
+    from tests.monitoring.servers import Target
+
+    server = Target()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def receiver():
+    """A real webhook receiver on loopback that records what it is sent."""
+    from tests.monitoring.servers import Receiver
+
+    server = Receiver()
+    yield server
+    server.close()

@@ -52,6 +52,16 @@ class IncidentViewSet(viewsets.ModelViewSet):
             return Response({"detail": str(exc), "allowed": exc.allowed}, status=status.HTTP_409_CONFLICT)
         return Response(IncidentSerializer(incident, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=None, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """A person has seen the incident; its escalation policy stops."""
+        self._change_permission(request)
+        incident = self.get_object()
+        workflow.acknowledge(incident, request.user)
+        incident.refresh_from_db()
+        return Response(IncidentSerializer(incident, context=self.get_serializer_context()).data)
+
     @extend_schema(request=NoteSerializer, responses={201: TimelineEventSerializer})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):

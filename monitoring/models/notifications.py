@@ -30,17 +30,34 @@ class Channel(models.Model):
 
 
 class Notification(models.Model):
-    """One message owed to one channel for one alert transition (the outbox row)."""
+    """One message owed to one channel (the outbox row): for an alert transition, or for another app's
+    event (an incident escalation) that brings its own ``key`` and ``payload``."""
 
     transition = models.ForeignKey(
         "monitoring.AlertTransition",
         verbose_name=_("transition"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        null=True,
+        blank=True,
     )
+    key = models.CharField(
+        _("key"),
+        max_length=200,
+        blank=True,
+        help_text=_("What this message is about when it is not an alert transition."),
+    )
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
     channel = models.ForeignKey(
-        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="notifications"
+        Channel,
+        verbose_name=_("channel"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    # A person rather than a channel (an incident's commander or assignee): e-mailed directly.
+    recipient = models.EmailField(_("recipient"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )
@@ -57,8 +74,17 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["transition", "channel"], name="notification_once_per_channel"),
+            models.UniqueConstraint(
+                fields=["key", "channel", "recipient"], condition=~models.Q(key=""), name="notification_once_per_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__isnull=False) | ~models.Q(recipient=""), name="notification_has_destination"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(transition__isnull=False) | ~models.Q(key=""), name="notification_has_subject"
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_due")]
 
     def __str__(self) -> str:
-        return f"{self.channel} ← {self.transition} ({self.status})"
+        return f"{self.channel or self.recipient} ← {self.transition or self.key} ({self.status})"

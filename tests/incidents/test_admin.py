@@ -46,3 +46,16 @@ def test_viewers_cannot_press_the_buttons(client, viewer):
     url = reverse("admin:incidents_incident_transition", args=[incident.pk, "assessed"])
     assert client.post(url).status_code == 403
     assert Incident.objects.get(pk=incident.pk).status == "detected"
+
+
+def test_acknowledge_button_and_endpoint(client, api_as, responder):
+    incident = Incident.objects.create(title="x", severity="low")
+    client.force_login(responder)
+    page = client.get(reverse("admin:incidents_incident_change", args=[incident.pk])).content.decode()
+    assert "incident-acknowledge" in page
+    assert client.post(reverse("admin:incidents_incident_acknowledge", args=[incident.pk])).status_code == 302
+    incident.refresh_from_db()
+    assert incident.acknowledged_at is not None
+    other = Incident.objects.create(title="y", severity="low")
+    response = api_as(responder).post(f"/api/v1/incidents/{other.pk}/acknowledge/")
+    assert response.status_code == 200 and response.data["acknowledged_at"]

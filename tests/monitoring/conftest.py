@@ -2,21 +2,6 @@ import pytest
 
 from monitoring.models import Channel, IndicatorState, Metric
 from riskregister.models import Indicator, Risk
-from tests.monitoring.servers import Receiver, Target
-
-
-@pytest.fixture
-def target():
-    server = Target()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture
