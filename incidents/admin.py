@@ -21,6 +21,7 @@ from incidents.models import (
     TimelineEvent,
 )
 from riskregister.admin import level_badge
+from riskregister.models import Risk
 
 SEVERITY_COLOURS = {"high": "#c9302c", "medium": "#e69a00", "low": "#3c8d40"}
 
@@ -256,3 +257,55 @@ class EscalationStepInline(admin.TabularInline):
 class EscalationPolicyAdmin(admin.ModelAdmin):
     list_display = ["name", "is_default", "responder_group", "repeat", "round_minutes"]
     inlines = [EscalationStepInline]
+
+
+def incident_panel(request):
+    if not request.user.has_perm("incidents.view_incident"):
+        return None
+    from incidents.choices import Severity
+    from incidents.stats import mtta_mttr
+
+    figures = mtta_mttr()
+    rows = [(Severity(s).label, f["incidents"], f["mtta_minutes"], f["mttr_minutes"]) for s, f in figures.items()]
+    return {
+        "title": _("Incidents: mean minutes to acknowledge (MTTA) and to resolve (MTTR)"),
+        "columns": [_("severity"), _("incidents"), "MTTA", "MTTR"],
+        "rows": rows,
+    }
+
+
+admin.site.index_panels.append(incident_panel)
+
+
+class RiskIncidentInline(admin.TabularInline):
+    """The incidents of a risk, on the risk's page (added by this app to the core's admin)."""
+
+    model = Incident.risks.through
+    verbose_name = _("incident")
+    verbose_name_plural = _("incidents")
+    fields = ["incident", "incident_status", "incident_severity", "incident_detected"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("incident")
+
+    @admin.display(description=_("status"))
+    def incident_status(self, obj):
+        return obj.incident.get_status_display()
+
+    @admin.display(description=_("severity"))
+    def incident_severity(self, obj):
+        return obj.incident.get_severity_display()
+
+    @admin.display(description=_("detected"))
+    def incident_detected(self, obj):
+        return obj.incident.detected_at
+
+
+_risk_admin = admin.site.get_model_admin(Risk)
+_risk_admin.inlines = [*_risk_admin.inlines, RiskIncidentInline]

@@ -13,3 +13,10 @@ class IncidentsConfig(AppConfig):
 
         alert_transition.connect(on_alert_transition, dispatch_uid="incidents.open_from_alert")
         notification_result.connect(on_notification_result, dispatch_uid="incidents.notification_timeline")
+
+        from django.db.models.signals import m2m_changed
+
+        from incidents.models import Incident
+        from incidents.receivers import on_risks_linked
+
+        m2m_changed.connect(on_risks_linked, sender=Incident.risks.through, dispatch_uid="incidents.flag_risks")

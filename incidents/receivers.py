@@ -39,3 +39,11 @@ def on_notification_result(sender, notification_id: int, key: str, status: str, 
         notification_id=notification_id,
         key=key,
     )
+
+
+def on_risks_linked(sender, instance, action: str, pk_set, **kwargs) -> None:
+    """An incident on a risk is evidence that it materialised: flag it for the next review."""
+    from riskregister.models import Risk
+
+    if action == "post_add" and pk_set:
+        Risk.objects.filter(pk__in=pk_set, needs_reassessment=False).update(needs_reassessment=True)

@@ -16,6 +16,7 @@ from incidents.api.serializers import (
 )
 from incidents.choices import EventKind, Source
 from incidents.models import Incident, Postmortem
+from incidents.stats import mtta_mttr
 
 
 class IncidentViewSet(viewsets.ModelViewSet):
@@ -51,6 +52,12 @@ class IncidentViewSet(viewsets.ModelViewSet):
         except workflow.TransitionError as exc:
             return Response({"detail": str(exc), "allowed": exc.allowed}, status=status.HTTP_409_CONFLICT)
         return Response(IncidentSerializer(incident, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=dict)
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def stats(self, request):
+        """MTTA and MTTR (mean minutes to acknowledge and to resolve) per severity."""
+        return Response(mtta_mttr())
 
     @extend_schema(request=None, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])

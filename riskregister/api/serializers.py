@@ -172,6 +172,7 @@ class RiskSerializer(CleanModelSerializer):
             "components",
             "next_review_date",
             "live_status",
+            "needs_reassessment",
             "created_at",
             "updated_at",
             "score_change_reason",
@@ -198,12 +199,20 @@ class RiskSerializer(CleanModelSerializer):
 
 
 class RiskDetailSerializer(RiskSerializer):
+    incidents = serializers.SerializerMethodField()
     mitigations = MitigationSerializer(many=True, read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
     score_history = ScoreChangeSerializer(source="score_changes", many=True, read_only=True)
 
     class Meta(RiskSerializer.Meta):
-        fields = [*RiskSerializer.Meta.fields, "mitigations", "indicators", "score_history"]
+        fields = [*RiskSerializer.Meta.fields, "incidents", "mitigations", "indicators", "score_history"]
+
+    @extend_schema_field(serializers.DictField())
+    def get_incidents(self, risk: Risk) -> dict:
+        """Count, open count, MTTR and the last incident (from the incidents app)."""
+        from incidents.stats import for_risk
+
+        return for_risk(risk)
 
 
 class HeatmapCellSerializer(serializers.Serializer):

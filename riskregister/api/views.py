@@ -36,6 +36,9 @@ class RiskViewSet(viewsets.ModelViewSet):
             queryset = queryset.prefetch_related(
                 "mitigations",
                 "indicators__metric",
+                "indicators__live",
+                "indicators__alerts",
+                "incidents",
                 Prefetch("score_changes", queryset=ScoreChange.objects.select_related("changed_by")),
             )
         return queryset

@@ -108,6 +108,11 @@ class Risk(models.Model):
         editable=False,
         db_index=True,
     )
+    needs_reassessment = models.BooleanField(
+        _("needs re-assessment"),
+        default=False,
+        help_text=_("Set when an incident is linked to the risk; the next review re-assesses it."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -59,3 +59,18 @@ def test_acknowledge_button_and_endpoint(client, api_as, responder):
     other = Incident.objects.create(title="y", severity="low")
     response = api_as(responder).post(f"/api/v1/incidents/{other.pk}/acknowledge/")
     assert response.status_code == 200 and response.data["acknowledged_at"]
+
+
+def test_index_shows_mtta_and_mttr_and_the_risk_page_its_incidents(client, superuser, seeded):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    incident = Incident.objects.create(title="slow graph", severity="high")
+    incident.risks.add(Risk.objects.get(code="R-2"))
+    Incident.objects.filter(pk=incident.pk).update(acknowledged_at=timezone.now() + timedelta(minutes=4))
+    client.force_login(superuser)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "MTTA" in index and "MTTR" in index
+    risk_page = client.get(reverse("admin:riskregister_risk_change", args=[Risk.objects.get(code="R-2").pk]))
+    assert "slow graph" in risk_page.content.decode()

@@ -75,3 +75,29 @@ def test_a_viewer_cannot_transition_or_write(api_as, viewer, responder):
     assert client.post(f"/api/v1/incidents/{pk}/notes/", {"message": "hi"}, format="json").status_code == 403
     assert client.post("/api/v1/incidents/", {"title": "y"}, format="json").status_code == 403
     assert Incident.objects.get(pk=pk).status == "detected"
+
+
+def test_risk_side_and_stats(api_as, responder, viewer, seeded):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from riskregister.models import Risk
+
+    client = api_as(responder)
+    pk = client.post("/api/v1/incidents/", {"title": "slow", "severity": "high", "risks": ["R-1"]}, format="json").data[
+        "id"
+    ]
+    assert Risk.objects.get(code="R-1").needs_reassessment  # flagged for the next review
+    detected = timezone.now() - timedelta(minutes=90)
+    Incident.objects.filter(pk=pk).update(
+        detected_at=detected,
+        acknowledged_at=detected + timedelta(minutes=6),
+        resolved_at=detected + timedelta(minutes=60),
+    )
+    summary = api_as(viewer).get("/api/v1/risks/R-1/").data["incidents"]
+    assert (summary["count"], summary["open"], summary["mttr_minutes"]) == (1, 1, 60.0)
+    assert summary["last"]["id"] == pk
+    stats = api_as(viewer).get("/api/v1/incidents/stats/").data
+    assert stats["high"] == {"incidents": 1, "mtta_minutes": 6.0, "mttr_minutes": 60.0}
+    assert stats["low"] == {"incidents": 0, "mtta_minutes": None, "mttr_minutes": None}
