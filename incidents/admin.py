@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents import workflow
 from incidents.choices import EventKind, Status
 from incidents.models import (
+    ActionItem,
     EscalationPolicy,
     EscalationStep,
     ExternalAlert,
@@ -39,6 +40,14 @@ class TimelineInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 1
+    fields = ["title", "owner", "due_date", "mitigation"]
+    readonly_fields = ["mitigation"]
+    autocomplete_fields = ["owner"]
 
 
 class PostmortemInline(admin.StackedInline):
@@ -181,12 +190,45 @@ class IncidentAdmin(admin.ModelAdmin):
                 name="incidents_incident_transition",
             ),
             path(
+                "<int:pk>/postmortem/",
+                self.admin_site.admin_view(self.postmortem_view),
+                name="incidents_incident_postmortem",
+            ),
+            path(
                 "<int:pk>/acknowledge/",
                 self.admin_site.admin_view(self.acknowledge_view),
                 name="incidents_incident_acknowledge",
             ),
             *super().get_urls(),
         ]
+
+    def postmortem_view(self, request, pk: int):
+        """The postmortem as a page (Markdown rendered), or the Markdown itself with ?format=md."""
+        from django.http import HttpResponse
+        from django.template.response import TemplateResponse
+        from django.utils.safestring import mark_safe
+        from markdown_it import MarkdownIt
+
+        from incidents.postmortem import markdown
+
+        incident = get_object_or_404(Incident, pk=pk)
+        if not self.has_view_permission(request, incident):
+            raise PermissionDenied
+        text = markdown(incident)
+        if request.GET.get("format") == "md":
+            response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="postmortem-INC-{incident.pk}.md"'
+            return response
+        # html=False: whatever people typed is escaped, never rendered as markup.
+        html = MarkdownIt("commonmark", {"html": False}).render(text)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Postmortem"),
+            "incident": incident,
+            "body": mark_safe(html),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/incidents/incident/postmortem.html", context)
 
     def acknowledge_view(self, request, pk: int):
         incident = get_object_or_404(Incident, pk=pk)
@@ -309,3 +351,25 @@ class RiskIncidentInline(admin.TabularInline):
 
 _risk_admin = admin.site.get_model_admin(Risk)
 _risk_admin.inlines = [*_risk_admin.inlines, RiskIncidentInline]
+
+
+@admin.register(Postmortem)
+class PostmortemAdmin(admin.ModelAdmin):
+    list_display = ["incident", "completed_at"]
+    inlines = [ActionItemInline]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "postmortem", "owner", "due_date", "mitigation"]
+    list_select_related = ["postmortem__incident", "owner", "mitigation"]
+    autocomplete_fields = ["owner"]
+    readonly_fields = ["mitigation"]
+    actions = ["make_mitigations"]
+
+    @admin.action(description=_("Make mitigations on the incidents' risks"), permissions=["change"])
+    def make_mitigations(self, request, queryset):
+        from incidents.postmortem import to_mitigation
+
+        made = [m for m in (to_mitigation(item) for item in queryset) if m is not None]
+        self.message_user(request, _("%(n)d mitigation(s) linked.") % {"n": len(made)}, messages.SUCCESS)

@@ -280,3 +280,36 @@ class EscalationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy}: {self.order} (+{self.delay_minutes} min)"
+
+
+class ActionItem(models.Model):
+    """A follow-up from a postmortem; it can become a mitigation on the incident's risk."""
+
+    postmortem = models.ForeignKey(
+        Postmortem, verbose_name=_("postmortem"), on_delete=models.CASCADE, related_name="action_items"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    mitigation = models.ForeignKey(
+        "riskregister.Mitigation",
+        verbose_name=_("mitigation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+
+    def __str__(self) -> str:
+        return self.title

@@ -42,6 +42,16 @@ STAMPS = {
 }
 
 
+def _start_review(incident: Incident, now) -> None:
+    from incidents.postmortem import start
+
+    start(incident)
+
+
+# What entering a state does (escalation, assignment, backlog, the postmortem draft).
+EFFECTS = {**escalation.EFFECTS, Status.REVIEWING: _start_review}
+
+
 class TransitionError(ValueError):
     def __init__(self, message: str, allowed: list[str]):
         self.allowed = allowed
@@ -104,7 +114,7 @@ def transition(incident: Incident, to: str, actor=None, note: str = "") -> Incid
         actor,
         **{"from": before, "to": to},
     )
-    effect = escalation.EFFECTS.get(to)
+    effect = EFFECTS.get(to)
     if effect is not None:
         effect(incident, now)
     return incident
