@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.dateparse import parse_datetime
 
 from incidents import workflow
@@ -135,19 +136,32 @@ def receive(payload) -> dict:
     created = duplicate = resolved = 0
     incidents = set()
     with transaction.atomic():
-        for alert in alerts:
-            external, new = ExternalAlert.objects.get_or_create(
-                fingerprint=alert["fingerprint"],
-                starts_at=alert["starts_at"],
-                defaults={
-                    "status": alert["status"],
-                    "labels": alert["labels"],
-                    "annotations": alert["annotations"],
-                    "ends_at": alert["ends_at"],
-                },
+        # Alertmanager repeats whole groups every repeat_interval: look the group's alerts up in one
+        # query and count repeats with one UPDATE, so a repeated delivery costs a few queries.
+        fingerprints = {a["fingerprint"] for a in alerts}
+        starts = {a["starts_at"] for a in alerts}
+        known = {
+            (e.fingerprint, e.starts_at): e
+            for e in ExternalAlert.objects.filter(fingerprint__in=fingerprints, starts_at__in=starts).select_related(
+                "incident"
             )
-            if not new:
-                ExternalAlert.objects.filter(pk=external.pk).update(deliveries=external.deliveries + 1)
+        }
+        repeated = []
+        for alert in alerts:
+            external = known.get((alert["fingerprint"], alert["starts_at"]))
+            new = external is None
+            if new:
+                external = ExternalAlert.objects.create(
+                    fingerprint=alert["fingerprint"],
+                    starts_at=alert["starts_at"],
+                    status=alert["status"],
+                    labels=alert["labels"],
+                    annotations=alert["annotations"],
+                    ends_at=alert["ends_at"],
+                )
+                known[(external.fingerprint, external.starts_at)] = external
+            else:
+                repeated.append(external.pk)
             if alert["status"] == "firing":
                 if new or external.incident_id is None:
                     incident = _open_or_attach(alert, external)
@@ -170,6 +184,8 @@ def receive(payload) -> dict:
                 resolved += 1
             else:
                 duplicate += 1
+        if repeated:
+            ExternalAlert.objects.filter(pk__in=repeated).update(deliveries=F("deliveries") + 1)
         truncated = payload.get("truncatedAlerts") or 0
         if isinstance(truncated, int) and truncated > 0:
             for incident in Incident.objects.filter(pk__in=[i for i in incidents if i]):
