@@ -163,24 +163,19 @@ class IncidentAdmin(admin.ModelAdmin):
         return ", ".join(r.code for r in obj.risks.all()) or "—"
 
     def save_model(self, request, obj, form, change):
-        before = Incident.objects.filter(pk=obj.pk).values("severity", "assignee_id", "commander_id").first() or {}
+        # Risks are saved after the model (save_related): compare once everything is stored.
+        form.incident_before = workflow.snapshot(obj)
         super().save_model(request, obj, form, change)
         if not change:
             workflow.record(obj, EventKind.CREATED, "opened in the admin", request.user)
-        if change and before.get("severity") != obj.severity:
-            workflow.record(
-                obj, EventKind.SEVERITY, f"severity {before.get('severity') or '—'} → {obj.severity}", request.user
-            )
-        if change and (before.get("assignee_id"), before.get("commander_id")) != (obj.assignee_id, obj.commander_id):
-            workflow.record(
-                obj,
-                EventKind.ASSIGNMENT,
-                f"commander {obj.commander or '—'}, assignee {obj.assignee or '—'}",
-                request.user,
-            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        incident = form.instance
+        workflow.record_edit(incident, getattr(form, "incident_before", {}), request.user)
         note = form.cleaned_data.get("add_note", "").strip()
         if note:
-            workflow.record(obj, EventKind.NOTE, note, request.user)
+            workflow.record(incident, EventKind.NOTE, note, request.user)
 
     def get_urls(self):
         return [

@@ -132,5 +132,46 @@ def acknowledge(incident: Incident, actor) -> bool:
     return bool(updated)
 
 
+def snapshot(incident: Incident) -> dict:
+    """What an edit may change that the timeline must show (taken before the edit)."""
+    if incident.pk is None:
+        return {}
+    stored = Incident.objects.filter(pk=incident.pk).values("severity", "assignee_id", "commander_id").first() or {}
+    stored["risks"] = set(incident.risks.values_list("code", flat=True))
+    return stored
+
+
+def record_edit(incident: Incident, before: dict, actor=None) -> None:
+    """Timeline events for an edit from any entry point (admin, API): severity, people, risk links."""
+    if not before:
+        return
+    if before["severity"] != incident.severity:
+        record(
+            incident,
+            EventKind.SEVERITY,
+            f"severity {before['severity'] or '—'} → {incident.severity}",
+            actor,
+            **{"from": before["severity"], "to": incident.severity},
+        )
+    if (before["assignee_id"], before["commander_id"]) != (incident.assignee_id, incident.commander_id):
+        record(
+            incident,
+            EventKind.ASSIGNMENT,
+            f"commander {incident.commander or '—'}, assignee {incident.assignee or '—'}",
+            actor,
+        )
+    risks = set(incident.risks.values_list("code", flat=True))
+    if risks != before["risks"]:
+        added, removed = sorted(risks - before["risks"]), sorted(before["risks"] - risks)
+        record(
+            incident,
+            EventKind.LINK,
+            "risks: " + ", ".join([f"+{c}" for c in added] + [f"-{c}" for c in removed]),
+            actor,
+            added=added,
+            removed=removed,
+        )
+
+
 def is_final(status: str) -> bool:
     return status in FINAL_STATES

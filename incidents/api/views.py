@@ -34,6 +34,12 @@ class IncidentViewSet(viewsets.ModelViewSet):
             incident = serializer.save(source=Source.API)
             workflow.record(incident, EventKind.CREATED, "opened through the API", self.request.user)
 
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            before = workflow.snapshot(serializer.instance)
+            incident = serializer.save()
+            workflow.record_edit(incident, before, self.request.user)
+
     def _change_permission(self, request):
         if not request.user.has_perm("incidents.change_incident"):
             self.permission_denied(request)

@@ -74,3 +74,25 @@ def test_index_shows_mtta_and_mttr_and_the_risk_page_its_incidents(client, super
     assert "MTTA" in index and "MTTR" in index
     risk_page = client.get(reverse("admin:riskregister_risk_change", args=[Risk.objects.get(code="R-2").pk]))
     assert "slow graph" in risk_page.content.decode()
+
+
+def test_admin_edits_and_notes_reach_the_timeline(client, responder, seeded):
+    from tests.forms import form_data
+
+    incident = Incident.objects.create(title="x", severity="low")
+    client.force_login(responder)
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    page = client.get(url).content.decode()
+    data = form_data(
+        page,
+        "incident_form",
+        severity="medium",
+        add_note="called the vendor",
+        risks=[str(Risk.objects.get(code="R-3").pk)],
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    kinds = dict(incident.events.values_list("kind", "message"))
+    assert kinds["severity"] == "severity low → medium"
+    assert kinds["note"] == "called the vendor"
+    assert kinds["link"] == "risks: +R-3"

@@ -101,3 +101,19 @@ def test_risk_side_and_stats(api_as, responder, viewer, seeded):
     stats = api_as(viewer).get("/api/v1/incidents/stats/").data
     assert stats["high"] == {"incidents": 1, "mtta_minutes": 6.0, "mttr_minutes": 60.0}
     assert stats["low"] == {"incidents": 0, "mtta_minutes": None, "mttr_minutes": None}
+
+
+def test_edits_from_the_api_reach_the_timeline(api_as, responder, seeded):
+    client = api_as(responder)
+    pk = client.post("/api/v1/incidents/", {"title": "x", "severity": "low", "risks": ["R-1"]}, format="json").data[
+        "id"
+    ]
+    client.patch(
+        f"/api/v1/incidents/{pk}/",
+        {"severity": "high", "risks": ["R-1", "R-2"], "assignee": responder.pk},
+        format="json",
+    )
+    events = {e["kind"]: e for e in client.get(f"/api/v1/incidents/{pk}/timeline/").data}
+    assert events["severity"]["message"] == "severity low → high"
+    assert events["link"]["data"] == {"added": ["R-2"], "removed": []}
+    assert "assignee rita" in events["assignment"]["message"]
