@@ -53,6 +53,9 @@ def test_acknowledge_button_and_endpoint(client, api_as, responder):
     client.force_login(responder)
     page = client.get(reverse("admin:incidents_incident_change", args=[incident.pk])).content.decode()
     assert "incident-acknowledge" in page
+    # The button's form must not sit inside the change form (browsers drop nested forms).
+    main = page.index('id="incident_form"')
+    assert "</form>" in page[main : page.index('<form id="incident-acknowledge"')]
     assert client.post(reverse("admin:incidents_incident_acknowledge", args=[incident.pk])).status_code == 302
     incident.refresh_from_db()
     assert incident.acknowledged_at is not None
