@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.dateparse import parse_datetime
 
 from incidents import workflow
+from incidents.actions import open_or_attach_by_key
 from incidents.choices import EventKind, Severity, Source, Status
-from incidents.models import FINAL_STATES, ExternalAlert, Incident, LabelMapping
+from incidents.models import ExternalAlert, Incident, LabelMapping
 from riskregister.models import Risk
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -96,38 +97,35 @@ def _title(alert: dict) -> str:
     return f"{name}: {summary}"[:300] if summary else name[:300]
 
 
-def _open_or_attach(alert: dict, external: ExternalAlert) -> Incident:
+def _open_or_attach(alert: dict) -> Incident:
     risk = risk_for(alert["labels"])
     name = alert["labels"].get("alertname", alert["fingerprint"])
     key = f"risk:{risk.pk}:alertmanager:{name}" if risk else f"alertmanager:{alert['fingerprint']}"
-    for _attempt in range(2):
-        incident = Incident.objects.filter(dedup_key=key).exclude(status__in=FINAL_STATES).first()
-        if incident is not None:
-            workflow.record(incident, EventKind.ALERT_FIRED, _title(alert), fingerprint=alert["fingerprint"])
-            return incident
-        try:
-            with transaction.atomic():
-                # "When unsure, pick the higher": an alert without a known severity label is high.
-                severity = SEVERITY_LABELS.get(alert["labels"].get("severity", "").lower(), Severity.HIGH)
-                incident = Incident.objects.create(
-                    title=_title(alert),
-                    source=Source.ALERTMANAGER,
-                    dedup_key=key,
-                    severity=severity,
-                    description=alert["annotations"].get("description", ""),
-                    detected_at=alert["starts_at"],
-                    impact_started_at=alert["starts_at"],
-                )
-                if risk:
-                    incident.risks.add(risk)
-                workflow.record(incident, EventKind.CREATED, "opened by Alertmanager", labels=alert["labels"])
-                workflow.record(incident, EventKind.ALERT_FIRED, _title(alert), fingerprint=alert["fingerprint"])
-                workflow.transition(incident, Status.ASSESSED, note=f"severity {severity} from the alert's labels")
-                workflow.transition(incident, workflow.BRANCH[severity])
-                return incident
-        except IntegrityError:
-            continue
-    raise RuntimeError(f"could not open or find the incident for {key}")
+
+    def attach(incident: Incident) -> None:
+        workflow.record(incident, EventKind.ALERT_FIRED, _title(alert), fingerprint=alert["fingerprint"])
+
+    def open_new() -> Incident:
+        # "When unsure, pick the higher": an alert without a known severity label is high.
+        severity = SEVERITY_LABELS.get(alert["labels"].get("severity", "").lower(), Severity.HIGH)
+        incident = Incident.objects.create(
+            title=_title(alert),
+            source=Source.ALERTMANAGER,
+            dedup_key=key,
+            severity=severity,
+            description=alert["annotations"].get("description", ""),
+            detected_at=alert["starts_at"],
+            impact_started_at=alert["starts_at"],
+        )
+        if risk:
+            incident.risks.add(risk)
+        workflow.record(incident, EventKind.CREATED, "opened by Alertmanager", labels=alert["labels"])
+        attach(incident)
+        workflow.transition(incident, Status.ASSESSED, note=f"severity {severity} from the alert's labels")
+        workflow.transition(incident, workflow.BRANCH[severity])
+        return incident
+
+    return open_or_attach_by_key(key, open_new, attach)[0]
 
 
 def receive(payload) -> dict:
@@ -164,7 +162,7 @@ def receive(payload) -> dict:
                 repeated.append(external.pk)
             if alert["status"] == "firing":
                 if new or external.incident_id is None:
-                    incident = _open_or_attach(alert, external)
+                    incident = _open_or_attach(alert)
                     external.incident = incident
                     external.save(update_fields=["incident"])
                     created += 1
