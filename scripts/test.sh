@@ -10,6 +10,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 export SECRET_KEY=${SECRET_KEY:-test-only-not-a-secret-but-long-enough-for-hs256}
 export RISKREGISTER_VAR_DIR="$scratch/var"
+mkdir -p "$RISKREGISTER_VAR_DIR/static"  # WhiteNoise looks for it when the live server starts
 export HYPOTHESIS_STORAGE_DIRECTORY="$scratch/hypothesis"
 
 echo "== pytest on SQLite"
