@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,9 @@ from riskregister.models import (
     Indicator,
     LevelBand,
     Mitigation,
+    Reassessment,
+    Review,
+    ReviewItem,
     ReviewTemplate,
     ReviewTemplateItem,
     Risk,
@@ -320,3 +323,76 @@ class ReviewTemplateItemInline(admin.TabularInline):
 class ReviewTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "kind"]
     inlines = [ReviewTemplateItemInline]
+
+
+class ReviewItemInline(admin.TabularInline):
+    model = ReviewItem
+    extra = 0
+    fields = ["order", "section", "text", "done", "note"]
+    readonly_fields = ["order", "section", "text"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReassessmentInline(admin.TabularInline):
+    model = Reassessment
+    extra = 0
+    fields = [
+        "risk",
+        "flagged",
+        "current_impact",
+        "current_likelihood",
+        "proposed_impact",
+        "proposed_likelihood",
+        "rationale",
+    ]
+    readonly_fields = ["risk", "flagged", "current_impact", "current_likelihood"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "period", "status", "due_date", "completed_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = ["kind", "period", "period_start", "period_end", "status", "completed_at", "completed_by"]
+    fields = [
+        "kind",
+        "period",
+        "period_start",
+        "period_end",
+        "status",
+        "due_date",
+        "reviewers",
+        "summary",
+        "completed_at",
+        "completed_by",
+    ]
+    autocomplete_fields = ["reviewers"]
+    inlines = [ReviewItemInline, ReassessmentInline]
+    actions = ["complete_reviews"]
+
+    def has_add_permission(self, request):
+        return False  # reviews are opened by beat or `manage.py open_review`
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj is not None and obj.is_locked)
+
+    @admin.action(description=_("Complete selected reviews (apply re-assessments)"), permissions=["change"])
+    def complete_reviews(self, request, queryset):
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        from riskregister.reviews import complete
+
+        for review in queryset:
+            try:
+                complete(review, request.user)
+            except (PermissionDenied, ValidationError) as exc:
+                message = "; ".join(getattr(exc, "messages", [str(exc)]))
+                self.message_user(request, f"{review}: {message}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(review)s completed.") % {"review": review}, messages.SUCCESS)

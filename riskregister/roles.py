@@ -27,9 +27,17 @@ _EXTRA: dict[str, set[tuple[str, str]]] = {
         },
     },
     REVIEWER: {
-        ("riskregister", f"{action}_{model}")
-        for action in ("add", "change", "delete")
-        for model in ("reviewtemplate", "reviewtemplateitem")
+        *{
+            ("riskregister", f"{action}_{model}")
+            for action in ("add", "change", "delete")
+            for model in ("reviewtemplate", "reviewtemplateitem")
+        },
+        *{
+            ("riskregister", f"{action}_{model}")
+            for action in ("add", "change")
+            for model in ("review", "reviewitem", "reassessment")
+        },
+        ("riskregister", "complete_review"),
     },
     INCIDENT_RESPONDER: {
         ("monitoring", "change_alert"),

@@ -213,6 +213,13 @@ BREAKER_FAILURES = env_int("BREAKER_FAILURES", 5)
 BREAKER_RESET_SECONDS = env_int("BREAKER_RESET_SECONDS", 60)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 ALERTMANAGER_WEBHOOK_TOKEN = env_str("ALERTMANAGER_WEBHOOK_TOKEN", "")
+# Days until a risk's next review after a completed review, by level (high weekly, medium monthly,
+# low quarterly).
+REVIEW_INTERVAL_DAYS = {
+    "high": env_int("REVIEW_DAYS_HIGH", 7),
+    "medium": env_int("REVIEW_DAYS_MEDIUM", 30),
+    "low": env_int("REVIEW_DAYS_LOW", 90),
+}
 # Hours an incident may sit in one state before the timeline gets a reminder, by severity.
 INCIDENT_STUCK_HOURS = {
     "high": env_int("INCIDENT_STUCK_HOURS_HIGH", 4),

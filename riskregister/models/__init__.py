@@ -1,6 +1,6 @@
 from riskregister.models.indicators import Indicator
 from riskregister.models.mitigations import Mitigation, Strategy
-from riskregister.models.reviews import ReviewTemplate, ReviewTemplateItem
+from riskregister.models.reviews import Reassessment, Review, ReviewItem, ReviewTemplate, ReviewTemplateItem
 from riskregister.models.risks import Risk, ScoreChange
 from riskregister.models.scales import LevelBand, ScaleBand
 from riskregister.models.taxonomy import Category, Component
@@ -11,6 +11,9 @@ __all__ = [
     "Indicator",
     "LevelBand",
     "Mitigation",
+    "Reassessment",
+    "Review",
+    "ReviewItem",
     "ReviewTemplate",
     "ReviewTemplateItem",
     "Risk",
