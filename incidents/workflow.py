@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from incidents import escalation
 from incidents.choices import EventKind, Severity, Status
-from incidents.models import FINAL_STATES, Incident, TimelineEvent
+from incidents.models import Incident, TimelineEvent
 
 _SIDE_EXITS = (Status.DECLINED, Status.MERGED)
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -171,7 +171,3 @@ def record_edit(incident: Incident, before: dict, actor=None) -> None:
             added=added,
             removed=removed,
         )
-
-
-def is_final(status: str) -> bool:
-    return status in FINAL_STATES
