@@ -25,6 +25,7 @@ venv: $(VENV)/.runtime
 dev-venv: $(VENV)/.dev
 
 run: $(VENV)/.runtime
+	bash scripts/install-report-deps.sh
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py bootstrap
@@ -37,6 +38,7 @@ lint: $(VENV)/.dev
 
 test: lint
 	bash scripts/install-test-services.sh
+	bash scripts/install-report-deps.sh --tests
 	bash scripts/test.sh
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/riskregister_bench

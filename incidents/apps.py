@@ -8,6 +8,7 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from incidents import evidence  # noqa: F401  (registers incident figures for reviews)
         from incidents.receivers import on_alert_transition, on_notification_result
         from monitoring.signals import alert_transition, notification_result
 

@@ -42,8 +42,10 @@ def on_notification_result(sender, notification_id: int, key: str, status: str, 
 
 
 def on_risks_linked(sender, instance, action: str, pk_set, **kwargs) -> None:
-    """An incident on a risk is evidence that it materialised: flag it for the next review."""
+    """An incident on a risk is evidence that it materialised: flag it "review now"."""
     from riskregister.models import Risk
 
-    if action == "post_add" and pk_set:
-        Risk.objects.filter(pk__in=pk_set, needs_reassessment=False).update(needs_reassessment=True)
+    if action == "post_add" and pk_set and not kwargs.get("reverse"):
+        Risk.objects.filter(pk__in=pk_set).flag_for_review(f"incident INC-{instance.pk}: {instance.title}")
+    elif action == "post_add" and pk_set:  # risk.incidents.add(...): instance is the risk
+        Risk.objects.filter(pk=instance.pk).flag_for_review(f"incident INC-{min(pk_set)}")

@@ -8,7 +8,7 @@ from incidents.choices import Severity
 from incidents.models import FINAL_STATES, Incident
 
 
-def _minutes(durations: list[timedelta]) -> float | None:
+def mean_minutes(durations: list[timedelta]) -> float | None:
     return round(sum(d.total_seconds() for d in durations) / len(durations) / 60, 1) if durations else None
 
 
@@ -27,7 +27,7 @@ def mtta_mttr() -> dict[str, dict]:
         if resolved_at:
             resolved[severity].append(resolved_at - detected)
     return {
-        s: {"incidents": counts[s], "mtta_minutes": _minutes(acked[s]), "mttr_minutes": _minutes(resolved[s])}
+        s: {"incidents": counts[s], "mtta_minutes": mean_minutes(acked[s]), "mttr_minutes": mean_minutes(resolved[s])}
         for s in Severity.values
     }
 
@@ -39,7 +39,7 @@ def for_risk(risk) -> dict:
     return {
         "count": len(incidents),
         "open": sum(1 for i in incidents if i.status not in FINAL_STATES),
-        "mttr_minutes": _minutes(durations),
+        "mttr_minutes": mean_minutes(durations),
         "last": {
             "id": last.pk,
             "title": last.title,

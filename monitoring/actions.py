@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -32,3 +32,24 @@ def silence(alert: Alert, until: datetime, reason: str, now: datetime | None = N
         raise ValidationError(errors)
     alert.silenced_until, alert.silence_reason = until, reason.strip()[:300]
     alert.save(update_fields=["silenced_until", "silence_reason"])
+
+
+def flag_unhealthy_sources(now: datetime) -> int:
+    """Flag "review now" the risks whose source-unhealthy alert has been firing for too long."""
+    from django.conf import settings
+
+    from monitoring.choices import AlertKind
+    from monitoring.models.alerts import OPEN_STATES
+    from riskregister.models import Risk
+
+    since = now - timedelta(hours=settings.SOURCE_UNHEALTHY_REVIEW_HOURS)
+    flagged = 0
+    alerts = Alert.objects.filter(
+        kind=AlertKind.SOURCE, state__in=OPEN_STATES, fired_at__lte=since, indicator__isnull=False
+    ).select_related("indicator")
+    for alert in alerts:
+        hours = int((now - alert.fired_at).total_seconds() // 3600)
+        flagged += Risk.objects.filter(pk=alert.indicator.risk_id).flag_for_review(
+            f"source unhealthy for {hours} h: {alert.indicator.name}"
+        )
+    return flagged

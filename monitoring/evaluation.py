@@ -14,7 +14,7 @@ from django.db import transaction
 
 from monitoring import signals
 from monitoring import state_machine as sm
-from monitoring.choices import AlertKind, AlertState, Direction, Priority, ReadingStatus
+from monitoring.choices import AlertKind, AlertState, Band, Direction, Priority, ReadingStatus
 from monitoring.models import Alert, AlertRule, AlertTransition, Channel, IndicatorState, Metric, Notification, Reading
 from monitoring.models.alerts import OPEN_STATES
 from riskregister import thresholds
@@ -247,6 +247,10 @@ class Evaluator:
         )
         if event.kind not in _NOTIFY:
             return
+        if event.kind in ("fired", "escalated") and alert.severity == Band.CRITICAL and alert.indicator_id:
+            Risk.objects.filter(pk=alert.indicator.risk_id).flag_for_review(
+                f"critical: {alert.indicator.name} ({event.reason})"
+            )
         transaction.on_commit(
             lambda: signals.alert_transition.send(
                 sender=Alert, alert_id=alert.pk, event=event.kind, priority=alert.priority

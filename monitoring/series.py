@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from monitoring.models import Metric, Reading, ReadingRollup
+from riskregister import charts
 
 RAW_LIMIT = timedelta(days=2)
 
@@ -41,19 +42,7 @@ def trend(metric: Metric, now: datetime, hours: int = 24, buckets: int = 48) -> 
 
 def sparkline_svg(points: list[dict], width: int = 120, height: int = 24) -> str:
     """A tiny inline SVG polyline of the points' values (no JavaScript, no external assets)."""
-    values = [p["value"] for p in points if p.get("value") is not None]
-    if len(values) < 2:
-        return ""
-    low, high = min(values), max(values)
-    span = (high - low) or 1.0
-    step = width / (len(values) - 1)
-    coords = " ".join(
-        f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in enumerate(values)
-    )
-    return (
-        f'<svg class="riskregister-sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
-        f'<polyline fill="none" stroke="#417690" stroke-width="1.5" points="{coords}"/></svg>'
-    )
+    return charts.sparkline_svg([p["value"] for p in points if p.get("value") is not None], width, height)
 
 
 def parse_range(since: datetime | None, until: datetime | None, now: datetime) -> tuple[datetime, datetime]:

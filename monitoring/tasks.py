@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from monitoring import collection, notify, retention
+from monitoring import actions, collection, notify, retention
 from monitoring.models import Metric
 
 
@@ -47,3 +47,10 @@ def sweep_notifications() -> int:
 @shared_task
 def rollup_readings() -> dict:
     return retention.rollup_and_prune(timezone.now())
+
+
+@shared_task
+def flag_unhealthy_sources() -> int:
+    """A source unhealthy for longer than SOURCE_UNHEALTHY_REVIEW_HOURS flags its risk "review now":
+    the indicator has been blind that long, and the risk may be larger than its score says."""
+    return actions.flag_unhealthy_sources(timezone.now())

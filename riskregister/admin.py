@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +14,6 @@ from riskregister.models import (
     Indicator,
     LevelBand,
     Mitigation,
-    Reassessment,
-    Review,
-    ReviewItem,
-    ReviewTemplate,
-    ReviewTemplateItem,
     Risk,
     ScaleBand,
     ScoreChange,
@@ -162,23 +157,62 @@ class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
         "score",
         "level_display",
         "live_display",
+        "review_display",
         "status",
         "owner",
     ]
     list_display_links = ["code", "title"]
-    list_filter = ["level", "live_status", "category", "status", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "level",
+        "live_status",
+        "needs_reassessment",
+        "category",
+        "status",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["category", "owner"]
     search_fields = ["code", "title", "description"]
-    sortable_by = ["code", "title", "impact", "likelihood", "score", "level_display", "live_display", "status"]
+    sortable_by = [
+        "code",
+        "title",
+        "impact",
+        "likelihood",
+        "score",
+        "level_display",
+        "live_display",
+        "review_display",
+        "status",
+    ]
     ordering = ["-score", "number"]
     list_per_page = 50
     paginator = DeferredJoinPaginator
     autocomplete_fields = ["owner", "category", "components"]
-    readonly_fields = ["code", "score", "level_display", "live_display", "stated_level", "created_at", "updated_at"]
+    readonly_fields = [
+        "code",
+        "score",
+        "level_display",
+        "live_display",
+        "review_display",
+        "stated_level",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (
             None,
-            {"fields": ["code", "number", "title", "category", "status", "live_display", "owner", "next_review_date"]},
+            {
+                "fields": [
+                    "code",
+                    "number",
+                    "title",
+                    "category",
+                    "status",
+                    "live_display",
+                    "owner",
+                    "next_review_date",
+                    "review_display",
+                ]
+            },
         ),
         (
             _("Assessment"),
@@ -208,6 +242,18 @@ class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
         if not obj.live_status:
             return "—"
         return level_badge(obj.live_status, obj.get_live_status_display(), LIVE_COLOURS.get(obj.live_status))
+
+    @admin.display(description=_("review"), ordering="-needs_reassessment")
+    def review_display(self, obj):
+        if not obj.needs_reassessment:
+            return "—"
+        return format_html(
+            '<span class="riskregister-review-now" title="{}" style="background:#c9302c;color:#fff;padding:2px 8px;'
+            'border-radius:10px;font-weight:bold">{}</span> <small>{}</small>',
+            obj.review_reason,
+            _("review now"),
+            obj.review_reason,
+        )
 
     def save_model(self, request, obj, form, change):
         obj.save(
@@ -313,86 +359,5 @@ class StrategyAdmin(admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ReviewTemplateItemInline(admin.TabularInline):
-    model = ReviewTemplateItem
-    extra = 0
-    fields = ["order", "section", "text", "description"]
-
-
-@admin.register(ReviewTemplate)
-class ReviewTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind"]
-    inlines = [ReviewTemplateItemInline]
-
-
-class ReviewItemInline(admin.TabularInline):
-    model = ReviewItem
-    extra = 0
-    fields = ["order", "section", "text", "done", "note"]
-    readonly_fields = ["order", "section", "text"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReassessmentInline(admin.TabularInline):
-    model = Reassessment
-    extra = 0
-    fields = [
-        "risk",
-        "flagged",
-        "current_impact",
-        "current_likelihood",
-        "proposed_impact",
-        "proposed_likelihood",
-        "rationale",
-    ]
-    readonly_fields = ["risk", "flagged", "current_impact", "current_likelihood"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "period", "status", "due_date", "completed_at"]
-    list_filter = ["kind", "status"]
-    readonly_fields = ["kind", "period", "period_start", "period_end", "status", "completed_at", "completed_by"]
-    fields = [
-        "kind",
-        "period",
-        "period_start",
-        "period_end",
-        "status",
-        "due_date",
-        "reviewers",
-        "summary",
-        "completed_at",
-        "completed_by",
-    ]
-    autocomplete_fields = ["reviewers"]
-    inlines = [ReviewItemInline, ReassessmentInline]
-    actions = ["complete_reviews"]
-
-    def has_add_permission(self, request):
-        return False  # reviews are opened by beat or `manage.py open_review`
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (obj is not None and obj.is_locked)
-
-    @admin.action(description=_("Complete selected reviews (apply re-assessments)"), permissions=["change"])
-    def complete_reviews(self, request, queryset):
-        from django.core.exceptions import PermissionDenied, ValidationError
-
-        from riskregister.reviews import complete
-
-        for review in queryset:
-            try:
-                complete(review, request.user)
-            except (PermissionDenied, ValidationError) as exc:
-                message = "; ".join(getattr(exc, "messages", [str(exc)]))
-                self.message_user(request, f"{review}: {message}", messages.ERROR)
-            else:
-                self.message_user(request, _("%(review)s completed.") % {"review": review}, messages.SUCCESS)
+# Reviews (checklists, re-assessment, reports) live in their own module.
+from riskregister import review_admin  # noqa: E402, F401

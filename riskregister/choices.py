@@ -65,3 +65,20 @@ class LiveStatus(models.TextChoices):
     UNKNOWN = "unknown", _("No data")
     WARNING = "warning", _("Warning")
     CRITICAL = "critical", _("Critical")
+
+
+class EvidenceKind(models.TextChoices):
+    """Where a checklist item's evidence comes from (bound metrics add their trends to any kind)."""
+
+    MANUAL = "manual", _("Manual")
+    METRIC = "metric", _("Metric trend")
+    ALERTS = "alerts", _("Alerts (counts, precision)")
+    INCIDENTS = "incidents", _("Incidents (counts, MTTR)")
+    RISKS = "risks", _("Risks (score changes)")
+
+
+class Effectiveness(models.TextChoices):
+    NOT_YET = "not_yet", _("Not yet")
+    EFFECTIVE = "effective", _("Effective")
+    PARTIAL = "partial", _("Partial")
+    INEFFECTIVE = "ineffective", _("Ineffective")

@@ -27,6 +27,11 @@ def heatmap(risks: QuerySet[Risk] | None = None) -> list[list[Cell]]:
         (row["impact"], row["likelihood"]): row["n"]
         for row in risks.order_by().values("impact", "likelihood").annotate(n=Count("id"))
     }
+    return grid_from_counts(counts)
+
+
+def grid_from_counts(counts: dict[tuple[int, int], int]) -> list[list[Cell]]:
+    """The grid for given (impact, likelihood) → count, e.g. the scores a review started from. One query."""
     bands = list(LevelBand.objects.all())
     ranges = scoring.bands_from_minimums({b.level: b.min_score for b in bands}) if bands else scoring.DEFAULT_BANDS
     colours = {b.level: b.colour for b in bands}

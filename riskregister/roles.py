@@ -30,12 +30,12 @@ _EXTRA: dict[str, set[tuple[str, str]]] = {
         *{
             ("riskregister", f"{action}_{model}")
             for action in ("add", "change", "delete")
-            for model in ("reviewtemplate", "reviewtemplateitem")
+            for model in ("reviewtemplate", "reviewtemplateitem", "reviewaction", "reportsubscription")
         },
         *{
             ("riskregister", f"{action}_{model}")
             for action in ("add", "change")
-            for model in ("review", "reviewitem", "reassessment")
+            for model in ("review", "reviewitem", "reassessment", "mitigationevaluation")
         },
         ("riskregister", "complete_review"),
     },

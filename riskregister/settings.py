@@ -175,6 +175,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.choices.Status",
         "IncidentSourceEnum": "incidents.choices.Source",
         "BandEnum": "monitoring.choices.Band",
+        "ReviewKindEnum": "riskregister.choices.ReviewKind",
+        "ReviewStatusEnum": "riskregister.models.reviews.ReviewStatus",
+        "EvidenceKindEnum": "riskregister.choices.EvidenceKind",
     },
 }
 
@@ -220,6 +223,10 @@ REVIEW_INTERVAL_DAYS = {
     "medium": env_int("REVIEW_DAYS_MEDIUM", 30),
     "low": env_int("REVIEW_DAYS_LOW", 90),
 }
+# A source unhealthy this long flags its risk "review now".
+SOURCE_UNHEALTHY_REVIEW_HOURS = env_int("SOURCE_UNHEALTHY_REVIEW_HOURS", 24)
+# Where review reports come from.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "riskregister@localhost")
 # Hours an incident may sit in one state before the timeline gets a reminder, by severity.
 INCIDENT_STUCK_HOURS = {
     "high": env_int("INCIDENT_STUCK_HOURS_HIGH", 4),
@@ -235,4 +242,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint lowers fontTools to DEBUG while it subsets fonts and collects the warnings itself
+    # (re-logged as "weasyprint"); propagated, every table read would reach the console.
+    "loggers": {"fontTools": {"handlers": [], "propagate": False}},
 }

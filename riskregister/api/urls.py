@@ -5,6 +5,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from incidents.api.receiver import AlertmanagerReceiver
 from incidents.api.views import IncidentViewSet
 from monitoring.api.views import AlertRuleViewSet, AlertViewSet, MetricViewSet, ReadingBatchView
+from riskregister.api.reviews import ReviewViewSet
 from riskregister.api.views import CategoryViewSet, ComponentViewSet, HeatmapView, RiskViewSet
 
 router = DefaultRouter()
@@ -15,6 +16,7 @@ router.register("metrics", MetricViewSet, basename="metric")
 router.register("alert-rules", AlertRuleViewSet, basename="alertrule")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("reviews", ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("auth/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),

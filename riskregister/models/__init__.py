@@ -1,6 +1,16 @@
 from riskregister.models.indicators import Indicator
 from riskregister.models.mitigations import Mitigation, Strategy
-from riskregister.models.reviews import Reassessment, Review, ReviewItem, ReviewTemplate, ReviewTemplateItem
+from riskregister.models.reviews import (
+    MitigationEvaluation,
+    Reassessment,
+    ReportSubscription,
+    Review,
+    ReviewAction,
+    ReviewItem,
+    ReviewReport,
+    ReviewTemplate,
+    ReviewTemplateItem,
+)
 from riskregister.models.risks import Risk, ScoreChange
 from riskregister.models.scales import LevelBand, ScaleBand
 from riskregister.models.taxonomy import Category, Component
@@ -11,9 +21,13 @@ __all__ = [
     "Indicator",
     "LevelBand",
     "Mitigation",
+    "MitigationEvaluation",
     "Reassessment",
+    "ReportSubscription",
     "Review",
+    "ReviewAction",
     "ReviewItem",
+    "ReviewReport",
     "ReviewTemplate",
     "ReviewTemplateItem",
     "Risk",

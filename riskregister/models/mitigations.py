@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -31,6 +32,12 @@ class Mitigation(models.Model):
         related_name="owned_mitigations",
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    done_on = models.DateField(
+        _("implemented on"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the status becomes done; reviews compare the indicators before and after it."),
+    )
 
     history = HistoricalRecords()
 
@@ -42,6 +49,16 @@ class Mitigation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.status == MitigationStatus.DONE and self.done_on is None:
+            self.done_on = timezone.localdate()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_overdue(self) -> bool:
+        open_statuses = (MitigationStatus.PLANNED, MitigationStatus.IN_PROGRESS)
+        return bool(self.due_date and self.status in open_statuses and self.due_date < timezone.localdate())
 
     def is_editable_by(self, user) -> bool:
         """The risk's owner, or the person this mitigation is assigned to."""

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from riskregister import scoring
-from riskregister.choices import ReviewKind
+from riskregister.choices import Effectiveness, EvidenceKind, ReviewKind
 
 _IN_SCALE = [MinValueValidator(scoring.SCALE_MIN), MaxValueValidator(scoring.SCALE_MAX)]
 
@@ -35,6 +35,14 @@ class ReviewTemplateItem(models.Model):
     section = models.CharField(_("section"), max_length=120, blank=True)
     text = models.CharField(_("text"), max_length=300)
     description = models.TextField(_("description"), blank=True)
+    evidence = models.CharField(_("evidence"), max_length=16, choices=EvidenceKind.choices, default=EvidenceKind.MANUAL)
+    metrics = models.ManyToManyField(
+        "monitoring.Metric",
+        verbose_name=_("metrics"),
+        blank=True,
+        related_name="+",
+        help_text=_("Their trend over the period (p95 this period vs the last) is shown with the item."),
+    )
 
     class Meta:
         verbose_name = _("review template item")
@@ -78,6 +86,7 @@ class Review(models.Model):
         related_name="+",
     )
     summary = models.TextField(_("summary"), blank=True)
+    reminded_on = models.DateField(_("last reminder"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("review")
@@ -93,8 +102,30 @@ class Review(models.Model):
     def is_locked(self) -> bool:
         return self.status == ReviewStatus.COMPLETED
 
+    def get_period(self):
+        from riskregister.periods import parse_period
 
-class ReviewItem(models.Model):
+        return parse_period(self.kind, self.period)
+
+    def is_overdue(self, today=None) -> bool:
+        from django.utils import timezone
+
+        return not self.is_locked and self.due_date < (today or timezone.localdate())
+
+
+class _RowOfReview(models.Model):
+    """A row a reviewer edits while the review is open; a completed review is locked."""
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.review_id and self.review.is_locked:
+            raise ValidationError(_("This review is completed already; its rows cannot change."))
+
+
+class ReviewItem(_RowOfReview):
     review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="items")
     order = models.PositiveSmallIntegerField(_("order"))
     section = models.CharField(_("section"), max_length=120, blank=True)
@@ -102,6 +133,13 @@ class ReviewItem(models.Model):
     description = models.TextField(_("description"), blank=True)
     done = models.BooleanField(_("done"), default=False)
     note = models.TextField(_("note"), blank=True)
+    evidence_kind = models.CharField(
+        _("evidence"), max_length=16, choices=EvidenceKind.choices, default=EvidenceKind.MANUAL
+    )
+    metrics = models.ManyToManyField("monitoring.Metric", verbose_name=_("metrics"), blank=True, related_name="+")
+    # Figures computed from readings, alerts and incidents when the review opened (or was refreshed);
+    # kept so the report shows what the reviewer saw.
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("review item")
@@ -113,7 +151,7 @@ class ReviewItem(models.Model):
         return self.text
 
 
-class Reassessment(models.Model):
+class Reassessment(_RowOfReview):
     """One open risk in a monthly review: its scores now, the proposed ones and why."""
 
     review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="reassessments")
@@ -132,8 +170,10 @@ class Reassessment(models.Model):
     flagged = models.BooleanField(
         _("flagged"),
         default=False,
-        help_text=_("The risk was flagged for re-assessment (an incident) when the review opened."),
+        help_text=_('The risk was flagged "review now" when the review opened.'),
     )
+    flag_reason = models.CharField(_("cause"), max_length=300, blank=True)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("re-assessment")
@@ -151,5 +191,94 @@ class Reassessment(models.Model):
         return (impact, likelihood) != (self.current_impact, self.current_likelihood)
 
     def clean(self) -> None:
+        super().clean()
         if self.changes and not self.rationale.strip():
             raise ValidationError({"rationale": _("Say why the score changes.")})
+
+
+class MitigationEvaluation(_RowOfReview):
+    """Monthly step 3: is a mitigation working? Rated by the reviewer against before/after evidence."""
+
+    review = models.ForeignKey(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="mitigation_evaluations"
+    )
+    mitigation = models.ForeignKey(
+        "riskregister.Mitigation", verbose_name=_("mitigation"), on_delete=models.CASCADE, related_name="evaluations"
+    )
+    rating = models.CharField(_("rating"), max_length=16, choices=Effectiveness.choices, default=Effectiveness.NOT_YET)
+    note = models.TextField(_("note"), blank=True)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("mitigation effectiveness")
+        verbose_name_plural = _("mitigation effectiveness")
+        ordering = ["review", "mitigation__risk__number", "mitigation__number"]
+        constraints = [models.UniqueConstraint(fields=["review", "mitigation"], name="mitigationevaluation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.mitigation.risk.code} {self.mitigation}"
+
+
+class ReviewAction(_RowOfReview):
+    """Monthly step 4: a process improvement, with an owner and a due date."""
+
+    review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(_("improvement"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_actions",
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    done = models.BooleanField(_("done"), default=False)
+
+    class Meta:
+        verbose_name = _("process improvement")
+        verbose_name_plural = _("process improvements")
+        ordering = ["review", "due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ReviewReport(models.Model):
+    """The rendered report of a review, kept with it (re-rendered on demand, replaced in place)."""
+
+    review = models.OneToOneField(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="report")
+    html = models.TextField(_("HTML"))
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True)
+    rendered_at = models.DateTimeField(_("rendered"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review report")
+        verbose_name_plural = _("review reports")
+
+    def __str__(self) -> str:
+        return f"{self.review}"
+
+
+class ReportSubscription(models.Model):
+    """Who receives review reports by email."""
+
+    email = models.EmailField(_("email"))
+    kind = models.CharField(
+        _("reviews"),
+        max_length=16,
+        choices=ReviewKind.choices,
+        blank=True,
+        help_text=_("Empty: weekly and monthly."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        ordering = ["email"]
+        constraints = [models.UniqueConstraint(fields=["email", "kind"], name="reportsubscription_unique")]
+
+    def __str__(self) -> str:
+        return self.email

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -46,6 +47,16 @@ class RiskQuerySet(models.QuerySet):
         if user.has_perm("riskregister.change_risk"):
             return self.filter(owner=user)
         return self.none()
+
+    def flag_for_review(self, reason: str) -> int:
+        """Mark these risks "review now" with the first cause seen since their last review.
+
+        A conditional UPDATE: a risk already flagged keeps its earlier cause (the one that came first),
+        so concurrent flaggers cannot overwrite each other.
+        """
+        return self.filter(needs_reassessment=False).update(
+            needs_reassessment=True, review_reason=reason[:300], review_flagged_at=timezone.now()
+        )
 
 
 class Risk(models.Model):
@@ -111,8 +122,13 @@ class Risk(models.Model):
     needs_reassessment = models.BooleanField(
         _("needs re-assessment"),
         default=False,
-        help_text=_("Set when an incident is linked to the risk; the next review re-assesses it."),
+        help_text=_(
+            "Review now: set when an indicator turns critical, a source stays unhealthy or an incident is"
+            " linked; the next review lists the risk first and completing it clears the flag."
+        ),
     )
+    review_reason = models.CharField(_("review cause"), max_length=300, blank=True, editable=False)
+    review_flagged_at = models.DateTimeField(_("flagged for review"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

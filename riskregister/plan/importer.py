@@ -28,6 +28,7 @@ from riskregister.models import (
     ScaleBand,
     Strategy,
 )
+from riskregister.plan import evidence_bindings
 from riskregister.plan.document import Plan, PlanError, RiskSpec
 
 ENTITIES = (
@@ -70,11 +71,13 @@ class _Importer:
         self.user = user
         self.reason = f"plan import ({source_name})" if source_name else "plan import"
         self.line: int | None = None
+        self.last_created = False  # whether the last upsert created its row
 
     def upsert(
         self, entity: str, model: type[models.Model], lookup: dict, values: dict, instance: models.Model | None = None
     ) -> models.Model:
         obj = instance if instance is not None else model.objects.filter(**lookup).first()
+        self.last_created = obj is None
         if obj is None:
             obj = model(**lookup, **values)
             self.save(obj)
@@ -166,12 +169,15 @@ class _Importer:
         for spec in plan.reviews:
             template = self.upsert("review_templates", ReviewTemplate, {"kind": spec.kind}, {"name": spec.name})
             for order, item in enumerate(spec.items, start=1):
-                self.upsert(
+                row = self.upsert(
                     "review_items",
                     ReviewTemplateItem,
                     {"template": template, "order": order},
                     {"section": item.section, "text": item.text, "description": item.description},
                 )
+                # Only a new item gets the default binding: re-imports keep what admins chose.
+                if self.last_created:
+                    evidence_bindings.bind(row, Metric)
 
     def risk(self, spec: RiskSpec, category, metrics, components, users) -> None:
         self.line = spec.line
