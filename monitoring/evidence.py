@@ -11,7 +11,8 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from monitoring.choices import AlertKind, Direction
@@ -115,7 +116,10 @@ def alert_episodes(risk_ids: list[int], window: Window) -> dict[int, dict]:
 @evidence.register_mitigations
 def before_after(mitigations: list, window: Window) -> dict[int, dict]:
     """Per done mitigation: each of its risk's monitored indicators, mean over the 14 days before the
-    mitigation was implemented vs the 14 days after (cut at the period's end)."""
+    mitigation was implemented vs the 14 days after (cut at the period's end), from the rollups.
+
+    Summed per metric and local day in SQL: a month of 1,000 metrics is 30,000 rows, not 720,000.
+    """
     from riskregister.models import Indicator
 
     dated = [m for m in mitigations if m.done_on]
@@ -127,44 +131,48 @@ def before_after(mitigations: list, window: Window) -> dict[int, dict]:
         risk_id__in={m.risk_id for m in dated}, metric__isnull=False
     ).values_list("risk_id", "metric_id"):
         metrics_of[risk_id].append(metric_id)
-    tz = timezone.get_current_timezone()
     span = timedelta(days=BEFORE_AFTER_DAYS)
-
-    def bounds(m):
-        pivot = datetime.combine(m.done_on, time.min, tzinfo=tz)
-        return pivot - span, pivot, min(pivot + span, window.end)
-
+    last_day = window.period.end
     all_metrics = {pk for m in dated for pk in metrics_of[m.risk_id]}
-    since = min(bounds(m)[0] for m in dated)
-    until = max(bounds(m)[2] for m in dated)
-    samples: dict[int, list[tuple]] = defaultdict(list)
-    for metric_id, hour, count, average in (
-        ReadingRollup.objects.filter(metric_id__in=all_metrics, hour__gte=since, hour__lt=until, count__gt=0)
-        .values_list("metric_id", "hour", "count", "average")
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(min(m.done_on for m in dated) - span, time.min, tzinfo=tz)
+    until = datetime.combine(
+        min(max(m.done_on for m in dated) + span, last_day + timedelta(days=1)), time.min, tzinfo=tz
+    )
+    daily: dict[int, dict] = defaultdict(dict)
+    for metric_id, day, weighted, count in (
+        ReadingRollup.objects.filter(
+            metric_id__in=all_metrics, hour__gte=since, hour__lt=until, count__gt=0, average__isnull=False
+        )
+        .annotate(day=TruncDate("hour", tzinfo=tz))
+        .values("metric_id", "day")
+        .annotate(weighted=Sum(F("count") * F("average")), n=Sum("count"))
+        .values_list("metric_id", "day", "weighted", "n")
         .order_by()
     ):
-        samples[metric_id].append((hour, count, average))
+        daily[metric_id][day] = (weighted, count)
     metrics = {m.pk: m for m in Metric.objects.filter(pk__in=all_metrics)}
 
-    def mean(rows):
-        total = sum(c for _, c, _ in rows)
-        return round(sum(c * a for _, c, a in rows) / total, 3) if total else None
+    def mean(days: dict, first, last) -> float | None:
+        rows = [value for day, value in days.items() if first <= day < last]
+        total = sum(n for _, n in rows)
+        return round(sum(w for w, _ in rows) / total, 3) if total else None
 
     for mitigation in dated:
-        start, pivot, end = bounds(mitigation)
+        pivot = mitigation.done_on
         figures = []
         for metric_id in metrics_of[mitigation.risk_id]:
             metric = metrics[metric_id]
-            rows = samples.get(metric_id, [])
-            before = mean([r for r in rows if start <= r[0] < pivot])
-            after = mean([r for r in rows if pivot <= r[0] < end])
+            days = daily.get(metric_id, {})
+            before = mean(days, pivot - span, pivot)
+            after = mean(days, pivot, min(pivot + span, last_day + timedelta(days=1)))
             entry = {"name": metric.name, "unit": metric.unit, "before": before, "after": after}
             if before is not None and after is not None:
                 entry["change_pct"] = change_pct(after, before)
                 better = after < before if metric.direction == Direction.HIGHER_IS_WORSE else after > before
                 entry["improved"] = better
             figures.append(entry)
-        result[mitigation.pk] = {"done_on": mitigation.done_on.isoformat(), "indicators": figures}
+        result[mitigation.pk] = {"done_on": pivot.isoformat(), "indicators": figures}
         if not figures:
             result[mitigation.pk]["no_data"] = evidence.NO_METRIC
     return result

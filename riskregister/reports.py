@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from riskregister import charts, evidence
-from riskregister.choices import MitigationStatus, RiskStatus
+from riskregister.choices import Effectiveness, MitigationStatus, RiskStatus
 from riskregister.heatmap import grid_from_counts, heatmap
 from riskregister.models import Mitigation, ReportSubscription, Review, ReviewReport, Risk, ScoreChange
 
@@ -55,7 +55,11 @@ def context(review: Review) -> dict:
         "score_changes": list(changes),
         "summary": evidence.period_summary(period),
         "reassessments": [row for row in rows if row.changes or row.flagged],
-        "evaluations": list(review.mitigation_evaluations.select_related("mitigation__risk")),
+        # Rated mitigations only: a monthly review of a large register holds hundreds of "not yet".
+        "evaluations": list(
+            review.mitigation_evaluations.exclude(rating=Effectiveness.NOT_YET).select_related("mitigation__risk")
+        ),
+        "unrated": review.mitigation_evaluations.filter(rating=Effectiveness.NOT_YET).count(),
         "actions": list(review.actions.select_related("owner")),
         "new_risks": list(
             Risk.objects.filter(created_at__gte=window.start, created_at__lt=window.end).order_by("number")

@@ -105,13 +105,13 @@ def refresh_evidence(review: Review) -> Review:
         raise ValidationError(_("This review is completed already."))
     period = review.get_period()
     evidence.item_evidence(review.items.prefetch_related("metrics"), period)
-    rows = list(review.reassessments.only("pk", "risk_id"))
+    rows = list(review.reassessments.all())
     if rows:
         figures = evidence.risk_evidence([row.risk_id for row in rows], period)
         for row in rows:
             row.evidence = figures.get(row.risk_id, {})
         Reassessment.objects.bulk_update(rows, ["evidence"], batch_size=500)
-    evaluations = list(review.mitigation_evaluations.select_related("mitigation").only("pk", "mitigation"))
+    evaluations = list(review.mitigation_evaluations.select_related("mitigation"))
     if evaluations:
         figures = evidence.mitigation_evidence([e.mitigation for e in evaluations], period)
         for row in evaluations:
