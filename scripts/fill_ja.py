@@ -440,7 +440,7 @@ GLOSSARY = {
     "Their trend over the period (p95 this period vs the last) is shown with the item.": "期間中のトレンド（今期と前期の p95）が項目と一緒に表示されます。",
     "last reminder": "最終リマインド",
     "This review is completed already; its rows cannot change.": "このレビューは完了済みのため、行を変更できません。",
-    "The risk was flagged \"review now\" when the review opened.": "レビュー開始時にリスクが「要レビュー」になっていました。",
+    'The risk was flagged "review now" when the review opened.': "レビュー開始時にリスクが「要レビュー」になっていました。",
     "cause": "理由",
     "rating": "評価",
     "mitigation effectiveness": "対策の有効性",
