@@ -100,6 +100,10 @@ def test_render_review_report_command(completed, tmp_path, capsys):
 
 
 def test_overdue_reviews_remind_their_reviewers_once_a_day(seeded, reviewer):
+    from django_celery_beat.models import PeriodicTask
+
+    schedule = PeriodicTask.objects.get(task="riskregister.tasks.remind_overdue_reviews").crontab
+    assert (schedule.hour, schedule.minute, schedule.day_of_week) == ("10", "0", "*")
     review, _ = open_review("weekly", "2026-W40")
     today = review.due_date + timedelta(days=3)
     assert remind_overdue(today) == 1
