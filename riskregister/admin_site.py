@@ -20,9 +20,15 @@ class RiskRegisterAdminSite(admin.AdminSite):
     # Other apps add summary panels to the index here (callables taking the request and returning
     # {"title", "columns", "rows"} or None), so the core never imports them.
     index_panels: list = []
+    # Other apps' admin pages (URL patterns, wrapped with admin_view by the app), e.g. the graph views.
+    extra_urls: list = []
 
     def get_urls(self):
-        return [path("heatmap/", self.admin_view(self.heatmap_view), name="heatmap"), *super().get_urls()]
+        return [
+            path("heatmap/", self.admin_view(self.heatmap_view), name="heatmap"),
+            *self.extra_urls,
+            *super().get_urls(),
+        ]
 
     def level_counts(self) -> list[dict]:
         from riskregister.models import LevelBand, Risk

@@ -59,14 +59,19 @@ def secret_key(var_dir: Path) -> str:
 
     A generated key survives restarts (sessions stay valid) without ever being committed.
     """
-    key = os.environ.get("SECRET_KEY")
+    return generated_secret("SECRET_KEY", var_dir / "secret_key", 50)
+
+
+def generated_secret(name: str, path: Path, size: int = 24) -> str:
+    """The environment's value of ``name``, or a random one written once to ``path`` (mode 600)."""
+    key = os.environ.get(name)
     if key:
         return key
-    path = var_dir / "secret_key"
+    var_dir = path.parent
     if path.exists():
         return path.read_text().strip()
     var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
+    key = secrets.token_urlsafe(size)
     # O_EXCL: two processes starting together (web and a management command) must agree on one key.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from riskregister.env import env_bool, env_choice, env_int, env_list, env_str, secret_key
+from riskregister.env import env_bool, env_choice, env_int, env_list, env_str, generated_secret, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RISKREGISTER_VAR_DIR", str(BASE_DIR / "var")))
@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "riskregister.apps.RiskRegisterConfig",
     "monitoring",
     "incidents",
+    "projections",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,16 @@ REVIEW_INTERVAL_DAYS = {
     "medium": env_int("REVIEW_DAYS_MEDIUM", 30),
     "low": env_int("REVIEW_DAYS_LOW", 90),
 }
+# Projections (design.md §2): the graph over Bolt and the vector store, both rebuilt from the database.
+# Embedded defaults: the ArcadeDB Bolt server and `chroma run` that `make run` starts under var/.
+NEO4J_URI = env_str("NEO4J_URI", "bolt://127.0.0.1:7687")
+NEO4J_USER = env_str("NEO4J_USER", "root")
+NEO4J_DATABASE = env_str("NEO4J_DATABASE", "riskregister")
+NEO4J_PASSWORD = generated_secret("NEO4J_PASSWORD", VAR_DIR / "graph_password")
+CHROMA_URL = env_str("CHROMA_URL", "http://127.0.0.1:8001")
+PROJECTION_TIMEOUT_SECONDS = env_int("PROJECTION_TIMEOUT_SECONDS", 5)
+# Similarity (1 − cosine distance) above which a new risk is shown as a possible duplicate.
+DUPLICATE_SIMILARITY_PCT = env_int("DUPLICATE_SIMILARITY_PCT", 80)
 # A source unhealthy this long flags its risk "review now".
 SOURCE_UNHEALTHY_REVIEW_HOURS = env_int("SOURCE_UNHEALTHY_REVIEW_HOURS", 24)
 # Where review reports come from.
@@ -244,5 +255,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint lowers fontTools to DEBUG while it subsets fonts and collects the warnings itself
     # (re-logged as "weasyprint"); propagated, every table read would reach the console.
-    "loggers": {"fontTools": {"handlers": [], "propagate": False}},
+    "loggers": {
+        "fontTools": {"handlers": [], "propagate": False},
+        # The Chroma client logs every HTTP request it makes at INFO.
+        "httpx": {"level": "WARNING"},
+    },
 }

@@ -11,7 +11,7 @@ from riskregister.models.reviews import (
     ReviewTemplate,
     ReviewTemplateItem,
 )
-from riskregister.models.risks import Risk, ScoreChange
+from riskregister.models.risks import Risk, RiskLink, ScoreChange
 from riskregister.models.scales import LevelBand, ScaleBand
 from riskregister.models.taxonomy import Category, Component
 
@@ -31,6 +31,7 @@ __all__ = [
     "ReviewTemplate",
     "ReviewTemplateItem",
     "Risk",
+    "RiskLink",
     "ScaleBand",
     "ScoreChange",
     "Strategy",

@@ -253,3 +253,27 @@ class ScoreChange(models.Model):
     @property
     def new_score(self) -> int:
         return self.new_impact * self.new_likelihood
+
+
+class RiskLink(models.Model):
+    """One risk making another more likely ("causes / caused by"): the graph's CAUSES edges."""
+
+    cause = models.ForeignKey(Risk, verbose_name=_("cause"), on_delete=models.CASCADE, related_name="effect_links")
+    effect = models.ForeignKey(Risk, verbose_name=_("effect"), on_delete=models.CASCADE, related_name="cause_links")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("risk link")
+        verbose_name_plural = _("risk links")
+        ordering = ["cause__number", "effect__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cause", "effect"], name="risklink_unique"),
+            models.CheckConstraint(condition=~Q(cause=F("effect")), name="risklink_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cause.code} → {self.effect.code}"
+
+    def clean(self) -> None:
+        if self.cause_id and self.cause_id == self.effect_id:
+            raise ValidationError(_("A risk cannot cause itself."))

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectionsConfig(AppConfig):
+    name = "projections"
+    verbose_name = _("Projections (graph and search)")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from projections import outbox
+
+        outbox.connect_signals()

@@ -1,0 +1,233 @@
+"""What the stores should hold, computed from the database (the truth): graph nodes with their
+properties and outgoing relationships, and vector-store documents with their metadata.
+
+Both the projector and the consistency check use these functions, so "projected" and "expected"
+cannot drift apart in code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+LABELS = {
+    "risk": "Risk",
+    "mitigation": "Mitigation",
+    "metric": "Metric",
+    "component": "Component",
+    "category": "Category",
+    "incident": "Incident",
+}
+# Which entities each store holds. Mitigation nodes are written with their risk (its aggregate).
+GRAPH_ENTITIES = ("risk", "metric", "component", "category", "incident")
+VECTOR_ENTITIES = ("risk", "mitigation", "incident")
+COLLECTIONS = {"risk": "risks", "mitigation": "mitigations", "incident": "incidents"}
+
+
+def key(entity: str, pk: int) -> str:
+    return f"{entity}:{pk}"
+
+
+def digest(data) -> str:
+    return hashlib.sha1(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+@dataclass
+class Node:
+    label: str
+    key: str
+    props: dict
+    rels: list[tuple[str, str, str]] = field(default_factory=list)  # (type, target label, target key)
+
+    @property
+    def digest(self) -> str:
+        return node_digest(self.props, self.rels)
+
+
+def node_digest(props: dict, rels: Iterable) -> str:
+    props = {k: v for k, v in props.items() if k != "key" and v is not None}
+    return digest([props, sorted(tuple(r) for r in rels)])
+
+
+def _ids_filter(queryset, ids):
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def risk_nodes(ids=None) -> list[Node]:
+    """Risks with their mitigation nodes: the risk is the aggregate the graph writes together."""
+    from riskregister.models import Indicator, Mitigation, Risk, RiskLink
+
+    risks = _ids_filter(Risk.objects.all(), ids).prefetch_related(
+        "components",
+        Prefetch("mitigations", queryset=Mitigation.objects.order_by("number")),
+        Prefetch("indicators", queryset=Indicator.objects.filter(metric__isnull=False).only("risk_id", "metric_id")),
+        Prefetch("effect_links", queryset=RiskLink.objects.only("cause_id", "effect_id")),
+    )
+    nodes = []
+    for risk in risks:
+        rels = [("AFFECTS", "Component", key("component", c.pk)) for c in risk.components.all()]
+        rels += [("CAUSES", "Risk", key("risk", link.effect_id)) for link in risk.effect_links.all()]
+        rels += [("MONITORED_BY", "Metric", key("metric", i.metric_id)) for i in risk.indicators.all()]
+        if risk.category_id:
+            rels.append(("IN_CATEGORY", "Category", key("category", risk.category_id)))
+        mitigations = list(risk.mitigations.all())
+        rels += [("MITIGATED_BY", "Mitigation", key("mitigation", m.pk)) for m in mitigations]
+        nodes.append(
+            Node(
+                "Risk",
+                key("risk", risk.pk),
+                {
+                    "code": risk.code,
+                    "title": risk.title,
+                    "score": risk.score,
+                    "level": risk.level,
+                    "status": risk.status,
+                },
+                sorted(set(rels)),
+            )
+        )
+        nodes += [
+            Node(
+                "Mitigation",
+                key("mitigation", m.pk),
+                {
+                    "title": m.title,
+                    "status": m.status,
+                    "risk": risk.code,
+                    "done_on": m.done_on.isoformat() if m.done_on else None,
+                },
+            )
+            for m in mitigations
+        ]
+    return nodes
+
+
+def metric_nodes(ids=None) -> list[Node]:
+    from monitoring.models import Metric
+
+    rows = _ids_filter(Metric.objects.all(), ids).values_list("pk", "key", "name", "unit")
+    return [
+        Node("Metric", key("metric", pk), {"name": name, "metric_key": k, "unit": unit}) for pk, k, name, unit in rows
+    ]
+
+
+def component_nodes(ids=None) -> list[Node]:
+    from riskregister.models import Component
+
+    return [
+        Node("Component", key("component", pk), {"name": name})
+        for pk, name in _ids_filter(Component.objects.all(), ids).values_list("pk", "name")
+    ]
+
+
+def category_nodes(ids=None) -> list[Node]:
+    from riskregister.models import Category
+
+    return [
+        Node("Category", key("category", pk), {"name": name})
+        for pk, name in _ids_filter(Category.objects.all(), ids).values_list("pk", "name")
+    ]
+
+
+def incident_nodes(ids=None) -> list[Node]:
+    from incidents.models import Incident
+
+    incidents = _ids_filter(Incident.objects.all(), ids).prefetch_related("risks")
+    return [
+        Node(
+            "Incident",
+            key("incident", i.pk),
+            {"title": i.title, "status": i.status, "severity": i.severity, "detected_at": i.detected_at.isoformat()},
+            sorted(("REALIZES", "Risk", key("risk", r.pk)) for r in i.risks.all()),
+        )
+        for i in incidents
+    ]
+
+
+GRAPH_BUILDERS = {
+    "risk": risk_nodes,
+    "metric": metric_nodes,
+    "component": component_nodes,
+    "category": category_nodes,
+    "incident": incident_nodes,
+}
+
+
+@dataclass
+class Document:
+    collection: str
+    key: str
+    text: str
+    metadata: dict
+
+
+def _document(entity: str, pk: int, text: str, metadata: dict) -> Document:
+    # The digest of the text rides in the metadata: a changed text shows as stale metadata.
+    metadata = {k: v for k, v in metadata.items() if v not in (None, "")}
+    return Document(COLLECTIONS[entity], key(entity, pk), text, {**metadata, "text_digest": digest(text)})
+
+
+def risk_documents(ids=None) -> list[Document]:
+    from riskregister.models import Risk
+
+    rows = _ids_filter(Risk.objects.all(), ids).values_list(
+        "pk", "code", "title", "description", "impact_text", "level"
+    )
+    return [
+        _document(
+            "risk",
+            pk,
+            "\n".join(p for p in (title, description, impact) if p),
+            {"code": code, "title": title, "level": level},
+        )
+        for pk, code, title, description, impact, level in rows
+    ]
+
+
+def mitigation_documents(ids=None) -> list[Document]:
+    from riskregister.models import Mitigation
+
+    rows = _ids_filter(Mitigation.objects.all(), ids).values_list("pk", "title", "detail", "status", "risk__code")
+    return [
+        _document(
+            "mitigation", pk, f"{title}\n{detail[:2000]}".strip(), {"title": title, "risk": code, "status": status}
+        )
+        for pk, title, detail, status, code in rows
+    ]
+
+
+def incident_documents(ids=None) -> list[Document]:
+    from incidents.models import Incident
+
+    incidents = _ids_filter(Incident.objects.all(), ids).select_related("postmortem")
+    docs = []
+    for i in incidents:
+        postmortem = getattr(i, "postmortem", None)
+        parts = [i.title, i.description, i.root_cause, i.contributing_factors]
+        if postmortem is not None:
+            parts += [postmortem.summary, postmortem.root_cause]
+        docs.append(
+            _document(
+                "incident",
+                i.pk,
+                "\n".join(p for p in parts if p),
+                {"title": i.title, "status": i.status, "severity": i.severity},
+            )
+        )
+    return docs
+
+
+VECTOR_BUILDERS = {"risk": risk_documents, "mitigation": mitigation_documents, "incident": incident_documents}
+
+
+def graph_state(entity: str, ids=None) -> dict[str, dict[str, str]]:
+    """label -> {key: digest} that the graph should hold for these entities (all when ids is None)."""
+    state: dict[str, dict[str, str]] = defaultdict(dict)
+    for node in GRAPH_BUILDERS[entity](ids):
+        state[node.label][node.key] = node.digest
+    return state

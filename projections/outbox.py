@@ -1,0 +1,204 @@
+"""Outbox rows for every change the projections care about, and the drain that applies them.
+
+Rows are written by signal receivers inside the transaction of the change (design.md §2), then a
+task is queued after commit; a beat sweep drains whatever a lost task or a store outage left.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from projections import documents, graph, vectors
+from projections.documents import GRAPH_ENTITIES, LABELS, VECTOR_ENTITIES
+from projections.models import OutboxEntry
+
+CLAIM_SECONDS = 300
+MAX_BACKOFF_SECONDS = 600
+KEEP_DONE_DAYS = 7
+
+
+def enqueue(entity: str, *object_ids: int) -> None:
+    ids = {pk for pk in object_ids if pk is not None}
+    if not ids:
+        return
+    OutboxEntry.objects.bulk_create(
+        OutboxEntry(
+            entity=entity,
+            object_id=pk,
+            graph_done=entity not in GRAPH_ENTITIES,
+            vector_done=entity not in VECTOR_ENTITIES,
+        )
+        for pk in sorted(ids)
+    )
+    connection = transaction.get_connection()
+    # One drain per transaction, however many rows it wrote (an import writes hundreds).
+    if connection.in_atomic_block and any(func is _drain_soon for _sids, func, _robust in connection.run_on_commit):
+        return
+    # robust: the rows are committed with the change; a broker outage only delays the drain (beat sweeps).
+    transaction.on_commit(_drain_soon, robust=True)
+
+
+def _drain_soon() -> None:
+    from projections.tasks import project_outbox
+
+    project_outbox.delay()
+
+
+# --- signal receivers -------------------------------------------------------------------------
+
+
+def _risk(sender, instance, **kwargs):
+    enqueue("risk", instance.pk)
+
+
+def _child_of_risk(sender, instance, **kwargs):
+    enqueue("risk", instance.risk_id)
+
+
+def _mitigation(sender, instance, **kwargs):
+    enqueue("mitigation", instance.pk)
+    enqueue("risk", instance.risk_id)
+
+
+def _link(sender, instance, **kwargs):
+    enqueue("risk", instance.cause_id)
+
+
+def _simple(entity):
+    def receiver(sender, instance, **kwargs):
+        enqueue(entity, instance.pk)
+
+    return receiver
+
+
+def _postmortem(sender, instance, **kwargs):
+    enqueue("incident", instance.incident_id)
+
+
+def _m2m(source_entity, target_entity):
+    def receiver(sender, instance, action, pk_set, reverse, **kwargs):
+        if action not in ("post_add", "post_remove", "post_clear"):
+            return
+        if not reverse:
+            enqueue(source_entity, instance.pk)
+        elif pk_set:
+            enqueue(source_entity, *pk_set)
+        elif action == "post_clear":
+            # A cleared reverse side does not say which rows lost the link: project them all.
+            through = sender.objects.filter(**{f"{target_entity}_id": instance.pk})
+            enqueue(source_entity, *through.values_list(f"{source_entity}_id", flat=True))
+
+    return receiver
+
+
+def connect_signals() -> None:
+    from incidents.models import Incident, Postmortem
+    from monitoring.models import Metric
+    from riskregister.models import Category, Component, Indicator, Mitigation, Risk, RiskLink
+
+    pairs = [
+        (Risk, _risk),
+        (Mitigation, _mitigation),
+        (Indicator, _child_of_risk),
+        (RiskLink, _link),
+        (Metric, _simple("metric")),
+        (Component, _simple("component")),
+        (Category, _simple("category")),
+        (Incident, _simple("incident")),
+        (Postmortem, _postmortem),
+    ]
+    for model, receiver in pairs:
+        uid = f"projections.{model._meta.label_lower}"
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}.save")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}.delete")
+    m2m_changed.connect(
+        _m2m("risk", "component"),
+        sender=Risk.components.through,
+        weak=False,
+        dispatch_uid="projections.risk_components",
+    )
+    m2m_changed.connect(
+        _m2m("incident", "risk"), sender=Incident.risks.through, weak=False, dispatch_uid="projections.incident_risks"
+    )
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+def apply_graph(entity: str, ids: set[int] | None) -> None:
+    """Project these entities' current state (all of them when ``ids`` is None); gone ones are deleted."""
+    nodes = documents.GRAPH_BUILDERS[entity](ids)
+    label = LABELS[entity]
+    present = {n.key for n in nodes if n.label == label}
+    gone = [documents.key(entity, pk) for pk in ids or () if documents.key(entity, pk) not in present]
+    graph.delete(label, gone)
+    if entity == "risk" and present:
+        graph.delete_missing_mitigations(sorted(present), [n.key for n in nodes if n.label == "Mitigation"])
+    graph.upsert(nodes)
+
+
+def apply_vectors(entity: str, ids: set[int] | None) -> None:
+    docs = documents.VECTOR_BUILDERS[entity](ids)
+    present = {d.key for d in docs}
+    vectors.delete(entity, [documents.key(entity, pk) for pk in ids or () if documents.key(entity, pk) not in present])
+    vectors.upsert(docs)
+
+
+STORES = {
+    "graph": ("graph_done", apply_graph, graph.GraphUnavailable),
+    "vector": ("vector_done", apply_vectors, vectors.VectorUnavailable),
+}
+
+
+def drain(now=None, batch: int = 2000) -> dict:
+    """Claim due rows, project each entity's current state into the stores that still lack it."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    due = OutboxEntry.objects.filter(done_at__isnull=True, next_attempt_at__lte=now).filter(free)
+    candidates = list(due.order_by("pk").values_list("pk", flat=True)[:batch])
+    # Claimed by a conditional UPDATE: two drains never take the same row.
+    OutboxEntry.objects.filter(pk__in=candidates).filter(free).update(
+        claim=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS)
+    )
+    rows = list(OutboxEntry.objects.filter(claim=token))
+    result = {"rows": len(rows), "projected": 0, "failed": 0}
+    for store, (flag, apply, unavailable) in STORES.items():
+        pending: dict[str, list[OutboxEntry]] = defaultdict(list)
+        for row in rows:
+            if not getattr(row, flag):
+                pending[row.entity].append(row)
+        for entity, entity_rows in pending.items():
+            ids = {row.object_id for row in entity_rows}
+            pks = [row.pk for row in entity_rows]
+            try:
+                apply(entity, ids)
+            except unavailable as exc:
+                result["failed"] += len(pks)
+                for row in entity_rows:
+                    delay = min(10 * 2**row.attempts, MAX_BACKOFF_SECONDS)
+                    OutboxEntry.objects.filter(pk=row.pk).update(
+                        attempts=row.attempts + 1,
+                        next_attempt_at=now + timedelta(seconds=delay),
+                        last_error=f"{store}: {exc}"[:500],
+                    )
+                continue
+            OutboxEntry.objects.filter(pk__in=pks).update(**{flag: True})
+            for row in entity_rows:
+                setattr(row, flag, True)
+            result["projected"] += len(pks)
+    OutboxEntry.objects.filter(claim=token, graph_done=True, vector_done=True).update(done_at=timezone.now())
+    OutboxEntry.objects.filter(claim=token).update(claim="", claimed_until=None)
+    OutboxEntry.objects.filter(done_at__lt=now - timedelta(days=KEEP_DONE_DAYS)).delete()
+    return result
+
+
+def backlog() -> int:
+    return OutboxEntry.objects.filter(done_at__isnull=True).count()

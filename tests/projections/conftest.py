@@ -1,0 +1,122 @@
+"""The real Bolt graph server (ArcadeDB from arcadedb-embedded, or the Neo4j that NEO4J_TEST_URI
+names) and the real Chroma server, started once per session on free ports."""
+
+from __future__ import annotations
+
+import os
+import urllib.request
+
+import pytest
+from django.conf import settings
+
+from projections import graph, servers, vectors
+from projections.models import OutboxEntry
+from tests.integration.services import Process, free_port, unavailable, wait_for
+
+PASSWORD = "test-only-graph-password"
+
+
+class Server:
+    def __init__(self, process: Process | None, **urls):
+        self.process = process
+        self.__dict__.update(urls)
+
+
+def _graph_ready() -> bool:
+    graph.reset()
+    try:
+        graph.ping()
+        return True
+    except graph.GraphUnavailable:
+        return False
+
+
+def start_graph(tmp, bolt_port: int, http_port: int) -> Process:
+    root = tmp / "graph"
+    root.mkdir(exist_ok=True)
+    command = servers.graph_command(root, PASSWORD, bolt_port, http_port, "riskregister")
+    return Process(command, dict(os.environ), tmp / "graph.log")
+
+
+@pytest.fixture(scope="session")
+def graph_server(tmp_path_factory):
+    uri = os.environ.get("NEO4J_TEST_URI")
+    if uri:  # the conformance run against a real Neo4j
+        settings.NEO4J_URI, settings.NEO4J_USER = uri, os.environ.get("NEO4J_TEST_USER", "neo4j")
+        settings.NEO4J_PASSWORD = os.environ.get("NEO4J_TEST_PASSWORD", "")
+        settings.NEO4J_DATABASE = os.environ.get("NEO4J_TEST_DATABASE", "neo4j")
+        wait_for(_graph_ready, 30, f"the Bolt server at {uri}")
+        yield Server(None, uri=uri)
+        return
+    try:
+        servers.arcadedb_home()
+    except ImportError:
+        unavailable("arcadedb-embedded is not installed (requirements.txt)")
+    tmp = tmp_path_factory.mktemp("graph")
+    bolt_port, http_port = free_port(), free_port()
+    settings.NEO4J_URI, settings.NEO4J_USER = f"bolt://127.0.0.1:{bolt_port}", "root"
+    settings.NEO4J_PASSWORD, settings.NEO4J_DATABASE = PASSWORD, "riskregister"
+    process = start_graph(tmp, bolt_port, http_port)
+    server = Server(process, tmp=tmp, bolt_port=bolt_port, http_port=http_port)
+    try:
+        wait_for(_graph_ready, 90, "the ArcadeDB Bolt server", process)
+    except AssertionError as exc:
+        process.stop()
+        unavailable(str(exc))
+    yield server
+    graph.reset()
+    server.process.stop()
+
+
+def restart_graph(server: Server) -> None:
+    server.process = start_graph(server.tmp, server.bolt_port, server.http_port)
+    wait_for(_graph_ready, 90, "the restarted ArcadeDB Bolt server", server.process)
+
+
+def _vector_ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def vector_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("chroma")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings.CHROMA_URL = url
+    vectors.reset()
+    process = Process(servers.vector_command(tmp / "data", port), dict(os.environ), tmp / "chroma.log")
+    try:
+        wait_for(lambda: _vector_ready(url), 60, "the Chroma server", process)
+    except AssertionError as exc:
+        process.stop()
+        unavailable(str(exc))
+    yield Server(process, url=url)
+    vectors.reset()
+    process.stop()
+
+
+@pytest.fixture
+def stores(graph_server, vector_server, db):
+    """Both stores holding what the database holds (the metrics migrations create are there before
+    any outbox existed), and an empty outbox, at the start of each test."""
+    from django.core.management import call_command
+
+    call_command("rebuild_projections", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    yield graph_server, vector_server
+    OutboxEntry.objects.all().delete()
+
+
+def drain_all() -> dict:
+    from projections import outbox
+
+    total = {"rows": 0, "projected": 0, "failed": 0}
+    while True:
+        result = outbox.drain()
+        for k in total:
+            total[k] += result[k]
+        if not result["rows"] or result["failed"]:
+            return total
