@@ -8,7 +8,8 @@ from monitoring.models import SourceState
 from monitoring.sources.service import probe
 
 REQUIRED = ("database",)
-OPTIONAL = ("redis",)
+# Down, these degrade the register (no alerts delivered, no graph or search) but lose nothing.
+OPTIONAL = ("redis", "graph", "vector")
 
 
 def detailed(request):

@@ -143,15 +143,61 @@ def check(repair: bool = False) -> Report:
     return report
 
 
-def record(report: Report) -> dict:
-    """Feed the result to the metrics the plan's risk 4 watches (when they exist)."""
-    from monitoring import push
-    from monitoring.models import Metric
+# The plan's risk 4 watches データ整合性率 / 同期エラー数 (the English demo: "Projection consistency
+# rate"). The check feeds the metrics of those names, or creates its own and binds the plan's
+# indicators to them, so the result reaches the risk through the normal monitoring pipeline.
+FEEDS = {
+    "ratio": {
+        "key": RATIO_METRIC,
+        "names": ("データ整合性率", "Data consistency rate", "Projection consistency rate"),
+        "defaults": {
+            "name": "Projection consistency",
+            "unit": "%",
+            "direction": "lower_is_worse",
+            "warning": 99.9,
+            "critical": 99.0,
+        },
+    },
+    "errors": {
+        "key": ERRORS_METRIC,
+        "names": ("同期エラー数", "Sync error count", "Projection sync errors"),
+        "defaults": {
+            "name": "Projection sync errors",
+            "unit": "",
+            "direction": "higher_is_worse",
+            "warning": 1,
+            "critical": 10,
+        },
+    },
+}
 
+
+def feed_metrics(which: str) -> list:
+    from django.db.models import Q
+
+    from monitoring.models import Metric
+    from riskregister.models import Indicator
+
+    feed = FEEDS[which]
+    metrics = list(Metric.objects.filter(Q(key=feed["key"]) | Q(name__in=feed["names"])))
+    if not metrics:
+        metric, _ = Metric.objects.get_or_create(key=feed["key"], defaults={**feed["defaults"], "source": "push"})
+        Indicator.objects.filter(name__in=feed["names"], metric__isnull=True).update(metric=metric)
+        metrics = [metric]
+    return metrics
+
+
+def record(report: Report) -> dict:
+    """Push the check's result into the metrics the plan's risk 4 indicators watch."""
+    from monitoring import push
+
+    if report.consistency_ratio is None:
+        return {"received": 0}  # a store could not be read: that is an outage, not a ratio
     now = timezone.now().isoformat()
-    items = []
-    if report.consistency_ratio is not None:
-        items.append({"metric": RATIO_METRIC, "value": report.consistency_ratio, "observed_at": now})
-        items.append({"metric": ERRORS_METRIC, "value": report.sync_errors, "observed_at": now})
-    items = [i for i in items if Metric.objects.filter(key=i["metric"]).exists()]
-    return push.store(items) if items else {"received": 0}
+    values = {"ratio": report.consistency_ratio, "errors": report.sync_errors}
+    items = [
+        {"metric": metric.key, "value": values[which], "observed_at": now}
+        for which in FEEDS
+        for metric in feed_metrics(which)
+    ]
+    return push.store(items)

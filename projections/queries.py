@@ -37,7 +37,8 @@ def cascade(risk_pk: int, hops: int = 4) -> dict:
         keys=keys,
     )
     origin = graph.run(
-        "MATCH (a:Risk {key: $key}) RETURN a.code AS code, a.title AS title, a.score AS score", key=start
+        "MATCH (a:Risk {key: $key}) RETURN a.key AS key, a.code AS code, a.title AS title, a.score AS score",
+        key=start,
     )
     running = 0
     for row in reached:

@@ -15,6 +15,7 @@ from riskregister.models import (
     LevelBand,
     Mitigation,
     Risk,
+    RiskLink,
     ScaleBand,
     ScoreChange,
     Strategy,
@@ -120,6 +121,26 @@ class ScoreChangeInline(admin.TabularInline):
         return f"{obj.new_impact} × {obj.new_likelihood} = {obj.new_score}"
 
 
+class CausesInline(admin.TabularInline):
+    """Risk interdependencies: this risk makes the listed ones more likely (the graph's CAUSES)."""
+
+    model = RiskLink
+    fk_name = "cause"
+    fields = ["effect", "note"]
+    autocomplete_fields = ["effect"]
+    extra = 0
+    verbose_name = _("causes")
+    verbose_name_plural = _("causes (this risk makes these more likely)")
+
+
+class CausedByInline(CausesInline):
+    fk_name = "effect"
+    fields = ["cause", "note"]
+    autocomplete_fields = ["cause"]
+    verbose_name = _("caused by")
+    verbose_name_plural = _("caused by (these make this risk more likely)")
+
+
 class RiskAdminForm(forms.ModelForm):
     change_reason = forms.CharField(
         label=_("Reason for a score change"),
@@ -127,6 +148,27 @@ class RiskAdminForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"size": 80}),
         help_text=_("Stored in the score history when impact or likelihood changes."),
     )
+    not_a_duplicate = forms.BooleanField(
+        label=_("Not a duplicate"),
+        required=False,
+        help_text=_("Tick to save a new risk although similar risks exist."),
+    )
+    # Other apps register functions (title, description) -> [{"code", "title", "similarity"}] that
+    # find existing risks like a new one (the search app does it semantically); the core never searches.
+    duplicate_finders: list = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("title") and not cleaned.get("not_a_duplicate"):
+            found = [
+                hit for find in self.duplicate_finders for hit in find(cleaned["title"], cleaned.get("description", ""))
+            ]
+            if found:
+                listed = "; ".join(f"{h['code']} {h['title']} ({h['similarity']:.0%})" for h in found)
+                raise forms.ValidationError(
+                    _('Possible duplicates: %(risks)s. Tick "Not a duplicate" to save anyway.') % {"risks": listed}
+                )
+        return cleaned
 
     class Meta:
         model = Risk
@@ -221,7 +263,14 @@ class RiskAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
         (_("Details"), {"fields": ["description", "impact_text", "components"]}),
         (_("Timestamps"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [MitigationInline, IndicatorInline, ScoreChangeInline]
+    inlines = [MitigationInline, IndicatorInline, CausesInline, CausedByInline, ScoreChangeInline]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "not_a_duplicate"]}), *rest]
 
     def get_queryset(self, request):
         # The badge colour comes from the level bands; a subquery keeps it to one query per page.

@@ -23,7 +23,7 @@ _EXTRA: dict[str, set[tuple[str, str]]] = {
         *{
             ("riskregister", f"{action}_{model}")
             for action in ("add", "change", "delete")
-            for model in ("mitigation", "indicator")
+            for model in ("mitigation", "indicator", "risklink")
         },
     },
     REVIEWER: {

@@ -1,9 +1,9 @@
 """Connectivity probes of the register's own dependencies (the plan's risk 2, 接続成功率).
 
-``service``: ``database`` (a round trip on Django's connection) or ``redis`` (PING on REDIS_URL);
-``measure``: ``latency_ms`` (default), ``up`` (1/0) or ``up_percent`` (100/0); for the last two a
-failure is a 0, not an error.
-The Bolt graph server and Chroma join this list with the graph and search milestone.
+``service``: ``database`` (a round trip on Django's connection), ``redis`` (PING on REDIS_URL),
+``graph`` (a Bolt handshake and ``RETURN 1`` on NEO4J_URI) or ``vector`` (Chroma's heartbeat on
+CHROMA_URL); ``measure``: ``latency_ms`` (default), ``up`` (1/0) or ``up_percent`` (100/0); for the
+last two a failure is a 0, not an error.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.db import connections
 
 from monitoring.sources.base import Result, SourceError, Value
 
-SERVICES = ("database", "redis")
+SERVICES = ("database", "redis", "graph", "vector")
 
 
 def config_errors(config: dict) -> list[str]:
@@ -43,6 +43,17 @@ def _ping(service: str) -> None:
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT 1")
         return
+    if service == "graph":
+        _ping_graph()
+        return
+    if service == "vector":
+        import requests
+
+        response = requests.get(
+            f"{settings.CHROMA_URL.rstrip('/')}/api/v2/heartbeat", timeout=settings.SOURCE_TIMEOUT_SECONDS
+        )
+        response.raise_for_status()
+        return
     import redis
 
     client = redis.Redis.from_url(
@@ -54,6 +65,22 @@ def _ping(service: str) -> None:
         client.ping()
     finally:
         client.close()
+
+
+def _ping_graph() -> None:
+    from neo4j import GraphDatabase
+
+    timeout = settings.SOURCE_TIMEOUT_SECONDS
+    with GraphDatabase.driver(
+        settings.NEO4J_URI,
+        auth=(settings.NEO4J_USER, settings.NEO4J_PASSWORD),
+        connection_timeout=timeout,
+        connection_acquisition_timeout=timeout,
+        max_connection_pool_size=1,
+        # A probe reports what it sees now; the driver would otherwise retry a refused connection for 30 s.
+        max_transaction_retry_time=0,
+    ) as driver:
+        driver.execute_query("RETURN 1 AS one", database_=settings.NEO4J_DATABASE)
 
 
 def probe(service: str) -> tuple[bool, float, str]:

@@ -5,6 +5,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from incidents.api.receiver import AlertmanagerReceiver
 from incidents.api.views import IncidentViewSet
 from monitoring.api.views import AlertRuleViewSet, AlertViewSet, MetricViewSet, ReadingBatchView
+from projections import api as projections
 from riskregister.api.reviews import ReviewViewSet
 from riskregister.api.views import CategoryViewSet, ComponentViewSet, HeatmapView, RiskViewSet
 
@@ -24,5 +25,11 @@ urlpatterns = [
     path("heatmap/", HeatmapView.as_view(), name="heatmap"),
     path("readings/", ReadingBatchView.as_view(), name="readings"),
     path("integrations/alertmanager/", AlertmanagerReceiver.as_view(), name="alertmanager"),
+    path("search/", projections.SearchView.as_view(), name="search"),
+    path("search/duplicates/", projections.DuplicatesView.as_view(), name="search-duplicates"),
+    path("graph/risks/<str:code>/cascade/", projections.CascadeView.as_view(), name="graph-cascade"),
+    path("graph/ranking/", projections.RankingView.as_view(), name="graph-ranking"),
+    path("graph/components/<int:pk>/blast-radius/", projections.BlastRadiusView.as_view(), name="graph-blast-radius"),
+    path("graph/incidents/<int:pk>/", projections.IncidentGraphView.as_view(), name="graph-incident"),
     path("", include(router.urls)),
 ]

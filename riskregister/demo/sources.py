@@ -7,7 +7,7 @@ from django.conf import settings
 
 DEMO_SOURCES = {
     "API response time": ("http", {"measure": "latency_ms", "timeout_ms": 5000, "url": "{site}/health/detailed"}),
-    "Connection success rate": ("service", {"service": "redis", "measure": "up_percent"}),
+    "Connection success rate": ("service", {"service": "graph", "measure": "up_percent"}),
     "Memory utilization": ("host", {"measure": "memory_percent"}),
 }
 INTERVAL_SECONDS = 15

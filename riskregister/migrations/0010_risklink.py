@@ -4,6 +4,12 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def grant(apps, schema_editor):
+    from riskregister.roles import sync_roles
+
+    sync_roles(apps)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("riskregister", "0009_review_bindings_and_reminders"),
@@ -46,4 +52,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

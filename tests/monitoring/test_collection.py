@@ -194,23 +194,7 @@ def test_collect_metrics_command(probe, latency, capsys, django_capture_on_commi
     assert Reading.objects.filter(metric=probe).count() == 2
 
 
-def test_the_demo_binds_its_metrics_to_the_registers_own_signals(
-    redis_url, settings, django_capture_on_commit_callbacks
-):
-    from django.core.management import call_command
-
-    settings.REDIS_URL = redis_url
-    call_command("bootstrap", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    sources = dict(Metric.objects.values_list("name", "source"))
-    assert sources["Connection success rate"] == "service" and sources["Memory utilization"] == "host"
-    with django_capture_on_commit_callbacks():
-        up = collection.collect(Metric.objects.get(name="Connection success rate"))
-        memory = collection.collect(Metric.objects.get(name="Memory utilization"))
-    assert (up.value, up.status) == (100.0, "normal")
-    assert 0 < memory.value < 100
-    from riskregister.models import Risk
-
-    assert Risk.objects.get(code="R-2").live_status == "normal"
+# The demo's bindings (its Bolt server among them): tests/projections/test_demo.py.
 
 
 def test_trend_keeps_few_points_and_averages_many(latency):

@@ -2,7 +2,6 @@
 semantic search, duplicates and similar incidents through the real Chroma server."""
 
 import json
-from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -10,47 +9,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from incidents.models import Incident
-from monitoring.models import Metric, Reading
+from monitoring.models import Reading
 from projections import consistency, graph, queries, vectors
-from riskregister.models import Component, Indicator, Mitigation, Risk, RiskLink
-from tests.projections.conftest import drain_all
+from riskregister.models import Indicator, Mitigation
+from tests.projections.conftest import drain_all, make_risk
 
 pytestmark = pytest.mark.django_db
-
-
-def make_risk(title, impact, likelihood, **fields):
-    risk = Risk(title=title, impact=impact, likelihood=likelihood, **fields)
-    risk.save()
-    return risk
-
-
-@pytest.fixture
-def chain(stores):
-    """A → B → C → D, A → E, B → E (scores 12, 6, 4, 20, 9); F stands alone."""
-    a = make_risk("ChromaDB–Neo4j sync error", 4, 3)
-    b = make_risk("Database connection error", 3, 2)
-    c = make_risk("API latency", 2, 2)
-    d = make_risk("Memory growth", 5, 4)
-    e = make_risk("Auth outage", 3, 3)
-    f = make_risk("Team coordination", 1, 1)
-    for cause, effect in [(a, b), (b, c), (c, d), (a, e), (b, e)]:
-        RiskLink.objects.create(cause=cause, effect=effect)
-    graph_component = Component.objects.create(name="Graph cluster (test)")
-    a.components.add(graph_component)
-    b.components.add(graph_component)
-    metric = Metric.objects.create(name="Bolt latency", key="bolt", unit="ms", warning=100, critical=500, source="push")
-    Indicator.objects.create(risk=a, name="bolt latency", metric=metric)
-    Mitigation.objects.create(
-        risk=a, number=1, title="Retry with backoff", status="done", done_on=timezone.localdate() - timedelta(days=10)
-    )
-    Mitigation.objects.create(
-        risk=a, number=2, title="Nightly consistency check", status="done", done_on=timezone.localdate()
-    )
-    incident = Incident.objects.create(title="Graph sync lag", detected_at=timezone.now() - timedelta(days=2))
-    incident.risks.add(a)
-    Incident.objects.create(title="Old closed", status="closed").risks.add(b)
-    drain_all()
-    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "component": graph_component, "incident": incident}
 
 
 def test_cascade_reports_hops_and_cumulative_exposure(chain):
@@ -115,13 +79,19 @@ def test_drift_is_found_by_key_and_content_and_repaired(chain):
     assert consistency.check().consistent
 
 
-def test_the_check_feeds_the_plans_risk_4_metrics(chain):
+def test_the_check_feeds_the_plans_risk_4_indicators(stores, seeded):
+    drain_all()
+    graph.run("MATCH (c:Category) DETACH DELETE c")  # drift: every category node gone
     report = consistency.check()
     consistency.record(report)
     values = dict(
         Reading.objects.filter(metric__key__in=["consistency_ratio", "sync_errors"]).values_list("metric__key", "value")
     )
-    assert values == {"consistency_ratio": 100.0, "sync_errors": 0.0}
+    assert values == {"consistency_ratio": report.consistency_ratio, "sync_errors": float(report.sync_errors)}
+    assert report.sync_errors > 0 and values["consistency_ratio"] < 99
+    indicator = Indicator.objects.select_related("metric").get(name="データ整合性率")
+    assert (indicator.metric.key, indicator.risk.code) == ("consistency_ratio", "R-4")
+    assert Reading.objects.get(metric__key="consistency_ratio").status == "critical"  # < 99 %
 
 
 INCIDENTS = [

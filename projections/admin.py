@@ -1,0 +1,159 @@
+"""Admin pages for the graph and search, links to them from the risk, component and incident pages,
+the outbox, and the duplicate check on new risks."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Incident
+from projections import diagram, graph, queries, vectors
+from projections.models import OutboxEntry
+from riskregister.admin import RiskAdminForm
+from riskregister.models import Component, Risk
+
+STORE_ERRORS = (graph.GraphUnavailable, vectors.VectorUnavailable)
+
+
+def _page(request, template, title, permission, **context):
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    return TemplateResponse(
+        request, f"admin/projections/{template}.html", {**admin.site.each_context(request), "title": title, **context}
+    )
+
+
+def _unavailable(exc) -> str:
+    return _("The graph or search store is unavailable (%(error)s). The register works; try again later.") % {
+        "error": exc
+    }
+
+
+def cascade_view(request, pk: int):
+    risk = get_object_or_404(Risk, pk=pk)
+    raw = request.GET.get("hops", "4")
+    hops = max(1, min(int(raw), queries.MAX_HOPS)) if raw.isdigit() else 4
+    context = {"hops": hops, "back": {"url": reverse("admin:riskregister_risk_change", args=[pk]), "label": risk.code}}
+    try:
+        result = queries.cascade(pk, hops)
+        context.update(result=result, diagram=diagram.cascade_svg(result), ranking=queries.systemic_ranking(hops, 10))
+    except STORE_ERRORS as exc:
+        context["error"] = _unavailable(exc)
+    return _page(request, "cascade", _("Cascade of %(risk)s") % {"risk": risk}, "riskregister.view_risk", **context)
+
+
+def blast_radius_view(request, pk: int):
+    component = get_object_or_404(Component, pk=pk)
+    context = {"back": {"url": reverse("admin:riskregister_component_change", args=[pk]), "label": component.name}}
+    try:
+        context["result"] = queries.blast_radius(pk)
+    except STORE_ERRORS as exc:
+        context["error"] = _unavailable(exc)
+    title = _("Blast radius of %(component)s") % {"component": component}
+    return _page(request, "blast_radius", title, "riskregister.view_risk", **context)
+
+
+KINDS = [("risk", _("Risks")), ("incident", _("Incidents")), ("mitigation", _("Mitigations"))]
+_CHANGE_URL = {
+    "risk": "riskregister_risk_change",
+    "incident": "incidents_incident_change",
+    "mitigation": "riskregister_mitigation_change",
+}
+
+
+def search_view(request):
+    q = request.GET.get("q", "").strip()[:1000]
+    kind = request.GET.get("type", "risk")
+    kind = kind if kind in dict(KINDS) else "risk"
+    context = {"q": q, "kind": kind, "kinds": KINDS, "results": []}
+    if q:
+        try:
+            results = queries.search(q, kind, 20)
+        except STORE_ERRORS as exc:
+            context["error"] = _unavailable(exc)
+        else:
+            for r in results:
+                r["url"] = reverse(f"admin:{_CHANGE_URL[kind]}", args=[int(r["key"].split(":")[1])])
+            context["results"] = results
+    return _page(request, "search", _("Search"), "riskregister.view_risk", **context)
+
+
+def incident_view(request, pk: int):
+    incident = get_object_or_404(Incident, pk=pk)
+    context = {"back": {"url": reverse("admin:incidents_incident_change", args=[pk]), "label": str(incident)}}
+    try:
+        context.update(
+            similar=queries.similar_incidents(pk),
+            suggested=queries.suggested_risks(pk),
+            path=queries.incident_path(pk),
+        )
+    except STORE_ERRORS as exc:
+        context["error"] = _unavailable(exc)
+    return _page(
+        request, "incident", _("Like %(incident)s") % {"incident": incident}, "incidents.view_incident", **context
+    )
+
+
+admin.site.extra_urls += [
+    path("graph/risk/<int:pk>/", admin.site.admin_view(cascade_view), name="graph_cascade"),
+    path("graph/component/<int:pk>/", admin.site.admin_view(blast_radius_view), name="graph_blast_radius"),
+    path("graph/incident/<int:pk>/", admin.site.admin_view(incident_view), name="graph_incident"),
+    path("search/", admin.site.admin_view(search_view), name="search"),
+]
+
+# Links from the pages of the core and the incidents app (their admins stay unaware of this app).
+admin.site.get_model_admin(Risk).change_form_template = "admin/projections/risk_change_form.html"
+admin.site.get_model_admin(Component).change_form_template = "admin/projections/component_change_form.html"
+admin.site.get_model_admin(Incident).change_form_template = "admin/projections/incident_change_form.html"
+
+
+def find_duplicates(title: str, description: str) -> list[dict]:
+    try:
+        return queries.possible_duplicates(title, description)
+    except vectors.VectorUnavailable:
+        return []  # the search store being down must not block registering a risk
+
+
+RiskAdminForm.duplicate_finders.append(find_duplicates)
+
+
+@admin.register(OutboxEntry)
+class OutboxEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "entity",
+        "object_id",
+        "created_at",
+        "graph_done",
+        "vector_done",
+        "attempts",
+        "done_at",
+        "last_error",
+    ]
+    list_filter = ["entity", "graph_done", "vector_done", ("done_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [f.name for f in OutboxEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def projection_panel(request):
+    if not request.user.has_perm("projections.view_outboxentry"):
+        return None
+    backlog = OutboxEntry.objects.filter(done_at__isnull=True).count()
+    failing = OutboxEntry.objects.filter(done_at__isnull=True, attempts__gt=0).count()
+    return {
+        "title": _("Graph and search projections"),
+        "columns": [_("waiting changes"), _("retrying"), ""],
+        "rows": [(backlog, failing, "")],
+    }
+
+
+admin.site.index_panels.append(projection_panel)
