@@ -54,32 +54,41 @@ def _drain_soon() -> None:
 # --- signal receivers -------------------------------------------------------------------------
 
 
-def _risk(sender, instance, **kwargs):
-    enqueue("risk", instance.pk)
+# Fixture loading (a restore) saves with raw=True: the restore rebuilds the projections whole.
 
 
-def _child_of_risk(sender, instance, **kwargs):
-    enqueue("risk", instance.risk_id)
+def _risk(sender, instance, raw=False, **kwargs):
+    if not raw:
+        enqueue("risk", instance.pk)
 
 
-def _mitigation(sender, instance, **kwargs):
-    enqueue("mitigation", instance.pk)
-    enqueue("risk", instance.risk_id)
+def _child_of_risk(sender, instance, raw=False, **kwargs):
+    if not raw:
+        enqueue("risk", instance.risk_id)
 
 
-def _link(sender, instance, **kwargs):
-    enqueue("risk", instance.cause_id)
+def _mitigation(sender, instance, raw=False, **kwargs):
+    if not raw:
+        enqueue("mitigation", instance.pk)
+        enqueue("risk", instance.risk_id)
+
+
+def _link(sender, instance, raw=False, **kwargs):
+    if not raw:
+        enqueue("risk", instance.cause_id)
 
 
 def _simple(entity):
-    def receiver(sender, instance, **kwargs):
-        enqueue(entity, instance.pk)
+    def receiver(sender, instance, raw=False, **kwargs):
+        if not raw:
+            enqueue(entity, instance.pk)
 
     return receiver
 
 
-def _postmortem(sender, instance, **kwargs):
-    enqueue("incident", instance.incident_id)
+def _postmortem(sender, instance, raw=False, **kwargs):
+    if not raw:
+        enqueue("incident", instance.incident_id)
 
 
 def _m2m(source_entity, target_entity):
