@@ -14,7 +14,6 @@ from django.conf import settings
 from projections.documents import LABELS, Node, node_digest
 
 BATCH = 500
-REL_TYPES = ("AFFECTS", "CAUSES", "MITIGATED_BY", "MONITORED_BY", "IN_CATEGORY", "REALIZES")
 _driver = None
 _schema_ready = False
 _lock = threading.Lock()
@@ -87,9 +86,8 @@ def upsert(nodes: list[Node]) -> None:
                 f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row.props SET n.key = row.key",
                 rows=rows,
             )
-            keys = [n.key for n in batch]
-            for rel_type in REL_TYPES:
-                run(f"MATCH (n:{label})-[r:{rel_type}]->() WHERE n.key IN $keys DELETE r", keys=keys)
+            # Every outgoing relationship belongs to the node's own projection: replace them all.
+            run(f"MATCH (n:{label})-[r]->() WHERE n.key IN $keys DELETE r", keys=[n.key for n in batch])
             rels = defaultdict(list)
             for n in batch:
                 for rel_type, target_label, target in n.rels:
