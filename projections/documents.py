@@ -43,6 +43,9 @@ class Node:
     key: str
     props: dict
     rels: list[tuple[str, str, str]] = field(default_factory=list)  # (type, target label, target key)
+    # The outbox row this state answers (higher wins in the store: a slower drain with older state
+    # cannot overwrite a newer one). Not part of the content digest.
+    version: int = 0
 
     @property
     def digest(self) -> str:
@@ -50,7 +53,7 @@ class Node:
 
 
 def node_digest(props: dict, rels: Iterable) -> str:
-    props = {k: v for k, v in props.items() if k != "key" and v is not None}
+    props = {k: v for k, v in props.items() if k not in ("key", "version") and v is not None}
     return digest([props, sorted(tuple(r) for r in rels)])
 
 
@@ -164,6 +167,7 @@ class Document:
     key: str
     text: str
     metadata: dict
+    version: int = 0
 
 
 def _document(entity: str, pk: int, text: str, metadata: dict) -> Document:

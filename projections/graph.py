@@ -80,22 +80,33 @@ def upsert(nodes: list[Node]) -> None:
     for label, group in by_label.items():
         for start in range(0, len(group), BATCH):
             batch = group[start : start + BATCH]
-            rows = [{"key": n.key, "props": {k: v for k, v in n.props.items() if v is not None}} for n in batch]
-            # SET n = … drops properties the row no longer has; the key is part of the map.
+            rows = [
+                {"key": n.key, "version": n.version, "props": {k: v for k, v in n.props.items() if v is not None}}
+                for n in batch
+            ]
+            # MERGE by key, written only when this state is at least as new as the stored one; SET n = …
+            # drops properties the row no longer has.
             run(
-                f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row.props SET n.key = row.key",
+                f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) "
+                "WITH n, row WHERE coalesce(n.version, -1) <= row.version "
+                "SET n = row.props SET n.key = row.key, n.version = row.version",
                 rows=rows,
             )
-            # Every outgoing relationship belongs to the node's own projection: replace them all.
-            run(f"MATCH (n:{label})-[r]->() WHERE n.key IN $keys DELETE r", keys=[n.key for n in batch])
+            # Every outgoing relationship belongs to the node's own projection: replace them all, on
+            # the nodes this batch won (a newer state written meanwhile keeps its own).
+            run(
+                f"UNWIND $rows AS row MATCH (n:{label} {{key: row.key}})-[r]->() "
+                "WHERE n.version = row.version DELETE r",
+                rows=[{"key": n.key, "version": n.version} for n in batch],
+            )
             rels = defaultdict(list)
             for n in batch:
                 for rel_type, target_label, target in n.rels:
-                    rels[(rel_type, target_label)].append({"source": n.key, "target": target})
+                    rels[(rel_type, target_label)].append({"source": n.key, "target": target, "version": n.version})
             for (rel_type, target_label), pairs in rels.items():
                 # MERGE the target by key: its own projection fills its properties (maybe later).
                 run(
-                    f"UNWIND $pairs AS p MATCH (a:{label} {{key: p.source}}) "
+                    f"UNWIND $pairs AS p MATCH (a:{label} {{key: p.source}}) WHERE a.version = p.version "
                     f"MERGE (b:{target_label} {{key: p.target}}) MERGE (a)-[:{rel_type}]->(b)",
                     pairs=pairs,
                 )

@@ -141,9 +141,28 @@ def connect_signals() -> None:
 # --- applying ---------------------------------------------------------------------------------
 
 
-def apply_graph(entity: str, ids: set[int] | None) -> None:
-    """Project these entities' current state (all of them when ``ids`` is None); gone ones are deleted."""
+def current_version() -> int:
+    """The version a rebuild or repair writes: as new as every change recorded so far."""
+    return OutboxEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _stamp(items, versions: dict[int, int] | None, default: int) -> None:
+    """Give each node or document the version of the outbox row it answers; a risk's mitigation nodes
+    (built right after it) take the risk's."""
+    version = default
+    for item in items:
+        if not item.key.startswith("mitigation:") or isinstance(item, documents.Document):
+            version = (versions or {}).get(int(item.key.split(":")[1]), default)
+        item.version = version
+
+
+def apply_graph(entity: str, ids: set[int] | None, versions: dict[int, int] | None = None) -> None:
+    """Project these entities' current state (all of them when ``ids`` is None); gone ones are deleted.
+
+    ``versions`` maps ids to the outbox rows being answered; without, the state counts as the newest.
+    """
     nodes = documents.GRAPH_BUILDERS[entity](ids)
+    _stamp(nodes, versions, current_version())
     label = LABELS[entity]
     present = {n.key for n in nodes if n.label == label}
     gone = [documents.key(entity, pk) for pk in ids or () if documents.key(entity, pk) not in present]
@@ -153,8 +172,9 @@ def apply_graph(entity: str, ids: set[int] | None) -> None:
     graph.upsert(nodes)
 
 
-def apply_vectors(entity: str, ids: set[int] | None) -> None:
+def apply_vectors(entity: str, ids: set[int] | None, versions: dict[int, int] | None = None) -> None:
     docs = documents.VECTOR_BUILDERS[entity](ids)
+    _stamp(docs, versions, current_version())
     present = {d.key for d in docs}
     vectors.delete(entity, [documents.key(entity, pk) for pk in ids or () if documents.key(entity, pk) not in present])
     vectors.upsert(docs)
@@ -185,17 +205,22 @@ def drain(now=None, batch: int = 2000) -> dict:
             if not getattr(row, flag):
                 pending[row.entity].append(row)
         for entity, entity_rows in pending.items():
-            ids = {row.object_id for row in entity_rows}
+            versions: dict[int, int] = {}
+            for row in entity_rows:
+                versions[row.object_id] = max(versions.get(row.object_id, 0), row.pk)
             pks = [row.pk for row in entity_rows]
             try:
-                apply(entity, ids)
+                apply(entity, set(versions), versions)
             except unavailable as exc:
                 result["failed"] += len(pks)
+                by_attempts: dict[int, list[int]] = defaultdict(list)
                 for row in entity_rows:
-                    delay = min(10 * 2**row.attempts, MAX_BACKOFF_SECONDS)
-                    OutboxEntry.objects.filter(pk=row.pk).update(
-                        attempts=row.attempts + 1,
-                        next_attempt_at=now + timedelta(seconds=delay),
+                    by_attempts[row.attempts].append(row.pk)
+                # One UPDATE per backoff step, not per row: an outage must not cost a query per change.
+                for attempts, group in by_attempts.items():
+                    OutboxEntry.objects.filter(pk__in=group).update(
+                        attempts=attempts + 1,
+                        next_attempt_at=now + timedelta(seconds=min(10 * 2**attempts, MAX_BACKOFF_SECONDS)),
                         last_error=f"{store}: {exc}"[:500],
                     )
                 continue

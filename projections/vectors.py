@@ -67,13 +67,19 @@ def upsert(documents: list[Document]) -> None:
         target = collection(name)
         for start in range(0, len(docs), BATCH):
             batch = docs[start : start + BATCH]
+            # Chroma has no conditional write: read the stored versions and skip what is older.
+            stored = _guard(target.get, ids=[d.key for d in batch], include=["metadatas"])
+            newer = {k: (m or {}).get("version", -1) for k, m in zip(stored["ids"], stored["metadatas"], strict=True)}
+            batch = [d for d in batch if newer.get(d.key, -1) <= d.version]
+            if not batch:
+                continue
             vectors = embeddings.embed([d.text or d.metadata.get("title", "") for d in batch])
             _guard(
                 target.upsert,
                 ids=[d.key for d in batch],
                 embeddings=vectors,
                 documents=[d.text for d in batch],
-                metadatas=[d.metadata for d in batch],
+                metadatas=[{**d.metadata, "version": d.version} for d in batch],
             )
 
 
@@ -83,9 +89,12 @@ def delete(entity: str, keys: list[str]) -> None:
 
 
 def state(entity: str) -> dict[str, dict]:
-    """key -> metadata the collection actually holds."""
+    """key -> metadata the collection actually holds (without the version, which is not content)."""
     result = _guard(collection(COLLECTIONS[entity]).get, include=["metadatas"])
-    return dict(zip(result["ids"], result["metadatas"] or [], strict=True))
+    return {
+        key: {k: v for k, v in (metadata or {}).items() if k != "version"}
+        for key, metadata in zip(result["ids"], result["metadatas"] or [], strict=True)
+    }
 
 
 def query(entity: str, text: str, limit: int = 10) -> list[dict]:

@@ -89,3 +89,23 @@ def test_the_outbox_survives_a_graph_outage(stores, seeded):
     assert not OutboxEntry.objects.filter(done_at__isnull=True).exists()
     report = consistency.check()
     assert report.consistent, report.as_dict()
+
+
+def test_an_older_state_never_overwrites_a_newer_one(stores):
+    """Two drains racing on one entity: the one answering the later outbox row wins in both stores."""
+    from projections import vectors
+
+    risk = Risk(title="newer title", impact=2, likelihood=2)
+    risk.save()
+    key = f"risk:{risk.pk}"
+    outbox.apply_graph("risk", {risk.pk}, {risk.pk: 20})
+    outbox.apply_vectors("risk", {risk.pk}, {risk.pk: 20})
+    Risk.objects.filter(pk=risk.pk).update(title="older title")  # what a slower drain had read
+    outbox.apply_graph("risk", {risk.pk}, {risk.pk: 10})
+    outbox.apply_vectors("risk", {risk.pk}, {risk.pk: 10})
+    assert graph.run("MATCH (r:Risk {key: $key}) RETURN r.title AS t, r.version AS v", key=key) == [
+        {"t": "newer title", "v": 20}
+    ]
+    assert vectors.state("risk")[key]["title"] == "newer title"
+    outbox.apply_graph("risk", {risk.pk}, {risk.pk: 30})
+    assert graph.run("MATCH (r:Risk {key: $key}) RETURN r.title AS t", key=key) == [{"t": "older title"}]
