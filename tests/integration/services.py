@@ -124,3 +124,16 @@ def prometheus_binary() -> str:
     if path is None:
         unavailable("the prometheus binary is not installed (Debian package 'prometheus'; make test installs it)")
     return path
+
+
+def use_broker(url: str, **transport_options) -> None:
+    """Point this process's Celery app at ``url``. Earlier tests may have queued (and failed) through
+    the default broker, leaving the app holding pools bound to it: forget them, so the next send takes
+    the pool kombu keeps for ``url`` (not closed: another test may be using it)."""
+    from riskregister.celery import app
+
+    app.conf.broker_url = url
+    if transport_options:
+        app.conf.broker_transport_options = transport_options
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -8,9 +8,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from monitoring.models import Alert, Channel, IndicatorState, Metric, Notification, Reading
 from monitoring.tasks import collect_metric
-from riskregister.celery import app
 from riskregister.models import Indicator, Risk
-from tests.integration.services import start_beat, start_worker, wait_for
+from tests.integration.services import start_beat, start_worker, use_broker, wait_for
 from tests.monitoring.servers import Receiver, Target
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -18,13 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def broker(redis_url):
-    app.conf.broker_url = redis_url
-    app.conf.broker_transport_options = {
-        "visibility_timeout": 5,
-        "unacked_restore_interval": 2,
-        "unacked_restore_throttle": 1,
-    }
-    # The Redis is per session, so the app's connection pool can stay open between tests.
+    use_broker(redis_url, visibility_timeout=5, unacked_restore_interval=2, unacked_restore_throttle=1)
     return redis_url
 
 

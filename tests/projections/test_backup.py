@@ -27,22 +27,22 @@ def register(stores, seeded):
 
 
 def test_backup_wipe_restore_is_identical_and_consistent(register, tmp_path):
-    before = json.loads(backup.dump())
+    before = backup.dump()
     call_command("backup", str(tmp_path / "b"), stdout=StringIO())
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
-    assert manifest["counts"]["riskregister.risk"] == 7 and len(manifest["files"]["data.json"]["sha256"]) == 64
+    assert manifest["counts"]["riskregister.risk"] == 7 and len(manifest["files"]["data.xml"]["sha256"]) == 64
     call_command("flush", interactive=False, verbosity=0)
     assert not Risk.objects.exists()
     out = StringIO()
     call_command("restore", str(tmp_path / "b"), stdout=out)
     assert "projections: consistent" in out.getvalue()
-    assert json.loads(backup.dump()) == before
+    assert backup.dump() == before  # to the microsecond
     assert consistency.check().consistent
 
 
 def test_a_damaged_backup_is_refused_and_changes_nothing(register, tmp_path):
     call_command("backup", str(tmp_path / "b"), stdout=StringIO())
-    data = tmp_path / "b" / "data.json"
+    data = tmp_path / "b" / "data.xml"
     data.write_text(data.read_text().replace("API応答時間遅延", "tampered"))
     before = Risk.objects.count()
     with pytest.raises(CommandError, match="checksum mismatch"):

@@ -5,19 +5,14 @@ from django.conf import settings
 
 from projections import graph, vectors
 from projections.models import OutboxEntry
-from riskregister.celery import app
 from riskregister.models import Risk
-from tests.integration.services import start_worker, wait_for
+from tests.integration.services import start_worker, use_broker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_worker_drains_the_outbox_after_commit(stores, redis_url, tmp_path, monkeypatch):
-    # Earlier tests may have queued (unsuccessfully) through the default broker: drop those pools.
-    app.conf.broker_url = redis_url
-    app.pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
+    use_broker(redis_url)
     for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "CHROMA_URL"):
         monkeypatch.setenv(name, str(getattr(settings, name)))
     worker = start_worker(redis_url, tmp_path / "worker.log", name="projections")
