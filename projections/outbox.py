@@ -78,10 +78,14 @@ def _link(sender, instance, raw=False, **kwargs):
         enqueue("risk", instance.cause_id)
 
 
-def _simple(entity):
-    def receiver(sender, instance, raw=False, **kwargs):
-        if not raw:
-            enqueue(entity, instance.pk)
+def _simple(entity, projected: frozenset[str] | None = None):
+    """``projected``: the fields the stores hold. A save limited to other fields (a metric's last
+    value on every reading, an incident's escalation bookkeeping) changes nothing projected."""
+
+    def receiver(sender, instance, raw=False, update_fields=None, **kwargs):
+        if raw or (projected and update_fields is not None and not projected & set(update_fields)):
+            return
+        enqueue(entity, instance.pk)
 
     return receiver
 
@@ -117,10 +121,18 @@ def connect_signals() -> None:
         (Mitigation, _mitigation),
         (Indicator, _child_of_risk),
         (RiskLink, _link),
-        (Metric, _simple("metric")),
+        (Metric, _simple("metric", frozenset({"name", "key", "unit"}))),
         (Component, _simple("component")),
         (Category, _simple("category")),
-        (Incident, _simple("incident")),
+        (
+            Incident,
+            _simple(
+                "incident",
+                frozenset(
+                    {"title", "description", "status", "severity", "detected_at", "root_cause", "contributing_factors"}
+                ),
+            ),
+        ),
         (Postmortem, _postmortem),
     ]
     for model, receiver in pairs:

@@ -109,3 +109,18 @@ def test_an_older_state_never_overwrites_a_newer_one(stores):
     assert vectors.state("risk")[key]["title"] == "newer title"
     outbox.apply_graph("risk", {risk.pk}, {risk.pk: 30})
     assert graph.run("MATCH (r:Risk {key: $key}) RETURN r.title AS t", key=key) == [{"t": "older title"}]
+
+
+def test_a_reading_does_not_queue_a_projection(db):
+    """Collection saves a metric's last value on every reading: nothing the stores hold."""
+    from monitoring import push
+    from monitoring.models import Metric
+
+    Metric.objects.create(name="lat", key="lat", unit="ms", warning=200, critical=500, source="push")
+    OutboxEntry.objects.all().delete()
+    push.store([{"metric": "lat", "value": 120, "observed_at": timezone.now().isoformat()}])
+    assert not OutboxEntry.objects.exists()
+    metric = Metric.objects.get(key="lat")
+    metric.unit = "s"
+    metric.save(update_fields=["unit"])
+    assert list(OutboxEntry.objects.values_list("entity", "object_id")) == [("metric", metric.pk)]
