@@ -64,7 +64,7 @@ def main() -> None:
     from django.test import Client
 
     from incidents.models import Incident, IntegrationToken
-    from riskregister.models import Risk
+    from register.models import Risk
 
     with throwaway_database():
         for n in range(1, 8):

@@ -17,9 +17,9 @@ PUSH_ITEMS = 10_000
 
 
 def populate(indicators_per_metric: int) -> list:
-    from monitoring.models import Metric
-    from riskregister import scoring
-    from riskregister.models import Indicator, Risk
+    from monitoring.models import Indicator, Metric
+    from register import scoring
+    from register.models import Risk
 
     risks = [
         Risk(number=n, code=f"R-{n}", title=f"risk {n}", impact=4, likelihood=3, score=12, level=scoring.level_for(12))
@@ -76,8 +76,7 @@ def main() -> None:
     from django.utils import timezone
     from rest_framework.test import APIClient
 
-    from monitoring.models import Metric, Reading
-    from riskregister.models import Indicator
+    from monitoring.models import Indicator, Metric, Reading
 
     with throwaway_database():
         metrics = populate(INDICATORS_PER_METRIC)

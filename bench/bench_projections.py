@@ -110,7 +110,7 @@ def sentence(rng: random.Random, n: int = 8) -> str:
 
 def populate(rng: random.Random) -> None:
     from incidents.models import Incident
-    from riskregister.models import Component, Risk, RiskLink
+    from register.models import Component, Risk, RiskLink
 
     Risk.objects.bulk_create(
         Risk(
@@ -191,7 +191,7 @@ def main() -> None:
 
     from incidents.models import Incident
     from projections import consistency, documents, embeddings, outbox, queries
-    from riskregister.models import Component, Risk
+    from register.models import Component, Risk
 
     rng = random.Random(7)
     tmp = Path(tempfile.mkdtemp(prefix="riskregister-bench-stores-"))

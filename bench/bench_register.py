@@ -20,8 +20,8 @@ REQUESTS = 200
 def populate() -> None:
     from django.contrib.auth import get_user_model
 
-    from riskregister import scoring
-    from riskregister.models import Category, Component, Risk
+    from register import scoring
+    from register.models import Category, Component, Risk
 
     categories = [Category.objects.create(name=f"Category {i}", order=i) for i in range(3)]
     owners = [get_user_model().objects.create_user(f"owner{i}") for i in range(5)]
@@ -96,7 +96,7 @@ def main() -> None:
         client.force_login(admin)
         pages = RISKS // 50
         api_urls = [f"/api/v1/risks/?ordering=-score&page_size=50&page={1 + (i * 37) % pages}" for i in range(REQUESTS)]
-        admin_urls = [f"/admin/riskregister/risk/?p={1 + (i * 37) % pages}" for i in range(REQUESTS)]
+        admin_urls = [f"/admin/register/risk/?p={1 + (i * 37) % pages}" for i in range(REQUESTS)]
         for name, urls in (
             ("GET /api/v1/risks/ (50/page, -score)", api_urls),
             ("admin risk changelist (50/page)", admin_urls),

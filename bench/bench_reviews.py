@@ -20,10 +20,11 @@ def populate() -> str:
     from django.utils import timezone
 
     from incidents.models import Incident
-    from monitoring.models import Alert, Metric, ReadingRollup
-    from riskregister.evidence import Window
-    from riskregister.models import Indicator, Mitigation, ReviewTemplate, ReviewTemplateItem, Risk
-    from riskregister.periods import period_containing
+    from monitoring.models import Alert, Indicator, Metric, ReadingRollup
+    from register.models import Mitigation, Risk
+    from reviews.evidence import Window
+    from reviews.models import ReviewTemplate, ReviewTemplateItem
+    from reviews.periods import period_containing
 
     month = period_containing("monthly", timezone.localdate() - timedelta(days=45))
     start = Window(month).start
@@ -94,8 +95,8 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from riskregister import reports
-    from riskregister.reviews import open_review
+    from reviews import reports
+    from reviews.actions import open_review
 
     with throwaway_database():
         label = populate()

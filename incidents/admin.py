@@ -21,8 +21,8 @@ from incidents.models import (
     Postmortem,
     TimelineEvent,
 )
-from riskregister.admin import level_badge
-from riskregister.models import Risk
+from register import extensions
+from register.admin import ObjectToolsMixin, level_badge
 
 SEVERITY_COLOURS = {"high": "#c9302c", "medium": "#e69a00", "low": "#3c8d40"}
 
@@ -93,7 +93,7 @@ class IncidentForm(forms.ModelForm):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ObjectToolsMixin, admin.ModelAdmin):
     form = IncidentForm
     change_form_template = "admin/incidents/incident/change_form.html"
     list_display = ["__str__", "severity_badge", "status", "age", "risk_codes", "source", "detected_at"]
@@ -311,7 +311,7 @@ def incident_panel(request):
     }
 
 
-admin.site.index_panels.append(incident_panel)
+extensions.add_index_panel("incidents.mtta_mttr", incident_panel, order=20)
 
 
 class RiskIncidentInline(admin.TabularInline):
@@ -344,8 +344,7 @@ class RiskIncidentInline(admin.TabularInline):
         return obj.incident.detected_at
 
 
-_risk_admin = admin.site.get_model_admin(Risk)
-_risk_admin.inlines = [*_risk_admin.inlines, RiskIncidentInline]
+extensions.add_risk_inline("incidents.incidents", RiskIncidentInline, order=70)
 
 
 @admin.register(Postmortem)

@@ -13,7 +13,7 @@ from incidents import workflow
 from incidents.actions import open_or_attach_by_key
 from incidents.choices import EventKind, Severity, Source, Status
 from incidents.models import ExternalAlert, Incident, LabelMapping
-from riskregister.models import Risk
+from register.models import Risk
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 SEVERITY_LABELS = {

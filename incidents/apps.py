@@ -1,3 +1,6 @@
+"""Incidents: the plan's response flow, timeline, escalation, postmortems and the Alertmanager
+receiver, opened from the register's alerts or from outside."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +11,16 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from incidents import evidence  # noqa: F401  (registers incident figures for reviews)
+        from incidents.api.serializers import RiskIncidentsField
+        from register import extensions, roles
+
+        roles.grant(
+            roles.INCIDENT_RESPONDER,
+            "incidents",
+            [f"{a}_{m}" for a in ("add", "change") for m in ("incident", "timelineevent", "postmortem")],
+        )
+        extensions.add_risk_detail_field("incidents", RiskIncidentsField, order=10, prefetch=["incidents"])
+
         from incidents.receivers import on_alert_transition, on_notification_result
         from monitoring.signals import alert_transition, notification_result
 

@@ -58,7 +58,7 @@ class Incident(models.Model):
     responders = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("responders"), blank=True, related_name="incidents_responded"
     )
-    risks = models.ManyToManyField("riskregister.Risk", verbose_name=_("risks"), blank=True, related_name="incidents")
+    risks = models.ManyToManyField("register.Risk", verbose_name=_("risks"), blank=True, related_name="incidents")
     alerts = models.ManyToManyField("monitoring.Alert", verbose_name=_("alerts"), blank=True, related_name="incidents")
     root_cause = models.TextField(_("root cause"), blank=True)
     contributing_factors = models.TextField(_("contributing factors"), blank=True)
@@ -192,7 +192,7 @@ class LabelMapping(models.Model):
     label = models.CharField(_("label"), max_length=100, help_text=_("e.g. service, alertname, component"))
     value = models.CharField(_("value"), max_length=200)
     risk = models.ForeignKey(
-        "riskregister.Risk", verbose_name=_("risk"), on_delete=models.CASCADE, related_name="label_mappings"
+        "register.Risk", verbose_name=_("risk"), on_delete=models.CASCADE, related_name="label_mappings"
     )
 
     class Meta:
@@ -299,7 +299,7 @@ class ActionItem(models.Model):
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     mitigation = models.ForeignKey(
-        "riskregister.Mitigation",
+        "register.Mitigation",
         verbose_name=_("mitigation"),
         on_delete=models.SET_NULL,
         null=True,

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from incidents.models import ActionItem, Incident, Postmortem
-from riskregister.choices import MitigationKind
-from riskregister.models import Mitigation
+from register.choices import MitigationKind
+from register.models import Mitigation
 
 
 def draft_timeline(incident: Incident) -> str:

@@ -43,7 +43,7 @@ def on_notification_result(sender, notification_id: int, key: str, status: str, 
 
 def on_risks_linked(sender, instance, action: str, pk_set, **kwargs) -> None:
     """An incident on a risk is evidence that it materialised: flag it "review now"."""
-    from riskregister.models import Risk
+    from register.models import Risk
 
     if action == "post_add" and pk_set and not kwargs.get("reverse"):
         Risk.objects.filter(pk__in=pk_set).flag_for_review(f"incident INC-{instance.pk}: {instance.title}")

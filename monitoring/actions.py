@@ -40,7 +40,7 @@ def flag_unhealthy_sources(now: datetime) -> int:
 
     from monitoring.choices import AlertKind
     from monitoring.models.alerts import OPEN_STATES
-    from riskregister.models import Risk
+    from register.models import Risk
 
     since = now - timedelta(hours=settings.SOURCE_UNHEALTHY_REVIEW_HOURS)
     flagged = 0

@@ -17,13 +17,14 @@ from monitoring.models import (
     AlertRule,
     AlertTransition,
     Channel,
+    Indicator,
     IndicatorState,
     Metric,
     Notification,
     SourceState,
 )
-from riskregister.admin import level_badge
-from riskregister.models import Indicator, Risk
+from register import extensions
+from register.admin import RiskChildAdmin, RiskChildInline, level_badge
 
 STATUS_COLOURS = {
     "normal": "#3c8d40",
@@ -314,6 +315,34 @@ class LiveIndicatorInline(admin.TabularInline):
         return ", ".join(f"{a.get_state_display()} ({a.get_priority_display()})" for a in open_) or "—"
 
 
-# The risk page is the core's; monitoring adds its live view to it (dependencies point this way).
-_risk_admin = admin.site.get_model_admin(Risk)
-_risk_admin.inlines = [*_risk_admin.inlines, LiveIndicatorInline]
+class IndicatorInline(RiskChildInline, admin.TabularInline):
+    model = Indicator
+    fields = ["order", "name", "metric", "rule_text", "rule_summary"]
+    readonly_fields = ["rule_summary"]
+    autocomplete_fields = ["metric"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Keep the row within the page so the parsed rule stays visible beside the text.
+        if db_field.name in {"name", "rule_text"}:
+            kwargs["widget"] = forms.TextInput(attrs={"size": 28})
+        elif db_field.name == "order":
+            kwargs["widget"] = forms.NumberInput(attrs={"style": "width: 4em"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("parsed rule"))
+    def rule_summary(self, obj):
+        return obj.rule_display if obj.pk else "—"
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(RiskChildAdmin):
+    list_display = ["name", "risk", "metric", "rule_kind", "rule_text"]
+    list_filter = ["rule_kind"]
+    list_select_related = ["risk", "metric"]
+    search_fields = ["name", "rule_text", "risk__code", "risk__title"]
+    autocomplete_fields = ["risk", "metric"]
+
+
+# The risk page is the register's; monitoring adds the indicators and their live view to it.
+extensions.add_risk_inline("monitoring.indicators", IndicatorInline, order=20)
+extensions.add_risk_inline("monitoring.live", LiveIndicatorInline, order=60)

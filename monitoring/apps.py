@@ -1,3 +1,6 @@
+"""Monitoring: metrics and their sources, readings, evaluation, alerts, notifications, the exporter
+and health — and the indicators that bind a risk to a metric."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,5 +11,23 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the readings and alerts figures reviews show (the core never imports monitoring).
-        from monitoring import evidence  # noqa: F401
+        from django.db.models import Prefetch
+
+        from monitoring.api.serializers import IndicatorSerializer
+        from monitoring.models import Indicator
+        from register import extensions, roles
+
+        roles.grant(roles.RISK_OWNER, "monitoring", [f"{a}_indicator" for a in ("add", "change", "delete")])
+        roles.grant(roles.INCIDENT_RESPONDER, "monitoring", ["change_alert"])
+        # Machines that push readings (CI, review tooling) through the API.
+        roles.grant(roles.INTEGRATION, "monitoring", ["add_reading"])
+        # The risk API's detail shows each indicator with its live state.
+        extensions.add_risk_detail_field(
+            "indicators",
+            lambda: IndicatorSerializer(many=True, read_only=True),
+            order=30,
+            prefetch=[
+                Prefetch("indicators", queryset=Indicator.objects.select_related("metric", "live")),
+                "indicators__alerts",
+            ],
+        )

@@ -64,3 +64,17 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class RuleKind(models.TextChoices):
+    NONE = "", _("No rule")
+    THRESHOLD = "threshold", _("Threshold")
+    EVENT = "event", _("Any occurrence")
+    MANUAL = "manual", _("Manual (not machine-readable)")
+
+
+class Operator(models.TextChoices):
+    GT = ">", ">"
+    GTE = ">=", "≥"
+    LT = "<", "<"
+    LTE = "<=", "≤"

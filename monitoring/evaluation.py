@@ -12,14 +12,23 @@ from datetime import datetime
 
 from django.db import transaction
 
-from monitoring import signals
+from monitoring import signals, thresholds
 from monitoring import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Band, Direction, Priority, ReadingStatus
-from monitoring.models import Alert, AlertRule, AlertTransition, Channel, IndicatorState, Metric, Notification, Reading
+from monitoring.models import (
+    Alert,
+    AlertRule,
+    AlertTransition,
+    Channel,
+    Indicator,
+    IndicatorState,
+    Metric,
+    Notification,
+    Reading,
+)
 from monitoring.models.alerts import OPEN_STATES
-from riskregister import thresholds
-from riskregister.choices import LiveStatus
-from riskregister.models import Indicator, Risk
+from register.choices import LiveStatus
+from register.models import Risk
 
 _EVENT_STATE = {
     "pending": AlertState.PENDING,

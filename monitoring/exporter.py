@@ -18,7 +18,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from monitoring.choices import ReadingStatus
 from monitoring.models import Alert, IndicatorState, Metric
 from monitoring.models.alerts import OPEN_STATES
-from riskregister.models import Risk
+from register.models import Risk
 
 INDICATOR_VALUE = {"normal": 0, "warning": 1, "critical": 2}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from monitoring.models import Metric, Reading, ReadingRollup
-from riskregister import charts
+from register import charts
 
 RAW_LIMIT = timedelta(days=2)
 

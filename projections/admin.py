@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import Incident
 from projections import diagram, graph, queries, vectors
 from projections.models import OutboxEntry
-from riskregister.admin import RiskAdminForm
-from riskregister.models import Component, Risk
+from register import extensions
+from register.models import Component, Risk
 
 STORE_ERRORS = (graph.GraphUnavailable, vectors.VectorUnavailable)
 
@@ -37,31 +37,31 @@ def cascade_view(request, pk: int):
     risk = get_object_or_404(Risk, pk=pk)
     raw = request.GET.get("hops", "4")
     hops = max(1, min(int(raw), queries.MAX_HOPS)) if raw.isdigit() else 4
-    context = {"hops": hops, "back": {"url": reverse("admin:riskregister_risk_change", args=[pk]), "label": risk.code}}
+    context = {"hops": hops, "back": {"url": reverse("admin:register_risk_change", args=[pk]), "label": risk.code}}
     try:
         result = queries.cascade(pk, hops)
         context.update(result=result, diagram=diagram.cascade_svg(result), ranking=queries.systemic_ranking(hops, 10))
     except STORE_ERRORS as exc:
         context["error"] = _unavailable(exc)
-    return _page(request, "cascade", _("Cascade of %(risk)s") % {"risk": risk}, "riskregister.view_risk", **context)
+    return _page(request, "cascade", _("Cascade of %(risk)s") % {"risk": risk}, "register.view_risk", **context)
 
 
 def blast_radius_view(request, pk: int):
     component = get_object_or_404(Component, pk=pk)
-    context = {"back": {"url": reverse("admin:riskregister_component_change", args=[pk]), "label": component.name}}
+    context = {"back": {"url": reverse("admin:register_component_change", args=[pk]), "label": component.name}}
     try:
         context["result"] = queries.blast_radius(pk)
     except STORE_ERRORS as exc:
         context["error"] = _unavailable(exc)
     title = _("Blast radius of %(component)s") % {"component": component}
-    return _page(request, "blast_radius", title, "riskregister.view_risk", **context)
+    return _page(request, "blast_radius", title, "register.view_risk", **context)
 
 
 KINDS = [("risk", _("Risks")), ("incident", _("Incidents")), ("mitigation", _("Mitigations"))]
 _CHANGE_URL = {
-    "risk": "riskregister_risk_change",
+    "risk": "register_risk_change",
     "incident": "incidents_incident_change",
-    "mitigation": "riskregister_mitigation_change",
+    "mitigation": "register_mitigation_change",
 }
 
 
@@ -79,7 +79,7 @@ def search_view(request):
             for r in results:
                 r["url"] = reverse(f"admin:{_CHANGE_URL[kind]}", args=[int(r["key"].split(":")[1])])
             context["results"] = results
-    return _page(request, "search", _("Search"), "riskregister.view_risk", **context)
+    return _page(request, "search", _("Search"), "register.view_risk", **context)
 
 
 def incident_view(request, pk: int):
@@ -98,17 +98,38 @@ def incident_view(request, pk: int):
     )
 
 
-admin.site.extra_urls += [
-    path("graph/risk/<int:pk>/", admin.site.admin_view(cascade_view), name="graph_cascade"),
-    path("graph/component/<int:pk>/", admin.site.admin_view(blast_radius_view), name="graph_blast_radius"),
-    path("graph/incident/<int:pk>/", admin.site.admin_view(incident_view), name="graph_incident"),
-    path("search/", admin.site.admin_view(search_view), name="search"),
-]
+def admin_urls(site) -> list:
+    return [
+        path("graph/risk/<int:pk>/", site.admin_view(cascade_view), name="graph_cascade"),
+        path("graph/component/<int:pk>/", site.admin_view(blast_radius_view), name="graph_blast_radius"),
+        path("graph/incident/<int:pk>/", site.admin_view(incident_view), name="graph_incident"),
+        path("search/", site.admin_view(search_view), name="search"),
+    ]
 
-# Links from the pages of the core and the incidents app (their admins stay unaware of this app).
-admin.site.get_model_admin(Risk).change_form_template = "admin/projections/risk_change_form.html"
-admin.site.get_model_admin(Component).change_form_template = "admin/projections/component_change_form.html"
-admin.site.get_model_admin(Incident).change_form_template = "admin/projections/incident_change_form.html"
+
+def risk_tools(request, risk) -> list[tuple[str, str]]:
+    tools = [(reverse("admin:graph_cascade", args=[risk.pk]), _("Cascade"))] if risk is not None else []
+    return [*tools, (reverse("admin:search"), _("Search"))]
+
+
+def component_tools(request, component) -> list[tuple[str, str]]:
+    if component is None:
+        return []
+    return [(reverse("admin:graph_blast_radius", args=[component.pk]), _("Blast radius"))]
+
+
+def incident_tools(request, incident) -> list[tuple[str, str]]:
+    if incident is None:
+        return []
+    return [(reverse("admin:graph_incident", args=[incident.pk]), _("Similar incidents"))]
+
+
+# Pages under the admin, and links to them from the pages of the register and the incidents app
+# (their admins stay unaware of this app).
+extensions.add_admin_urls("projections.pages", admin_urls)
+extensions.add_object_tools("register.risk", "projections.graph", risk_tools)
+extensions.add_object_tools("register.component", "projections.graph", component_tools)
+extensions.add_object_tools("incidents.incident", "projections.graph", incident_tools)
 
 
 def find_duplicates(title: str, description: str) -> list[dict]:
@@ -118,7 +139,7 @@ def find_duplicates(title: str, description: str) -> list[dict]:
         return []  # the search store being down must not block registering a risk
 
 
-RiskAdminForm.duplicate_finders.append(find_duplicates)
+extensions.add_duplicate_finder("projections.semantic", find_duplicates)
 
 
 @admin.register(OutboxEntry)
@@ -156,4 +177,4 @@ def projection_panel(request):
     }
 
 
-admin.site.index_panels.append(projection_panel)
+extensions.add_index_panel("projections.backlog", projection_panel, order=30)

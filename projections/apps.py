@@ -1,3 +1,6 @@
+"""Projections: the outbox that mirrors the register into a Bolt graph (cascade, blast radius) and a
+Chroma vector store (semantic search, similar incidents, duplicates), with consistency checks."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -108,7 +108,7 @@ def check_vectors() -> list[Diff]:
 
 
 def repair_diffs(diffs: list[Diff]) -> None:
-    from riskregister.models import Mitigation
+    from register.models import Mitigation
 
     for diff in diffs:
         if diff.error or not diff.errors:
@@ -175,8 +175,7 @@ FEEDS = {
 def feed_metrics(which: str) -> list:
     from django.db.models import Q
 
-    from monitoring.models import Metric
-    from riskregister.models import Indicator
+    from monitoring.models import Indicator, Metric
 
     feed = FEEDS[which]
     metrics = list(Metric.objects.filter(Q(key=feed["key"]) | Q(name__in=feed["names"])))

@@ -63,7 +63,8 @@ def _ids_filter(queryset, ids):
 
 def risk_nodes(ids=None) -> list[Node]:
     """Risks with their mitigation nodes: the risk is the aggregate the graph writes together."""
-    from riskregister.models import Indicator, Mitigation, Risk, RiskLink
+    from monitoring.models import Indicator
+    from register.models import Mitigation, Risk, RiskLink
 
     risks = _ids_filter(Risk.objects.all(), ids).prefetch_related(
         "components",
@@ -120,7 +121,7 @@ def metric_nodes(ids=None) -> list[Node]:
 
 
 def component_nodes(ids=None) -> list[Node]:
-    from riskregister.models import Component
+    from register.models import Component
 
     return [
         Node("Component", key("component", pk), {"name": name})
@@ -129,7 +130,7 @@ def component_nodes(ids=None) -> list[Node]:
 
 
 def category_nodes(ids=None) -> list[Node]:
-    from riskregister.models import Category
+    from register.models import Category
 
     return [
         Node("Category", key("category", pk), {"name": name})
@@ -177,7 +178,7 @@ def _document(entity: str, pk: int, text: str, metadata: dict) -> Document:
 
 
 def risk_documents(ids=None) -> list[Document]:
-    from riskregister.models import Risk
+    from register.models import Risk
 
     rows = _ids_filter(Risk.objects.all(), ids).values_list(
         "pk", "code", "title", "description", "impact_text", "level"
@@ -194,7 +195,7 @@ def risk_documents(ids=None) -> list[Document]:
 
 
 def mitigation_documents(ids=None) -> list[Document]:
-    from riskregister.models import Mitigation
+    from register.models import Mitigation
 
     rows = _ids_filter(Mitigation.objects.all(), ids).values_list("pk", "title", "detail", "status", "risk__code")
     return [

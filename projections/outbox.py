@@ -113,8 +113,8 @@ def _m2m(source_entity, target_entity):
 
 def connect_signals() -> None:
     from incidents.models import Incident, Postmortem
-    from monitoring.models import Metric
-    from riskregister.models import Category, Component, Indicator, Mitigation, Risk, RiskLink
+    from monitoring.models import Indicator, Metric
+    from register.models import Category, Component, Mitigation, Risk, RiskLink
 
     pairs = [
         (Risk, _risk),

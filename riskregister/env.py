@@ -54,16 +54,37 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
-def secret_key(var_dir: Path) -> str:
-    """Return SECRET_KEY from the environment, or one generated once into ``var/``.
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from exc
 
-    A generated key survives restarts (sessions stay valid) without ever being committed.
-    """
+
+def required_secret(name: str, min_length: int = 1) -> str:
+    """A secret the environment must give (production): no default, no generated value."""
+    value = os.environ.get(name, "")
+    if len(value) < min_length:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Set it in the environment (outside `make run`, secrets are never generated)."
+        )
+    return value
+
+
+def secret_key(var_dir: Path) -> str:
+    """SECRET_KEY from the environment, or one generated once into ``var/`` (embedded mode only)."""
     return generated_secret("SECRET_KEY", var_dir / "secret_key", 50)
 
 
 def generated_secret(name: str, path: Path, size: int = 24) -> str:
-    """The environment's value of ``name``, or a random one written once to ``path`` (mode 600)."""
+    """The environment's value of ``name``, or a random one written once to ``path`` (mode 600).
+
+    Only for the embedded mode (`make run`): a generated secret survives restarts (sessions stay
+    valid) without ever being committed.
+    """
     key = os.environ.get(name)
     if key:
         return key

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from riskregister.env import env_bool, env_choice, env_int, env_list, env_str, generated_secret, secret_key
+from riskregister.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    generated_secret,
+    required_secret,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RISKREGISTER_VAR_DIR", str(BASE_DIR / "var")))
 
 # var/ holds the embedded defaults (SQLite file, generated key, broker socket, static files, mail).
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-SECRET_KEY = secret_key(VAR_DIR)
+# The embedded mode is `make run` on one machine: no DATABASE_URL, everything under var/. Only there
+# may secrets be generated; a production host (DATABASE_URL set) without SECRET_KEY must not start,
+# or each host would sign sessions and tokens with a key of its own.
+EMBEDDED = env_bool("RISKREGISTER_EMBEDDED", "DATABASE_URL" not in os.environ)
+SECRET_KEY = secret_key(VAR_DIR) if EMBEDDED else required_secret("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "riskregister.apps.RiskRegisterAdminConfig",
+    "riskregister.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,9 +51,14 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "django_prometheus",
-    "riskregister.apps.RiskRegisterConfig",
+    # The project package: settings, URLs, Celery, beat's schedule table, the register's migration
+    # history from before the apps were split. Then the apps, lowest first (docs/architecture.md).
+    "riskregister.apps.ProjectConfig",
+    "register",
     "monitoring",
     "incidents",
+    "reviews",
+    "plans",
     "projections",
 ]
 
@@ -139,13 +159,13 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["riskregister.api.permissions.ModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["register.api.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "riskregister.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "register.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -165,10 +185,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "LevelEnum": "riskregister.choices.Level",
-        "RiskStatusEnum": "riskregister.choices.RiskStatus",
-        "MitigationStatusEnum": "riskregister.choices.MitigationStatus",
-        "MitigationKindEnum": "riskregister.choices.MitigationKind",
+        "LevelEnum": "register.choices.Level",
+        "RiskStatusEnum": "register.choices.RiskStatus",
+        "MitigationStatusEnum": "register.choices.MitigationStatus",
+        "MitigationKindEnum": "register.choices.MitigationKind",
         "AlertKindEnum": "monitoring.choices.AlertKind",
         "SourceEnum": "monitoring.choices.Source",
         "ReadingStatusEnum": "monitoring.choices.ReadingStatus",
@@ -176,9 +196,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.choices.Status",
         "IncidentSourceEnum": "incidents.choices.Source",
         "BandEnum": "monitoring.choices.Band",
-        "ReviewKindEnum": "riskregister.choices.ReviewKind",
-        "ReviewStatusEnum": "riskregister.models.reviews.ReviewStatus",
-        "EvidenceKindEnum": "riskregister.choices.EvidenceKind",
+        "ReviewKindEnum": "reviews.choices.ReviewKind",
+        "ReviewStatusEnum": "reviews.choices.ReviewStatus",
+        "EvidenceKindEnum": "reviews.choices.EvidenceKind",
     },
 }
 
@@ -210,9 +230,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 PROMETHEUS_URL = env_str("PROMETHEUS_URL", "")
 READINGS_RAW_DAYS = env_int("READINGS_RAW_DAYS", 14)
 ROLLUPS_DAYS = env_int("ROLLUPS_DAYS", 400)
-SOURCE_TIMEOUT_SECONDS = float(env_str("SOURCE_TIMEOUT_SECONDS", "5"))
+SOURCE_TIMEOUT_SECONDS = env_float("SOURCE_TIMEOUT_SECONDS", 5.0)
 SOURCE_RETRIES = env_int("SOURCE_RETRIES", 2)
-SOURCE_BACKOFF_SECONDS = float(env_str("SOURCE_BACKOFF_SECONDS", "0.5"))
+SOURCE_BACKOFF_SECONDS = env_float("SOURCE_BACKOFF_SECONDS", 0.5)
 BREAKER_FAILURES = env_int("BREAKER_FAILURES", 5)
 BREAKER_RESET_SECONDS = env_int("BREAKER_RESET_SECONDS", 60)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -226,10 +246,16 @@ REVIEW_INTERVAL_DAYS = {
 }
 # Projections (design.md §2): the graph over Bolt and the vector store, both rebuilt from the database.
 # Embedded defaults: the ArcadeDB Bolt server and `chroma run` that `make run` starts under var/.
-NEO4J_URI = env_str("NEO4J_URI", "bolt://127.0.0.1:7687")
+NEO4J_URI = env_str("NEO4J_URI", "")
 NEO4J_USER = env_str("NEO4J_USER", "root")
 NEO4J_DATABASE = env_str("NEO4J_DATABASE", "riskregister")
-NEO4J_PASSWORD = generated_secret("NEO4J_PASSWORD", VAR_DIR / "graph_password")
+# No NEO4J_URI: the embedded Bolt server, whose password is generated under var/. A real Neo4j
+# needs its password given.
+if NEO4J_URI:
+    NEO4J_PASSWORD = required_secret("NEO4J_PASSWORD")
+else:
+    NEO4J_URI = "bolt://127.0.0.1:7687"
+    NEO4J_PASSWORD = generated_secret("NEO4J_PASSWORD", VAR_DIR / "graph_password")
 CHROMA_URL = env_str("CHROMA_URL", "http://127.0.0.1:8001")
 PROJECTION_TIMEOUT_SECONDS = env_int("PROJECTION_TIMEOUT_SECONDS", 5)
 # Similarity (1 − cosine distance) above which a new risk is shown as a possible duplicate.

@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from riskregister import roles
-from riskregister.plan.importer import import_plan
-from riskregister.plan.parser import read_plan_file
+from plans.importer import import_plan
+from plans.parser import read_plan_file
+from register import roles
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_JA = FIXTURES / "phase2-risk-plan.ja.md"

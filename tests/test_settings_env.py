@@ -53,7 +53,7 @@ def test_bootstrap_loads_the_demo_once_and_creates_one_admin(capsys, monkeypatch
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from riskregister.models import Risk
+    from register.models import Risk
 
     monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
     monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)

@@ -1,8 +1,10 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents import workflow
 from incidents.models import Incident, Postmortem, TimelineEvent
-from riskregister.api.serializers import CleanModelSerializer
+from incidents.stats import for_risk
+from register.api.serializers import CleanModelSerializer
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
@@ -91,3 +93,14 @@ class PostmortemSerializer(CleanModelSerializer):
             "went_badly",
             "completed_at",
         ]
+
+
+@extend_schema_field(serializers.DictField())
+class RiskIncidentsField(serializers.Field):
+    """A risk's incidents in the risk API: count, open count, MTTR and the last one."""
+
+    def __init__(self):
+        super().__init__(source="*", read_only=True)
+
+    def to_representation(self, risk):
+        return for_risk(risk)

@@ -1,7 +1,9 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from monitoring.models import Alert, AlertRule, AlertTransition, Metric
-from riskregister.api.serializers import CleanModelSerializer
+from monitoring.models import Alert, AlertRule, AlertTransition, Indicator, Metric
+from register.api.serializers import CleanModelSerializer
 
 
 class MetricSerializer(CleanModelSerializer):
@@ -128,3 +130,67 @@ class AlertDetailSerializer(AlertSerializer):
 class SilenceSerializer(serializers.Serializer):
     until = serializers.DateTimeField()
     reason = serializers.CharField(max_length=300)
+
+
+class TrendPointSerializer(serializers.Serializer):
+    t = serializers.DateTimeField()
+    value = serializers.FloatField()
+
+
+class OpenAlertSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    state = serializers.CharField()
+    severity = serializers.CharField()
+    priority = serializers.CharField()
+    started_at = serializers.DateTimeField()
+
+
+class LiveIndicatorSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    unit = serializers.CharField()
+    observed_at = serializers.DateTimeField(allow_null=True)
+    alert_state = serializers.CharField()
+    trend = TrendPointSerializer(many=True)
+    open_alerts = OpenAlertSerializer(many=True)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    live = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = ["name", "metric", "rule_text", "rule_kind", "operator", "threshold", "unit", "live"]
+
+    @extend_schema_field(LiveIndicatorSerializer(allow_null=True))
+    def get_live(self, indicator: Indicator):
+        """The indicator's live state from the monitoring pipeline (None when no metric is linked)."""
+        if indicator.metric_id is None:
+            return None
+        from monitoring.evaluation import indicator_live_status
+        from monitoring.series import trend
+
+        state = getattr(indicator, "live", None)
+        metric = indicator.metric
+        open_alerts = [a for a in indicator.alerts.all() if a.state in ("pending", "firing", "recovering")]
+        return {
+            "status": indicator_live_status(state),
+            "value": metric.last_value,
+            "unit": metric.unit,
+            "observed_at": metric.last_collected_at,
+            "alert_state": state.phase if state else "normal",
+            "trend": trend(metric, timezone.now()),
+            "open_alerts": [
+                {
+                    "id": a.pk,
+                    "title": a.title,
+                    "state": a.state,
+                    "severity": a.severity,
+                    "priority": a.priority,
+                    "started_at": a.started_at,
+                }
+                for a in open_alerts
+            ],
+        }

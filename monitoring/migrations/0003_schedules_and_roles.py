@@ -2,23 +2,12 @@
 
 from django.db import migrations
 
-SCHEDULES = [
-    ("collect due metrics", "monitoring.tasks.collect_due_metrics", 10),
-    ("sweep notifications", "monitoring.tasks.sweep_notifications", 30),
-    ("roll up readings", "monitoring.tasks.rollup_readings", 3600),
-]
-
 
 def forwards(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, seconds in SCHEDULES:
-        interval, _ = IntervalSchedule.objects.get_or_create(every=seconds, period="seconds")
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": interval})
-
-    from riskregister.roles import sync_roles
-
-    sync_roles(apps)
+    # The role grants and beat rows this step once wrote are now kept by register.roles.sync_roles
+    # and riskregister.schedules.sync after every migrate (post_migrate): a migration must not
+    # import today's application code, which moves.
+    pass
 
 
 class Migration(migrations.Migration):

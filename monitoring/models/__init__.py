@@ -1,4 +1,5 @@
 from monitoring.models.alerts import Alert, AlertTransition, IndicatorState
+from monitoring.models.indicators import Indicator
 from monitoring.models.metrics import AlertRule, Metric
 from monitoring.models.notifications import Channel, Notification
 from monitoring.models.readings import Reading, ReadingRollup
@@ -9,6 +10,7 @@ __all__ = [
     "AlertRule",
     "AlertTransition",
     "Channel",
+    "Indicator",
     "IndicatorState",
     "Metric",
     "Notification",

@@ -13,7 +13,7 @@ class IndicatorState(models.Model):
     """The alert state machine of one indicator: its settings and where it stands now."""
 
     indicator = models.OneToOneField(
-        "riskregister.Indicator",
+        "monitoring.Indicator",
         verbose_name=_("indicator"),
         on_delete=models.CASCADE,
         primary_key=True,
@@ -59,7 +59,7 @@ class Alert(models.Model):
 
     kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices, default=AlertKind.BREACH)
     indicator = models.ForeignKey(
-        "riskregister.Indicator",
+        "monitoring.Indicator",
         verbose_name=_("indicator"),
         on_delete=models.CASCADE,
         related_name="alerts",

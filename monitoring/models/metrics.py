@@ -9,9 +9,8 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.choices import Band, Direction, Priority, ReadingStatus, Source
-from riskregister.choices import Operator
-from riskregister.thresholds import format_number
+from monitoring.choices import Band, Direction, Operator, Priority, ReadingStatus, Source
+from monitoring.thresholds import format_number
 
 
 class Metric(models.Model):

@@ -3,18 +3,12 @@ projections every 30 minutes."""
 
 from django.db import migrations
 
-SCHEDULES = [
-    ("project outbox", "projections.tasks.project_outbox", 30),
-    ("check projections", "projections.tasks.check_projections", 1800),
-]
-
 
 def forwards(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, seconds in SCHEDULES:
-        interval, _ = IntervalSchedule.objects.get_or_create(every=seconds, period="seconds")
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": interval})
+    # The role grants and beat rows this step once wrote are now kept by register.roles.sync_roles
+    # and riskregister.schedules.sync after every migrate (post_migrate): a migration must not
+    # import today's application code, which moves.
+    pass
 
 
 class Migration(migrations.Migration):

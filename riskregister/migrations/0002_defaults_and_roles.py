@@ -15,16 +15,15 @@ COMPONENTS = [
 
 
 def forwards(apps, schema_editor):
+    # The role grants and beat rows this step once wrote are now kept by register.roles.sync_roles
+    # and riskregister.schedules.sync after every migrate (post_migrate): a migration must not
+    # import today's application code, which moves.
     LevelBand = apps.get_model("riskregister", "LevelBand")
     for level, min_score, colour in LEVEL_BANDS:
         LevelBand.objects.get_or_create(level=level, defaults={"min_score": min_score, "colour": colour})
     Component = apps.get_model("riskregister", "Component")
     for name, aliases, description in COMPONENTS:
         Component.objects.get_or_create(name=name, defaults={"aliases": aliases, "description": description})
-
-    from riskregister.roles import sync_roles
-
-    sync_roles(apps)
 
 
 class Migration(migrations.Migration):

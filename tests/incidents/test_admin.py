@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from incidents.models import Incident
-from riskregister.models import Risk
+from register.models import Risk
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_index_shows_mtta_and_mttr_and_the_risk_page_its_incidents(client, super
     client.force_login(superuser)
     index = client.get(reverse("admin:index")).content.decode()
     assert "MTTA" in index and "MTTR" in index
-    risk_page = client.get(reverse("admin:riskregister_risk_change", args=[Risk.objects.get(code="R-2").pk]))
+    risk_page = client.get(reverse("admin:register_risk_change", args=[Risk.objects.get(code="R-2").pk]))
     assert "slow graph" in risk_page.content.decode()
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from incidents.models import ExternalAlert, Incident, IntegrationToken, LabelMapping
-from riskregister.models import Risk
+from register.models import Risk
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/integrations/alertmanager/"

@@ -82,7 +82,7 @@ def test_risk_side_and_stats(api_as, responder, viewer, seeded):
 
     from django.utils import timezone
 
-    from riskregister.models import Risk
+    from register.models import Risk
 
     client = api_as(responder)
     pk = client.post("/api/v1/incidents/", {"title": "slow", "severity": "high", "risks": ["R-1"]}, format="json").data[

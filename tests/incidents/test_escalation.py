@@ -11,7 +11,7 @@ from incidents import escalation, workflow
 from incidents.models import EscalationPolicy, EscalationStep, Incident
 from monitoring import notify
 from monitoring.models import Channel, Notification
-from riskregister.models import Risk
+from register.models import Risk
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

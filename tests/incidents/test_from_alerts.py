@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from monitoring import push
-from monitoring.models import Alert, IndicatorState, Metric
-from riskregister.models import Indicator, Risk
+from monitoring.models import Alert, Indicator, IndicatorState, Metric
+from register.models import Risk
 
 pytestmark = pytest.mark.django_db
 

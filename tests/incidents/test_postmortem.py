@@ -5,7 +5,7 @@ from django.utils import timezone
 from incidents import workflow
 from incidents.models import ActionItem, Incident
 from incidents.postmortem import markdown, to_mitigation
-from riskregister.models import Risk
+from register.models import Risk
 
 pytestmark = pytest.mark.django_db
 

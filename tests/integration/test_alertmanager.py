@@ -7,7 +7,7 @@ import time
 import pytest
 
 from incidents.models import Incident, IntegrationToken
-from riskregister.models import Risk
+from register.models import Risk
 from tests.integration.services import free_port, prometheus_binary, unavailable, wait_for
 from tests.monitoring.servers import Target
 

@@ -9,8 +9,8 @@ import requests
 from django.utils import timezone
 
 from monitoring import collection, notify
-from monitoring.models import Alert, Channel, IndicatorState, Metric, Notification, Reading
-from riskregister.models import Indicator, Risk
+from monitoring.models import Alert, Channel, Indicator, IndicatorState, Metric, Notification, Reading
+from register.models import Risk
 from tests.integration.services import free_port, prometheus_binary
 from tests.monitoring.servers import Receiver, Target
 

@@ -1,7 +1,7 @@
 import pytest
 
-from monitoring.models import Channel, IndicatorState, Metric
-from riskregister.models import Indicator, Risk
+from monitoring.models import Channel, Indicator, IndicatorState, Metric
+from register.models import Risk
 
 
 @pytest.fixture

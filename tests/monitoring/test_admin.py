@@ -36,7 +36,7 @@ def queries(client, url):
 
 
 def test_alerts_changelist_is_bounded(client, superuser, firing, risk, latency, django_capture_on_commit_callbacks):
-    from riskregister.models import Indicator
+    from monitoring.models import Indicator
 
     client.force_login(superuser)
     url = reverse("admin:monitoring_alert_changelist")
@@ -96,9 +96,9 @@ def test_metric_page_shows_chart_and_source_health(client, superuser, firing, la
 
 def test_risk_page_shows_live_indicators(client, superuser, firing, indicator):
     client.force_login(superuser)
-    _, body = queries(client, reverse("admin:riskregister_risk_change", args=[indicator.risk.pk]))
+    _, body = queries(client, reverse("admin:register_risk_change", args=[indicator.risk.pk]))
     assert "Live indicators" in body and "320 ms" in body and "riskregister-sparkline" in body
-    _, listing = queries(client, reverse("admin:riskregister_risk_changelist") + "?live_status__exact=warning")
+    _, listing = queries(client, reverse("admin:register_risk_changelist") + "?live_status__exact=warning")
     assert f">{indicator.risk.code}<" in listing
 
 

@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from monitoring import breaker, collection, retention
-from monitoring.models import Alert, Metric, Reading, ReadingRollup, SourceState
-from riskregister.models import Indicator
+from monitoring.models import Alert, Indicator, Metric, Reading, ReadingRollup, SourceState
 
 pytestmark = pytest.mark.django_db
 

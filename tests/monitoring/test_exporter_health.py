@@ -20,7 +20,7 @@ def test_metrics_exposes_the_register(client, seeded):
 
 
 def seeded_indicator():
-    from riskregister.models import Indicator
+    from monitoring.models import Indicator
 
     return Indicator.objects.get(risk__code="R-1", name="API応答時間")
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from monitoring import notify, push
 from monitoring.models import Alert, AlertTransition, Channel, Notification, Reading
-from riskregister.models import Risk
+from register.models import Risk
 
 pytestmark = pytest.mark.django_db
 
@@ -181,8 +181,7 @@ def test_a_worker_that_died_mid_send_is_swept_back(indicator, webhook, django_ca
 
 def test_abnormal_increase_against_the_trailing_baseline(risk, django_capture_on_commit_callbacks):
     """The plan's watch rule "異常なトラフィック増加": judged as change vs the trailing average."""
-    from monitoring.models import Metric
-    from riskregister.models import Indicator
+    from monitoring.models import Indicator, Metric
 
     traffic = Metric.objects.create(
         name="traffic", key="traffic", unit="req/s", warning=50, critical=100, source="push", baseline_minutes=10

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from incidents.models import Incident
-from monitoring.models import Metric
+from monitoring.models import Indicator, Metric
 from projections import graph, servers, vectors
 from projections.models import OutboxEntry
-from riskregister.models import Component, Indicator, Mitigation, Risk, RiskLink
+from register.models import Component, Mitigation, Risk, RiskLink
 from tests.integration.services import Process, free_port, unavailable, wait_for
 
 PASSWORD = "test-only-graph-password"

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from riskregister.models import Risk
+from register.models import Risk
 from tests.conftest import make_user
 from tests.projections.conftest import drain_all
 
@@ -67,7 +67,7 @@ def test_admin_pages(client, viewer, chain):
     assert chain["d"].title in page
     page = client.get(reverse("admin:graph_incident", args=[chain["incident"].pk])).content.decode()
     assert "Similar past incidents" in page
-    risk_page = client.get(reverse("admin:riskregister_risk_change", args=[chain["a"].pk])).content.decode()
+    risk_page = client.get(reverse("admin:register_risk_change", args=[chain["a"].pk])).content.decode()
     assert reverse("admin:graph_cascade", args=[chain["a"].pk]) in risk_page
 
 
@@ -75,7 +75,7 @@ def test_a_new_risk_like_an_existing_one_is_held_back_in_the_admin(client, super
     from tests.forms import form_data
 
     client.force_login(superuser)
-    url = reverse("admin:riskregister_risk_add")
+    url = reverse("admin:register_risk_add")
     data = form_data(client.get(url).content.decode(), "risk_form")
     data.update(title="ChromaDB-Neo4j sync error", impact="3", likelihood="3", status="open")
     response = client.post(url, data)

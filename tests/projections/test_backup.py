@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from projections import backup, consistency
-from riskregister.models import Risk, RiskLink
-from riskregister.reviews import open_review
+from register.models import Risk, RiskLink
+from reviews.actions import open_review
 from tests.projections.conftest import drain_all
 
 # Committed rows: PostgreSQL refuses to TRUNCATE (the flush) tables with pending deferred-FK checks.
@@ -30,7 +30,7 @@ def test_backup_wipe_restore_is_identical_and_consistent(register, tmp_path):
     before = backup.dump()
     call_command("backup", str(tmp_path / "b"), stdout=StringIO())
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
-    assert manifest["counts"]["riskregister.risk"] == 7 and len(manifest["files"]["data.xml"]["sha256"]) == 64
+    assert manifest["counts"]["register.risk"] == 7 and len(manifest["files"]["data.xml"]["sha256"]) == 64
     call_command("flush", interactive=False, verbosity=0)
     assert not Risk.objects.exists()
     out = StringIO()

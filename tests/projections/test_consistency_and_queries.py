@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from incidents.models import Incident
-from monitoring.models import Reading
+from monitoring.models import Indicator, Reading
 from projections import consistency, graph, queries, vectors
-from riskregister.models import Indicator, Mitigation
+from register.models import Mitigation
 from tests.projections.conftest import drain_all, make_risk
 
 pytestmark = pytest.mark.django_db

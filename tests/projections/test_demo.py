@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from monitoring import collection
 from monitoring.models import Metric
-from riskregister.models import Risk
+from register.models import Risk
 
 pytestmark = pytest.mark.django_db
 

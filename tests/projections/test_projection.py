@@ -6,7 +6,7 @@ from django.utils import timezone
 from incidents.models import Incident
 from projections import consistency, graph, outbox
 from projections.models import OutboxEntry
-from riskregister.models import Component, Mitigation, Risk, RiskLink
+from register.models import Component, Mitigation, Risk, RiskLink
 from tests.projections.conftest import drain_all
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +22,8 @@ def test_the_seed_plan_projects_with_exact_counts(stores, seeded):
     assert OutboxEntry.objects.filter(done_at__isnull=True).exists()  # written with the import
     result = drain_all()
     assert result["failed"] == 0 and not OutboxEntry.objects.filter(done_at__isnull=True).exists()
-    from monitoring.models import Metric
-    from riskregister.models import Category, Indicator
+    from monitoring.models import Indicator, Metric
+    from register.models import Category
 
     expected_nodes = {
         "Risk": Risk.objects.count(),

@@ -5,7 +5,7 @@ from django.conf import settings
 
 from projections import graph, vectors
 from projections.models import OutboxEntry
-from riskregister.models import Risk
+from register.models import Risk
 from tests.integration.services import start_worker, use_broker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from monitoring import thresholds
+from monitoring.choices import Operator, RuleKind
+
+
+class Indicator(models.Model):
+    """A key risk indicator (監視指標) of one risk and, optionally, its early-warning rule (早期警告)."""
+
+    risk = models.ForeignKey(
+        "register.Risk", verbose_name=_("risk"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Metric definitions are configuration shared with the monitoring app; the live pipeline reads
+    # this link to know which indicators a new reading feeds.
+    metric = models.ForeignKey(
+        "monitoring.Metric",
+        verbose_name=_("metric"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+    )
+    rule_text = models.CharField(
+        _("early warning"),
+        max_length=300,
+        blank=True,
+        help_text=_("As written, e.g. 応答時間が400msを超えた場合 or '> 400 ms'."),
+    )
+    rule_kind = models.CharField(_("rule kind"), max_length=16, choices=RuleKind.choices, blank=True)
+    operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices, blank=True)
+    threshold = models.FloatField(_("threshold"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    rule_on_complement = models.BooleanField(
+        _("rule on the complement"),
+        default=False,
+        help_text=_(
+            "The rule speaks of the opposite rate (failure rate for a success-rate indicator): it is "
+            "checked against 100 − value."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["risk__number", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["risk", "name"], name="indicator_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_editable_by(self, user) -> bool:
+        from register.models.risks import may_change
+
+        return may_change(user, "monitoring.change_indicator", self.risk.owner_id)
+
+    @property
+    def rule_display(self) -> str:
+        if self.rule_kind == RuleKind.THRESHOLD:
+            shown = str(thresholds.Threshold(self.operator, self.threshold, self.unit))
+            return f"100 − value {shown}" if self.rule_on_complement else shown
+        if self.rule_kind == RuleKind.EVENT:
+            return str(_("any occurrence"))
+        return self.rule_text
+
+    def apply_rule_text(self) -> None:
+        """Derive kind, operator, threshold and unit from ``rule_text``."""
+        if not self.rule_text.strip():
+            self.rule_kind, self.operator, self.threshold, self.unit = RuleKind.NONE, "", None, ""
+            self.rule_on_complement = False
+            return
+        rule = thresholds.parse_rule(self.rule_text)
+        self.rule_kind = rule.kind
+        self.rule_on_complement = bool(rule.threshold) and thresholds.speaks_of_complement(rule, self.name)
+        if rule.threshold:
+            self.operator = rule.threshold.operator
+            self.threshold = rule.threshold.value
+            self.unit = rule.threshold.unit
+        else:
+            self.operator, self.threshold, self.unit = "", None, ""
+
+    def rule_is_met(self, value: float) -> bool:
+        """Does this value trip the early-warning rule? (Event rules: any non-zero occurrence.)"""
+        if self.rule_kind == RuleKind.THRESHOLD:
+            checked = 100 - value if self.rule_on_complement else value
+            return thresholds.compare(checked, self.operator, self.threshold)
+        return self.rule_kind == RuleKind.EVENT and value > 0
+
+    def clean(self) -> None:
+        # Someone typed a rule in the admin or API without structuring it: read it for them.
+        if self.rule_text.strip() and not self.rule_kind:
+            self.apply_rule_text()
+        if self.rule_kind == RuleKind.THRESHOLD:
+            if not self.operator or self.threshold is None:
+                raise ValidationError(_("A threshold rule needs an operator and a threshold."))
+        elif self.operator or self.threshold is not None:
+            raise ValidationError(_("Only threshold rules carry an operator and a threshold."))

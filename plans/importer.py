@@ -1,0 +1,285 @@
+"""Write a parsed :class:`Plan` into the register: atomic, idempotent, and reporting what changed.
+
+Every row goes through ``full_clean()`` before it is saved, so the importer obeys the same rules as
+the admin and the API. Rows the register has but the plan lacks are kept (people add mitigations in
+the admin) and reported as warnings.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from monitoring.models import AlertRule, Indicator, Metric
+from plans.document import Plan, PlanError, RiskSpec
+from register.choices import RiskStatus, ScoreSource
+from register.models import Category, Component, Mitigation, Risk, ScaleBand, Strategy
+from reviews import evidence_bindings
+from reviews.models import ReviewTemplate, ReviewTemplateItem
+
+ENTITIES = (
+    "scale_bands",
+    "categories",
+    "risks",
+    "mitigations",
+    "indicators",
+    "strategies",
+    "metrics",
+    "alert_rules",
+    "review_templates",
+    "review_items",
+)
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool = False
+    counts: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {name: {"created": 0, "updated": 0, "unchanged": 0} for name in ENTITIES}
+    )
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, entity: str, outcome: str) -> None:
+        self.counts[entity][outcome] += 1
+
+    @property
+    def changed(self) -> bool:
+        return any(c["created"] or c["updated"] for c in self.counts.values())
+
+    def as_dict(self) -> dict:
+        return {"dry_run": self.dry_run, "changed": self.changed, "counts": self.counts, "warnings": self.warnings}
+
+
+class _Importer:
+    def __init__(self, plan: Plan, report: ImportReport, *, user=None, source_name: str = ""):
+        self.plan = plan
+        self.report = report
+        self.user = user
+        self.reason = f"plan import ({source_name})" if source_name else "plan import"
+        self.line: int | None = None
+        self.last_created = False  # whether the last upsert created its row
+
+    def upsert(
+        self, entity: str, model: type[models.Model], lookup: dict, values: dict, instance: models.Model | None = None
+    ) -> models.Model:
+        obj = instance if instance is not None else model.objects.filter(**lookup).first()
+        self.last_created = obj is None
+        if obj is None:
+            obj = model(**lookup, **values)
+            self.save(obj)
+            self.report.count(entity, "created")
+            return obj
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            self.save(obj)
+            self.report.count(entity, "updated")
+        else:
+            self.report.count(entity, "unchanged")
+        return obj
+
+    def save(self, obj: models.Model) -> None:
+        try:
+            obj.full_clean()
+        except ValidationError as exc:
+            # Report it like a parse error, at the risk's line: the transaction rolls back whole.
+            details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+            raise PlanError([(self.line, f"{obj._meta.verbose_name} {str(obj)[:60]!r}: {details}")]) from exc
+        if isinstance(obj, Risk):
+            obj.save(changed_by=self.user, change_reason=self.reason, change_source=ScoreSource.IMPORT)
+        else:
+            obj.save()
+
+    def run(self) -> None:
+        plan = self.plan
+        for band in plan.scales:
+            self.upsert(
+                "scale_bands",
+                ScaleBand,
+                {"axis": band.axis, "level": band.level},
+                {
+                    "label": band.label,
+                    "min_value": band.min_value,
+                    "max_value": band.max_value,
+                    "description": band.description,
+                },
+            )
+        categories = {
+            name: self.upsert("categories", Category, {"name": name}, {"order": position})
+            for position, name in enumerate(plan.categories, start=1)
+        }
+        metrics = {
+            spec.name.casefold(): self.upsert(
+                "metrics",
+                Metric,
+                {"name": spec.name},
+                {
+                    "category": spec.category,
+                    "unit": spec.unit,
+                    "direction": spec.direction,
+                    "warning": spec.warning,
+                    "critical": spec.critical,
+                },
+            )
+            for spec in plan.metrics
+        }
+        components = list(Component.objects.all())
+        users = {
+            u.get_username(): u
+            for u in get_user_model().objects.filter(username__in=[r.owner for r in plan.risks if r.owner])
+        }
+        for spec in plan.risks:
+            self.risk(spec, categories.get(spec.category), metrics, components, users)
+        self.line = None
+        for position, spec in enumerate(plan.alert_rules, start=1):
+            self.upsert(
+                "alert_rules",
+                AlertRule,
+                {"priority": spec.priority, "condition": spec.condition},
+                {
+                    "metric": metrics.get(spec.subject.casefold()),
+                    "operator": spec.operator,
+                    "threshold": spec.threshold,
+                    "unit": spec.unit,
+                    "order": position,
+                },
+            )
+        for spec in plan.strategies:
+            self.upsert(
+                "strategies",
+                Strategy,
+                {"kind": spec.kind, "number": spec.number},
+                {"title": spec.title, "detail": spec.detail, "detail_language": spec.language},
+            )
+        for spec in plan.reviews:
+            template = self.upsert("review_templates", ReviewTemplate, {"kind": spec.kind}, {"name": spec.name})
+            for order, item in enumerate(spec.items, start=1):
+                row = self.upsert(
+                    "review_items",
+                    ReviewTemplateItem,
+                    {"template": template, "order": order},
+                    {"section": item.section, "text": item.text, "description": item.description},
+                )
+                # Only a new item gets the default binding: re-imports keep what admins chose.
+                if self.last_created:
+                    evidence_bindings.bind(row, Metric)
+
+    def risk(self, spec: RiskSpec, category, metrics, components, users) -> None:
+        self.line = spec.line
+        risk = Risk.objects.filter(number=spec.number).first()
+        if risk is None:
+            risk = Risk.objects.filter(title=spec.title).first()
+            if risk is not None:
+                self.report.warnings.append(
+                    f"{spec.code} {spec.title!r} matched {risk.code} by title; the register keeps {risk.code}"
+                )
+        values = {
+            "title": spec.title,
+            "category": category,
+            "description": spec.description,
+            "impact_text": spec.impact_text,
+            "impact": spec.impact,
+            "likelihood": spec.likelihood,
+            "stated_level": spec.stated_level,
+        }
+        if spec.status:
+            values["status"] = spec.status
+        elif risk is None:
+            values["status"] = RiskStatus.OPEN
+        if spec.owner:
+            if spec.owner in users:
+                values["owner"] = users[spec.owner]
+            else:
+                self.report.warnings.append(f"{spec.code}: owner {spec.owner!r} is not a user; left unassigned")
+        if spec.next_review:
+            values["next_review_date"] = datetime.date.fromisoformat(spec.next_review)
+        risk = self.upsert("risks", Risk, {"number": spec.number} if risk is None else {}, values, instance=risk)
+        if risk.level_disagrees:
+            self.report.warnings.append(
+                f"{risk.code}: the plan states {risk.get_stated_level_display()} but {risk.impact} × "
+                f"{risk.likelihood} = {risk.score} is {risk.get_level_display()} by the level bands"
+            )
+        self.link_components(risk, spec, components)
+
+        kept = set()
+        for mitigation in spec.mitigations:
+            self.upsert(
+                "mitigations",
+                Mitigation,
+                {"risk": risk, "number": mitigation.number},
+                {"title": mitigation.title, "detail": mitigation.detail, "detail_language": mitigation.language},
+            )
+            kept.add(mitigation.number)
+        for extra in risk.mitigations.exclude(number__in=kept).values_list("number", flat=True):
+            self.report.warnings.append(f"{risk.code}: mitigation {extra} is not in the plan; kept")
+
+        names = set()
+        for order, indicator in enumerate(spec.indicators, start=1):
+            existing = Indicator.objects.filter(risk=risk, name=indicator.name).first()
+            probe = Indicator(name=indicator.name, rule_text=indicator.rule_text)
+            probe.apply_rule_text()
+            values = {
+                "order": order,
+                "rule_text": indicator.rule_text,
+                "rule_kind": probe.rule_kind,
+                "operator": probe.operator,
+                "threshold": probe.threshold,
+                "unit": probe.unit,
+                "rule_on_complement": probe.rule_on_complement,
+            }
+            metric = metrics.get(indicator.name.casefold())
+            if metric is not None:
+                values["metric"] = metric
+            self.upsert("indicators", Indicator, {"risk": risk, "name": indicator.name}, values, instance=existing)
+            names.add(indicator.name)
+        for extra in risk.indicators.exclude(name__in=names).values_list("name", flat=True):
+            self.report.warnings.append(f"{risk.code}: indicator {extra!r} is not in the plan; kept")
+
+    def link_components(self, risk: Risk, spec: RiskSpec, components: list[Component]) -> None:
+        wanted = []
+        for name in spec.components:
+            match = next((c for c in components if c.name.casefold() == name.casefold()), None)
+            if match is None:
+                match = Component(name=name)
+                self.save(match)
+                components.append(match)
+            wanted.append(match)
+        text = f"{spec.title}\n{spec.description}"
+        wanted += [c for c in components if c not in wanted and c.is_mentioned_in(text)]
+        current = set(risk.components.values_list("pk", flat=True))
+        missing = [c for c in wanted if c.pk not in current]
+        if missing:
+            risk.components.add(*missing)
+
+
+def import_plan(plan: Plan, *, user=None, dry_run: bool = False, source_name: str = "") -> ImportReport:
+    """Apply ``plan`` in one transaction; on any error nothing is written. Dry runs roll back."""
+    report = ImportReport(dry_run=dry_run, warnings=list(plan.warnings))
+    with transaction.atomic():
+        _Importer(plan, report, user=user, source_name=source_name).run()
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def summarise(report: ImportReport) -> str:
+    lines = []
+    totals = defaultdict(int)
+    for entity, counts in report.counts.items():
+        if any(counts.values()):
+            lines.append(
+                f"  {entity:<17} created {counts['created']:>3}  updated {counts['updated']:>3}  "
+                f"unchanged {counts['unchanged']:>3}"
+            )
+        for outcome, n in counts.items():
+            totals[outcome] += n
+    head = "Dry run, nothing written:" if report.dry_run else "Imported:"
+    lines.insert(0, f"{head} {totals['created']} created, {totals['updated']} updated, {totals['unchanged']} unchanged")
+    lines += [f"  warning: {w}" for w in report.warnings]
+    return "\n".join(lines)

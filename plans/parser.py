@@ -1,0 +1,620 @@
+"""Read a risk management plan written in Markdown (Japanese or English) into a :class:`Plan`.
+
+The document is parsed with markdown-it-py into a tree and then walked by headings: we recognise a
+part by what it is (a numbered heading followed by a field list with a score is a risk; a table whose
+columns are normal / warning / critical is the metrics dashboard), not by its position, so plans from
+other teams with other heading levels, labels or lists-instead-of-code still import.
+Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from monitoring import thresholds
+from plans import labels
+from plans.document import (
+    AlertRuleSpec,
+    ChecklistItemSpec,
+    IndicatorSpec,
+    MetricSpec,
+    MitigationSpec,
+    Plan,
+    PlanError,
+    ReviewTemplateSpec,
+    RiskSpec,
+    ScaleBandSpec,
+    StrategySpec,
+)
+from register import scoring
+
+_NUMBERED = re.compile(r"^\s*(?:R-?)?(?P<n>\d+)\s*[.)．:：]\s*(?P<title>.+?)\s*$")
+_SCORE = re.compile(
+    r"(?P<i>\d+)\s*[×xX*✕・]\s*(?P<l>\d+)(?:\s*[=＝]\s*(?P<s>\d+))?\s*(?:[(（](?P<level>[^)）]*)[)）])?"
+)
+_PLAIN_SCORE = re.compile(r"^(?P<s>\d+)\s*(?:[(（](?P<level>[^)）]*)[)）])?$")
+_LABELLED = re.compile(
+    r"^\*\*(?P<label>[^*]+?)\s*[:：]?\s*\*\*\s*[:：]?\s*(?P<value>.*)$|"
+    r"^(?P<plain>[^:：*]{1,40}?)\s*[:：]\s*(?P<pvalue>.*)$",
+    re.S,
+)
+_ITEM_HEADER = re.compile(r"^\s*(?:#+|//+|--+|;+)\s*(?P<n>\d+)\s*[.)]\s*(?P<title>.+?)\s*$")
+_TASK = re.compile(r"^\[[ xX]\]\s*")
+_LIST_SPLIT = re.compile(r"\s*[、,，;；／]\s*")
+# Text decoded with the wrong codec: UTF-8 read as Latin-1/cp1252 ("ãƒªã‚¹ã‚¯") or Shift-JIS read
+# as UTF-8 ("繝ｪ繧ｹ繧ｯ"), and the replacement character a lossy decode leaves behind.
+_MOJIBAKE = re.compile(
+    "\ufffd|[ÃÂãâåæçèéï][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|[縺繧繝螟譁蜿邨][\uff61-\uff9f]"
+)
+
+
+@dataclass
+class Section:
+    level: int
+    title: str
+    line: int
+    nodes: list[SyntaxTreeNode] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+    parent: Section | None = None
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def ancestors(self):
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+
+def _line(node: SyntaxTreeNode) -> int | None:
+    return node.map[0] + 1 if node.map else None
+
+
+def _inline_text(node: SyntaxTreeNode) -> str:
+    """The raw inline Markdown of a paragraph/heading/cell (keeps **bold** so labels can be found)."""
+    for child in node.children:
+        if child.type == "inline":
+            return child.content.strip()
+    return node.content.strip() if node.type == "inline" else ""
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\*\*|__|`", "", text).strip()
+
+
+class PlanParser:
+    def __init__(self, source: str, *, name: str = "plan"):
+        self.source = source
+        self.lines = source.splitlines()
+        self.name = name
+        self.problems: list[tuple[int | None, str]] = []
+        self.plan = Plan()
+
+    # -- entry point ---------------------------------------------------------------------------
+    def parse(self) -> Plan:
+        self._check_encoding()
+        if self.problems:
+            raise PlanError(self.problems)
+        md = MarkdownIt("commonmark").enable("table")
+        root = self._sections(SyntaxTreeNode(md.parse(self.source)))
+        self.plan.language = "ja" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", self.source) else "en"
+        h1 = next((s for s in root.children if s.level == 1), None)
+        self.plan.title = labels.clean_heading(h1.title) if h1 else ""
+
+        strategies = [s for s in root.walk() if labels.heading_is(s.title, "strategies")]
+        in_strategies = {id(s) for top in strategies for s in top.walk()}
+        for section in root.walk():
+            if id(section) in in_strategies:
+                continue
+            self._tables(section)
+            if labels.heading_is(section.title, "alerts"):
+                self._alert_rules(section)
+            elif labels.heading_is(section.title, "weekly"):
+                self._weekly(section)
+            elif labels.heading_is(section.title, "monthly"):
+                self._monthly(section)
+            elif self._is_risk(section):
+                self._risk(section)
+        for top in strategies:
+            self._strategies(top)
+        self._check_whole()
+        if self.problems:
+            raise PlanError(self.problems)
+        return self.plan
+
+    # -- structure -----------------------------------------------------------------------------
+    def _check_encoding(self) -> None:
+        for number, text in enumerate(self.lines, start=1):
+            if _MOJIBAKE.search(text):
+                self.problems.append((number, "text looks mis-decoded (mojibake); save the plan as UTF-8"))
+                return
+
+    def _sections(self, tree: SyntaxTreeNode) -> Section:
+        root = Section(0, "", 0)
+        current = root
+        for node in tree.children:
+            if node.type == "heading":
+                level = int(node.tag[1])
+                while current.level >= level:
+                    current = current.parent
+                section = Section(level, _inline_text(node), _line(node) or 0, parent=current)
+                current.children.append(section)
+                current = section
+            else:
+                current.nodes.append(node)
+        return root
+
+    def _is_risk(self, section: Section) -> bool:
+        if not _NUMBERED.match(labels.clean_heading(section.title)):
+            return False
+        fields = self._fields(section)
+        if any(labels.field_for(label) in {"score", "likelihood", "impact_score"} for label, *_ in fields):
+            return True
+        under_risks = any(labels.heading_is(a.title, "risks") for a in section.ancestors())
+        if under_risks:
+            # A numbered heading under the risks part is meant to be a risk: say what is missing
+            # rather than dropping it silently.
+            self.problems.append(
+                (
+                    section.line,
+                    f"risk {section.title!r} has no risk score (expected a field such as '**Risk Score**: 4 × 3 = 12')",
+                )
+            )
+        return False
+
+    def _fields(self, section: Section) -> list[tuple[str, str, SyntaxTreeNode]]:
+        """(label, value, list item) for every "**Label**: value" item of the section's first field list."""
+        found = []
+        for node in section.nodes:
+            if node.type not in {"bullet_list", "ordered_list"}:
+                continue
+            for item in node.children:
+                if not item.children or item.children[0].type != "paragraph":
+                    continue
+                match = _LABELLED.match(_inline_text(item.children[0]))
+                if match:
+                    label = match["label"] or match["plain"]
+                    value = match["value"] if match["label"] else match["pvalue"]
+                    found.append((label.strip(), value.strip(), item))
+            if found:
+                break
+        return found
+
+    # -- risks ---------------------------------------------------------------------------------
+    def _category(self, section: Section) -> str:
+        for ancestor in section.ancestors():
+            if ancestor.level <= 1 or labels.heading_is(ancestor.title, "risks"):
+                return ""
+            return labels.clean_heading(ancestor.title)
+        return ""
+
+    def _risk(self, section: Section) -> None:
+        heading = _NUMBERED.match(labels.clean_heading(section.title))
+        number, title = int(heading["n"]), heading["title"]
+        values: dict[str, tuple[str, SyntaxTreeNode]] = {}
+        rules: list[tuple[str, SyntaxTreeNode]] = []
+        for label, value, item in self._fields(section):
+            key = labels.field_for(label)
+            if key == "impact_text" and re.fullmatch(r"\d+", _plain(value)):
+                key = "impact_score"  # "Impact: 4" is the score, "Impact: outage" the description
+            if key is None:
+                self.plan.warnings.append(f"line {_line(item)}: R-{number}: unknown field {label!r} ignored")
+                continue
+            if key == "early_warning":
+                rules.append((value, item))
+            values[key] = (value, item)
+
+        impact, likelihood, stated = self._score(number, section, values)
+        if impact is None:
+            return
+        risk = RiskSpec(
+            number=number,
+            title=title,
+            category=self._category(section),
+            impact=impact,
+            likelihood=likelihood,
+            stated_level=stated,
+            line=section.line,
+            description=_plain(values.get("description", ("", None))[0]),
+            impact_text=_plain(values.get("impact_text", ("", None))[0]),
+        )
+        if "mitigations" in values:
+            risk.mitigations = self._mitigations(*values["mitigations"])
+        if "indicators" in values:
+            names = [_plain(n) for n in _LIST_SPLIT.split(values["indicators"][0]) if _plain(n)]
+            risk.indicators = [IndicatorSpec(name) for name in dict.fromkeys(names)]
+        numbers = [m.number for m in risk.mitigations]
+        if len(numbers) != len(set(numbers)):
+            self.problems.append((_line(values["mitigations"][1]), f"R-{number}: mitigation numbers repeat: {numbers}"))
+        for text, item in rules:
+            self._attach_rule(risk, _plain(text), _line(item))
+        if "status" in values:
+            status = labels.status_from_words(_plain(values["status"][0]))
+            if status is None:
+                self.problems.append(
+                    (_line(values["status"][1]), f"R-{number}: unknown status {values['status'][0]!r}")
+                )
+            risk.status = status or ""
+        risk.owner = _plain(values.get("owner", ("", None))[0])
+        if "components" in values:
+            risk.components = [_plain(c) for c in _LIST_SPLIT.split(values["components"][0]) if _plain(c)]
+        if "next_review" in values:
+            risk.next_review = _plain(values["next_review"][0])
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", risk.next_review):
+                self.problems.append(
+                    (
+                        _line(values["next_review"][1]),
+                        f"R-{number}: next review {risk.next_review!r} is not a YYYY-MM-DD date",
+                    )
+                )
+        if any(r.number == number for r in self.plan.risks):
+            self.problems.append((section.line, f"risk number {number} is used twice"))
+        self.plan.risks.append(risk)
+        if risk.category and risk.category not in self.plan.categories:
+            self.plan.categories.append(risk.category)
+
+    def _score(self, number: int, section: Section, values) -> tuple[int | None, int | None, str]:
+        where = f"R-{number}"
+        impact = likelihood = None
+        stated = ""
+        line = section.line
+        if "score" in values:
+            raw, item = values["score"]
+            line = _line(item)
+            text = _plain(raw)
+            match = _SCORE.search(text)
+            if match:
+                impact, likelihood = int(match["i"]), int(match["l"])
+                product = match["s"]
+                level_text = match["level"]
+            else:
+                plain = _PLAIN_SCORE.match(text)
+                if not plain:
+                    self.problems.append(
+                        (
+                            line,
+                            f"{where}: cannot read the risk score {text!r} "
+                            "(expected 'impact × likelihood = score', e.g. '4 × 3 = 12')",
+                        )
+                    )
+                    return None, None, ""
+                product, level_text = plain["s"], plain["level"]
+            if level_text:
+                stated = labels.level_from_words(level_text) or ""
+                if not stated:
+                    self.plan.warnings.append(f"line {line}: {where}: unknown level {level_text!r} ignored")
+        else:
+            product = None
+        for key in ("impact_score", "likelihood"):
+            if key in values:
+                raw, item = values[key]
+                digits = re.match(r"\s*(\d+)", _plain(raw))
+                if not digits:
+                    self.problems.append((_line(item), f"{where}: {key.replace('_score', '')} {raw!r} is not a number"))
+                    return None, None, ""
+                if key == "impact_score":
+                    impact = int(digits[1])
+                else:
+                    likelihood = int(digits[1])
+        if impact is None or likelihood is None:
+            self.problems.append(
+                (line, f"{where}: missing impact or likelihood; write the score as 'impact × likelihood = score'")
+            )
+            return None, None, ""
+        bad = [
+            f"{name} {value} is outside 1–5"
+            for name, value in (("impact", impact), ("likelihood", likelihood))
+            if not scoring.in_scale(value)
+        ]
+        if bad:
+            self.problems.append((line, f"{where}: " + "; ".join(bad)))
+            return None, None, ""
+        if product is not None and int(product) != impact * likelihood:
+            self.problems.append((line, f"{where}: {impact} × {likelihood} is {impact * likelihood}, not {product}"))
+            return None, None, ""
+        return impact, likelihood, stated
+
+    def _mitigations(self, value: str, item: SyntaxTreeNode) -> list[MitigationSpec]:
+        found: list[MitigationSpec] = []
+        for child in item.children[1:]:
+            if child.type == "fence":
+                found.extend(self._split_snippet(child.content, child.info.strip(), start=len(found) + 1))
+            elif child.type in {"bullet_list", "ordered_list"}:
+                for sub in child.children:
+                    found.append(self._item_mitigation(sub, len(found) + 1))
+        if not found and _plain(value):
+            found.append(MitigationSpec(1, _plain(value)[:200], ""))
+        return found
+
+    def _split_snippet(self, content: str, language: str, start: int = 1) -> list[MitigationSpec]:
+        """Split a code block at "# 1. Title" comment lines; each part keeps its code verbatim."""
+        items: list[MitigationSpec] = []
+        current: MitigationSpec | None = None
+        body: list[str] = []
+
+        def close() -> None:
+            if current is not None:
+                current.detail = "\n".join(body).strip("\n")
+                items.append(current)
+
+        lines = content.rstrip("\n").split("\n")
+        if not any(_ITEM_HEADER.match(line) for line in lines):
+            first = next((line for line in lines if line.strip()), "")
+            title = re.sub(r"^\s*(?:#+|//+|--+)\s*", "", first).strip() or "—"
+            return [MitigationSpec(start, title[:200], "\n".join(lines).strip("\n"), language)]
+        for line in lines:
+            header = _ITEM_HEADER.match(line)
+            if header:
+                close()
+                current = MitigationSpec(int(header["n"]), header["title"][:200], "", language)
+                body = []
+            elif current is not None:
+                body.append(line)
+            elif line.strip():
+                # Code before the first numbered header belongs to no item: keep it with the first.
+                body.append(line)
+        close()
+        return items
+
+    def _item_mitigation(self, item: SyntaxTreeNode, number: int) -> MitigationSpec:
+        first = _plain(_inline_text(item.children[0])) if item.children else ""
+        title, _, rest = first.partition(":") if ":" in first else first.partition("：")
+        detail_parts = [rest.strip()] if rest.strip() else []
+        language = ""
+        for child in item.children[1:]:
+            if child.type == "fence":
+                detail_parts.append(child.content.strip("\n"))
+                language = language or child.info.strip()
+            elif child.map:
+                detail_parts.append(textwrap.dedent("\n".join(self.lines[child.map[0] : child.map[1]])).strip("\n"))
+        return MitigationSpec(number, title.strip()[:200] or "—", "\n\n".join(detail_parts), language)
+
+    def _attach_rule(self, risk: RiskSpec, text: str, line: int | None) -> None:
+        rule = thresholds.parse_rule(text)
+        if rule.kind == "manual":
+            self.plan.warnings.append(
+                f"line {line}: {risk.code}: early warning {text!r} has no readable threshold; kept as text"
+            )
+        free = [ind for ind in risk.indicators if not ind.rule_text]
+        if not free:
+            free = [IndicatorSpec(rule.subject or text)]
+            risk.indicators.extend(free)
+        subject = rule.subject.casefold()
+        ratios = [difflib.SequenceMatcher(None, subject, ind.name.casefold()).ratio() for ind in free]
+        # Ties go to the first indicator listed, which is how plans order them (main one first).
+        free[ratios.index(max(ratios))].rule_text = text
+
+    # -- tables: scales and metrics ------------------------------------------------------------
+    def _tables(self, section: Section) -> None:
+        for node in section.nodes:
+            if node.type != "table":
+                continue
+            rows = self._rows(node)
+            if not rows:
+                continue
+            header = rows[0][1]
+            axis = labels.axis_for(header[0]) if header else None
+            columns = [labels.column_for(h) for h in header]
+            if {"normal", "warning", "critical"} <= set(columns) and "name" in columns:
+                self._metric_rows(rows, columns)
+            elif axis:
+                self._scale_rows(rows, axis, columns)
+
+    def _rows(self, table: SyntaxTreeNode) -> list[tuple[int | None, list[str]]]:
+        rows = []
+        for part in table.children:
+            for tr in part.children:
+                rows.append((_line(tr), [_plain(_inline_text(cell)) for cell in tr.children]))
+        return rows
+
+    def _scale_rows(self, rows, axis: str, columns: list[str | None]) -> None:
+        score_col = columns.index("score") if "score" in columns else len(columns) - 1
+        desc_col = columns.index("description") if "description" in columns else 1
+        for line, cells in rows[1:]:
+            level = labels.level_from_words(cells[0])
+            bounds = re.fullmatch(r"(\d+)\s*(?:[-–~〜]\s*(\d+))?", cells[score_col].strip()) if cells else None
+            if not level or not bounds:
+                self.problems.append(
+                    (
+                        line,
+                        f"cannot read scale row {' | '.join(cells)!r} "
+                        "(expected a level such as 低/Low and a score such as 1-2)",
+                    )
+                )
+                continue
+            low, high = int(bounds[1]), int(bounds[2] or bounds[1])
+            if not (scoring.in_scale(low) and scoring.in_scale(high)) or low > high:
+                self.problems.append((line, f"scale row {cells[0]!r}: {low}-{high} is not within 1–5"))
+                continue
+            description = cells[desc_col] if desc_col < len(cells) and desc_col != score_col else ""
+            self.plan.scales.append(ScaleBandSpec(axis, level, cells[0], low, high, description))
+
+    def _metric_rows(self, rows, columns: list[str | None]) -> None:
+        col = {key: columns.index(key) for key in ("name", "normal", "warning", "critical")}
+        category_col = columns.index("category") if "category" in columns else None
+        for line, cells in rows[1:]:
+            if len(cells) < len(columns):
+                self.problems.append((line, "metrics table row has fewer cells than the header"))
+                continue
+            name = cells[col["name"]]
+            try:
+                spec = self._metric(name, cells[col["normal"]], cells[col["warning"]], cells[col["critical"]], line)
+            except thresholds.ThresholdError as exc:
+                self.problems.append((line, f"metric {name!r}: {exc}"))
+                continue
+            spec.category = cells[category_col] if category_col is not None else ""
+            if any(m.name == name for m in self.plan.metrics):
+                self.problems.append((line, f"metric {name!r} is listed twice"))
+            self.plan.metrics.append(spec)
+
+    def _metric(self, name: str, normal: str, warning: str, critical: str, line: int | None) -> MetricSpec:
+        low_end, middle, high_end = (thresholds.parse_bound(t) for t in (normal, warning, critical))
+        if not isinstance(low_end, thresholds.Threshold) or not isinstance(high_end, thresholds.Threshold):
+            raise thresholds.ThresholdError("normal and critical bands must be bounds such as '< 200ms' / '> 500ms'")
+        if low_end.operator in {"<", "<="} and high_end.operator in {">", ">="}:
+            direction = "higher_is_worse"
+            ok = low_end.value < high_end.value
+        elif low_end.operator in {">", ">="} and high_end.operator in {"<", "<="}:
+            direction = "lower_is_worse"
+            ok = low_end.value > high_end.value
+        else:
+            raise thresholds.ThresholdError(f"normal {normal!r} and critical {critical!r} point the same way")
+        if not ok:
+            raise thresholds.ThresholdError(f"normal {normal!r} and critical {critical!r} overlap")
+        units = {u for u in (low_end.unit, high_end.unit, getattr(middle, "unit", "")) if u}
+        if len(units) > 1:
+            raise thresholds.ThresholdError(f"bands use different units: {', '.join(sorted(units))}")
+        if isinstance(middle, thresholds.Range):
+            edges = sorted((low_end.value, high_end.value))
+            if [middle.low, middle.high] != edges:
+                self.plan.warnings.append(
+                    f"line {line}: metric {name!r}: warning band {warning!r} does not "
+                    f"join the normal and critical bands; using {edges[0]:g}-{edges[1]:g}"
+                )
+        return MetricSpec(
+            name=name,
+            category="",
+            unit=units.pop() if units else "",
+            direction=direction,
+            warning=low_end.value,
+            critical=high_end.value,
+            line=line or 0,
+        )
+
+    # -- alert rules and review templates ------------------------------------------------------
+    def _list_texts(self, section: Section) -> list[tuple[int | None, str]]:
+        texts = []
+        for node in section.nodes:
+            if node.type in {"bullet_list", "ordered_list"}:
+                for item in node.children:
+                    if item.children and item.children[0].type == "paragraph":
+                        texts.append((_line(item), _plain(_inline_text(item.children[0]))))
+        return texts
+
+    def _alert_rules(self, section: Section) -> None:
+        for child in section.children:
+            priority = self._group_kind(child, ("immediate", "watch"), "alert group")
+            if priority is None:
+                continue
+            for line, text in self._list_texts(child):
+                try:
+                    subject, threshold = thresholds.parse_condition(text)
+                except thresholds.ThresholdError as exc:
+                    self.problems.append((line, f"alert rule {text!r}: {exc}"))
+                    continue
+                spec = AlertRuleSpec(priority, text, subject)
+                if threshold:
+                    spec.operator, spec.threshold, spec.unit = threshold.operator, threshold.value, threshold.unit
+                self.plan.alert_rules.append(spec)
+
+    def _weekly(self, section: Section) -> None:
+        template = ReviewTemplateSpec("weekly", labels.clean_heading(section.title))
+        for node in section.nodes:
+            if node.type == "fence" and node.info.strip().lower() in {"markdown", "md", ""}:
+                inner = PlanParser(node.content, name=self.name)
+                tree = inner._sections(SyntaxTreeNode(MarkdownIt("commonmark").parse(node.content)))
+                self._checklist(tree, template)
+        if not template.items:
+            self._checklist(section, template)
+        if not template.items:
+            self.problems.append((section.line, "the weekly review has no checklist items"))
+        self.plan.reviews.append(template)
+
+    def _checklist(self, tree: Section, template: ReviewTemplateSpec) -> None:
+        for section in tree.walk():
+            if section.level == 1 and section.title:
+                template.name = labels.clean_heading(section.title)
+            heading = labels.clean_heading(section.title) if section is not tree else ""
+            for _line_no, text in self._list_texts(section):
+                template.items.append(ChecklistItemSpec(heading, _TASK.sub("", text).strip()))
+
+    def _monthly(self, section: Section) -> None:
+        template = ReviewTemplateSpec("monthly", labels.clean_heading(section.title))
+        for node in section.nodes:
+            if node.type not in {"ordered_list", "bullet_list"}:
+                continue
+            for item in node.children:
+                match = _LABELLED.match(_inline_text(item.children[0])) if item.children else None
+                if match:
+                    title = match["label"] or match["plain"]
+                    description = match["value"] if match["label"] else match["pvalue"]
+                    template.items.append(ChecklistItemSpec("", _plain(title), _plain(description)))
+                elif item.children:
+                    template.items.append(ChecklistItemSpec("", _plain(_inline_text(item.children[0]))))
+        if not template.items:
+            self.problems.append((section.line, "the monthly review has no steps"))
+        self.plan.reviews.append(template)
+
+    # -- programme-wide strategies -------------------------------------------------------------
+    def _strategies(self, top: Section) -> None:
+        for group in top.children:
+            kind = self._group_kind(group, ("preventive", "reactive"), "strategy group")
+            if kind is None:
+                continue
+            for position, item in enumerate(group.children, start=1):
+                heading = _NUMBERED.match(labels.clean_heading(item.title))
+                number, title = (
+                    (int(heading["n"]), heading["title"]) if heading else (position, labels.clean_heading(item.title))
+                )
+                fences = [n for n in item.nodes if n.type == "fence"]
+                if fences:
+                    detail = "\n\n".join(f.content.strip("\n") for f in fences)
+                    language = fences[0].info.strip()
+                else:
+                    spans = [n.map for n in item.nodes if n.map]
+                    detail = "\n".join(self.lines[spans[0][0] : spans[-1][1]]).strip("\n") if spans else ""
+                    language = ""
+                self.plan.strategies.append(StrategySpec(kind, number, title, detail, language))
+
+    def _group_kind(self, section: Section, kinds: tuple[str, ...], what: str) -> str | None:
+        """Which of ``kinds`` a sub-heading names (e.g. immediate / watch); warn and skip otherwise."""
+        kind = next((k for k in kinds if labels.heading_is(section.title, k)), None)
+        if kind is None:
+            self.plan.warnings.append(
+                f"line {section.line}: {what} {section.title!r} is neither {' nor '.join(kinds)}; ignored"
+            )
+        return kind
+
+    # -- whole-document checks -----------------------------------------------------------------
+    def _check_whole(self) -> None:
+        if not self.plan.risks and not any(p for p in self.problems):
+            self.problems.append(
+                (
+                    None,
+                    "no risks found: expected numbered risk headings (e.g. '#### 1. Title') "
+                    "each followed by a field list with a risk score",
+                )
+            )
+        axes = {}
+        for band in self.plan.scales:
+            axes.setdefault(band.axis, []).append(band)
+        for axis, bands in axes.items():
+            covered = sorted(v for b in bands for v in range(b.min_value, b.max_value + 1))
+            if covered != list(range(1, 6)):
+                self.problems.append((None, f"the {axis} scale must cover 1–5 exactly once, covers {covered}"))
+
+
+def parse_plan(source: str, *, name: str = "plan") -> Plan:
+    return PlanParser(source, name=name).parse()
+
+
+def read_plan_file(path) -> Plan:
+    """Read and parse a plan file; a file that is not UTF-8 is refused with the line of the first bad byte."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlanError([(line, "the plan is not valid UTF-8 (mojibake or another encoding); save it as UTF-8")])
+    return parse_plan(source, name=str(path))

@@ -1,0 +1,122 @@
+"""Graph questions and semantic search over the API. A store that is down answers 503 with the
+reason; the register itself keeps working."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projections import graph, queries, vectors
+
+KINDS = ("risk", "incident", "mitigation")
+
+
+class _StoreView(APIView):
+    permission_classes = [IsAuthenticated]
+    permission: str = "register.view_risk"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+
+    def handle_exception(self, exc):
+        if isinstance(exc, graph.GraphUnavailable | vectors.VectorUnavailable):
+            store = "graph" if isinstance(exc, graph.GraphUnavailable) else "vector store"
+            return Response(
+                {"detail": f"The {store} is unavailable; try again later.", "error": str(exc)},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return super().handle_exception(exc)
+
+
+class SearchQuery(serializers.Serializer):
+    q = serializers.CharField(max_length=1000)
+    type = serializers.ChoiceField(choices=KINDS, default="risk")
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+
+class DuplicateQuery(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HopsQuery(serializers.Serializer):
+    hops = serializers.IntegerField(min_value=1, max_value=queries.MAX_HOPS, default=4)
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=20)
+
+
+def _valid(serializer_class, request):
+    data = serializer_class(data=request.query_params)
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
+class SearchView(_StoreView):
+    @extend_schema(parameters=[SearchQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """Semantic search (Japanese or English) over risks, incidents (with postmortems) or mitigations."""
+        params = _valid(SearchQuery, request)
+        return Response({"results": queries.search(params["q"], params["type"], params["limit"])})
+
+
+class DuplicatesView(_StoreView):
+    @extend_schema(parameters=[DuplicateQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """Existing risks close to a title (and description) before one is created."""
+        params = _valid(DuplicateQuery, request)
+        return Response({"possible_duplicates": queries.possible_duplicates(params["title"], params["description"])})
+
+
+class CascadeView(_StoreView):
+    @extend_schema(parameters=[HopsQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, code):
+        """Risks this one causes within N hops, with cumulative exposure."""
+        from register.models import Risk
+
+        risk = get_object_or_404(Risk, code=code)
+        return Response(queries.cascade(risk.pk, _valid(HopsQuery, request)["hops"]))
+
+
+class RankingView(_StoreView):
+    @extend_schema(parameters=[HopsQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """Risks ordered by downstream exposure (systemic risks first)."""
+        params = _valid(HopsQuery, request)
+        return Response({"results": queries.systemic_ranking(params["hops"], params["limit"])})
+
+
+class BlastRadiusView(_StoreView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk):
+        """Risks affecting a component, their indicators, mitigations and open incidents."""
+        from register.models import Component
+
+        return Response(queries.blast_radius(get_object_or_404(Component, pk=pk).pk))
+
+
+class IncidentGraphView(_StoreView):
+    permission = "incidents.view_incident"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, default=5)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request, pk):
+        """The incident's path (risks → mitigations in place), similar past incidents, suggested risks."""
+        from incidents.models import Incident
+
+        incident = get_object_or_404(Incident, pk=pk)
+        return Response(
+            {
+                "path": queries.incident_path(incident.pk),
+                "similar_incidents": queries.similar_incidents(incident.pk),
+                "suggested_risks": queries.suggested_risks(incident.pk),
+            }
+        )

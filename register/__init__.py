@@ -1,0 +1,1 @@
+"""The register: risks scored impact × likelihood, their mitigations, links and history (the core)."""

@@ -1,0 +1,389 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import OuterRef, Subquery
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from register import extensions
+from register.choices import ScoreSource
+from register.models import Category, Component, LevelBand, Mitigation, Risk, RiskLink, ScaleBand, ScoreChange, Strategy
+from register.models.risks import is_register_admin
+from register.pagination import DeferredJoinPaginator
+
+LIVE_COLOURS = {"normal": "#3c8d40", "unknown": "#777777", "warning": "#e69a00", "critical": "#c9302c"}
+_CODE_WIDGET = forms.Textarea(attrs={"rows": 10, "cols": 100, "class": "vLargeTextField riskregister-code"})
+
+
+def level_badge(level: str, label: str, colour: str | None):
+    return format_html(
+        '<span class="riskregister-badge" style="background:{};color:#fff;padding:2px 8px;'
+        'border-radius:10px;font-weight:bold">{}</span>',
+        colour or "#777",
+        label,
+    )
+
+
+class ObjectToolsMixin:
+    """Change forms whose object tools other apps add links to (``extensions.add_object_tools``).
+
+    Use with a template that includes "admin/register/object_tools.html" in its object-tools block
+    (``admin/register/change_form.html`` does).
+    """
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["extension_tools"] = extensions.tools_for(request, self.model._meta.label_lower, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class OwnedRiskPermissions:
+    """Admin permissions that also ask the object whether this user may edit it.
+
+    The rule is the model's own ``is_editable_by`` (the API asks the same). In a risk's inlines
+    ``obj`` is the parent risk, so adding or changing its children follows the risk's rule.
+    """
+
+    def _may_edit(self, request, obj) -> bool:
+        return obj is None or obj.is_editable_by(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
+class RiskChildInline(OwnedRiskPermissions):
+    """Inlines of a risk: ``obj`` is the parent risk, so adding is gated by the same rule."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+
+class MitigationInline(RiskChildInline, admin.StackedInline):
+    # Stacked: the snippet needs the page's full width to stay readable.
+    model = Mitigation
+    fields = [("number", "title"), ("kind", "status"), ("owner", "due_date"), "detail", "detail_language"]
+    autocomplete_fields = ["owner"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "detail":
+            kwargs["widget"] = _CODE_WIDGET
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ScoreChangeInline(admin.TabularInline):
+    model = ScoreChange
+    fields = ["changed_at", "changed_by", "old_score_display", "new_score_display", "source", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("score history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    @admin.display(description=_("from"))
+    def old_score_display(self, obj):
+        if obj.old_score is None:
+            return "—"
+        return f"{obj.old_impact} × {obj.old_likelihood} = {obj.old_score}"
+
+    @admin.display(description=_("to"))
+    def new_score_display(self, obj):
+        return f"{obj.new_impact} × {obj.new_likelihood} = {obj.new_score}"
+
+
+class CausesInline(admin.TabularInline):
+    """Risk interdependencies: this risk makes the listed ones more likely (the graph's CAUSES)."""
+
+    model = RiskLink
+    fk_name = "cause"
+    fields = ["effect", "note"]
+    autocomplete_fields = ["effect"]
+    extra = 0
+    verbose_name = _("causes")
+    verbose_name_plural = _("causes (this risk makes these more likely)")
+
+
+class CausedByInline(CausesInline):
+    fk_name = "effect"
+    fields = ["cause", "note"]
+    autocomplete_fields = ["cause"]
+    verbose_name = _("caused by")
+    verbose_name_plural = _("caused by (these make this risk more likely)")
+
+
+class RiskAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for a score change"),
+        required=False,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text=_("Stored in the score history when impact or likelihood changes."),
+    )
+    not_a_duplicate = forms.BooleanField(
+        label=_("Not a duplicate"),
+        required=False,
+        help_text=_("Tick to save a new risk although similar risks exist."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("title") and not cleaned.get("not_a_duplicate"):
+            # Other apps find existing risks like a new one (the search app does it semantically).
+            found = [
+                hit
+                for find in extensions.duplicate_finders.values()
+                for hit in find(cleaned["title"], cleaned.get("description", ""))
+            ]
+            if found:
+                listed = "; ".join(f"{h['code']} {h['title']} ({h['similarity']:.0%})" for h in found)
+                raise forms.ValidationError(
+                    _('Possible duplicates: %(risks)s. Tick "Not a duplicate" to save anyway.') % {"risks": listed}
+                )
+        return cleaned
+
+    class Meta:
+        model = Risk
+        fields = [
+            "number",
+            "title",
+            "category",
+            "status",
+            "owner",
+            "next_review_date",
+            "impact",
+            "likelihood",
+            "description",
+            "impact_text",
+            "components",
+        ]
+
+
+@admin.register(Risk)
+class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
+    form = RiskAdminForm
+    list_display = [
+        "code",
+        "title",
+        "category",
+        "impact",
+        "likelihood",
+        "score",
+        "level_display",
+        "live_display",
+        "review_display",
+        "status",
+        "owner",
+    ]
+    list_display_links = ["code", "title"]
+    list_filter = [
+        "level",
+        "live_status",
+        "needs_reassessment",
+        "category",
+        "status",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["category", "owner"]
+    search_fields = ["code", "title", "description"]
+    sortable_by = [
+        "code",
+        "title",
+        "impact",
+        "likelihood",
+        "score",
+        "level_display",
+        "live_display",
+        "review_display",
+        "status",
+    ]
+    ordering = ["-score", "number"]
+    list_per_page = 50
+    paginator = DeferredJoinPaginator
+    autocomplete_fields = ["owner", "category", "components"]
+    readonly_fields = [
+        "code",
+        "score",
+        "level_display",
+        "live_display",
+        "review_display",
+        "stated_level",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "number",
+                    "title",
+                    "category",
+                    "status",
+                    "live_display",
+                    "owner",
+                    "next_review_date",
+                    "review_display",
+                ]
+            },
+        ),
+        (
+            _("Assessment"),
+            {"fields": ["impact", "likelihood", "change_reason", "score", "level_display", "stated_level"]},
+        ),
+        (_("Details"), {"fields": ["description", "impact_text", "components"]}),
+        (_("Timestamps"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    change_form_template = "admin/register/change_form.html"
+    # The register's own inlines; other apps add theirs through extensions.add_risk_inline.
+    own_inlines = [(10, MitigationInline), (30, CausesInline), (40, CausedByInline), (50, ScoreChangeInline)]
+
+    def get_inlines(self, request, obj):
+        contributed = [(c.order, c.value) for c in extensions.risk_inlines]
+        return [inline for _order, inline in sorted(self.own_inlines + contributed, key=lambda pair: pair[0])]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "not_a_duplicate"]}), *rest]
+
+    def get_queryset(self, request):
+        # The badge colour comes from the level bands; a subquery keeps it to one query per page.
+        colour = LevelBand.objects.filter(level=OuterRef("level")).values("colour")[:1]
+        return super().get_queryset(request).annotate(level_colour=Subquery(colour))
+
+    @admin.display(description=_("level"), ordering="score")
+    def level_display(self, obj):
+        if not obj.level:
+            return "—"
+        colour = getattr(obj, "level_colour", None)
+        if colour is None:
+            colour = LevelBand.objects.filter(level=obj.level).values_list("colour", flat=True).first()
+        return level_badge(obj.level, obj.get_level_display(), colour)
+
+    @admin.display(description=_("live"), ordering="live_status")
+    def live_display(self, obj):
+        if not obj.live_status:
+            return "—"
+        return level_badge(obj.live_status, obj.get_live_status_display(), LIVE_COLOURS.get(obj.live_status))
+
+    @admin.display(description=_("review"), ordering="-needs_reassessment")
+    def review_display(self, obj):
+        if not obj.needs_reassessment:
+            return "—"
+        return format_html(
+            '<span class="riskregister-review-now" title="{}" style="background:#c9302c;color:#fff;padding:2px 8px;'
+            'border-radius:10px;font-weight:bold">{}</span> <small>{}</small>',
+            obj.review_reason,
+            _("review now"),
+            obj.review_reason,
+        )
+
+    def save_model(self, request, obj, form, change):
+        obj.save(
+            changed_by=request.user,
+            change_reason=form.cleaned_data.get("change_reason", ""),
+            change_source=ScoreSource.MANUAL,
+        )
+
+
+class RiskChildAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
+    list_select_related = ["risk"]
+    autocomplete_fields = ["risk"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving an item to another risk is for register administrators; an assignee edits it in place.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not is_register_admin(request.user):
+            fields.append("risk")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "risk":
+            kwargs["queryset"] = Risk.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Mitigation)
+class MitigationAdmin(RiskChildAdmin):
+    list_display = ["__str__", "risk", "kind", "status", "owner", "due_date"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["risk", "owner"]
+    search_fields = ["title", "detail", "risk__code", "risk__title"]
+    readonly_fields = ["detail_preview"]
+
+    @admin.display(description=_("snippet"))
+    def detail_preview(self, obj):
+        return format_html('<pre class="riskregister-code">{}</pre>', obj.detail) if obj.detail else "—"
+
+
+@admin.register(ScoreChange)
+class ScoreChangeAdmin(admin.ModelAdmin):
+    list_display = ["risk", "changed_at", "changed_by", "old_score", "new_score", "source", "reason"]
+    list_filter = ["source"]
+    list_select_related = ["risk", "changed_by"]
+    search_fields = ["risk__code", "risk__title", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    search_fields = ["name"]
+
+
+@admin.register(Component)
+class ComponentAdmin(ObjectToolsMixin, admin.ModelAdmin):
+    change_form_template = "admin/register/change_form.html"
+    list_display = ["name", "aliases"]
+    search_fields = ["name", "aliases"]
+
+
+@admin.register(ScaleBand)
+class ScaleBandAdmin(admin.ModelAdmin):
+    list_display = ["axis", "label", "level", "min_value", "max_value", "description"]
+    list_filter = ["axis"]
+
+
+@admin.register(LevelBand)
+class LevelBandAdmin(admin.ModelAdmin):
+    list_display = ["level", "min_score", "max_score", "swatch"]
+    fields = ["level", "min_score", "colour"]
+
+    @admin.display(description=_("colour"))
+    def swatch(self, obj):
+        return level_badge(obj.level, obj.colour, obj.colour)
+
+
+@admin.register(Strategy)
+class StrategyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "detail_language"]
+    list_filter = ["kind"]
+    search_fields = ["title", "detail"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "detail":
+            kwargs["widget"] = _CODE_WIDGET
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -1,0 +1,68 @@
+"""The admin site: the register's main UI, with the heat map, level counts and other apps' panels on the index."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from register import extensions
+from register.choices import Level, RiskStatus
+
+
+class RiskRegisterAdminSite(admin.AdminSite):
+    site_header = _("riskregister")
+    site_title = _("riskregister")
+    index_title = _("Risk register")
+    index_template = "admin/register/index.html"
+
+    def get_urls(self):
+        # Other apps' pages (extensions.add_admin_urls), e.g. the graph views, before the model URLs.
+        contributed = [pattern for patterns in extensions.admin_urls.values() for pattern in patterns(self)]
+        return [
+            path("heatmap/", self.admin_view(self.heatmap_view), name="heatmap"),
+            *contributed,
+            *super().get_urls(),
+        ]
+
+    def level_counts(self) -> list[dict]:
+        from register.models import LevelBand, Risk
+
+        counts = dict(
+            Risk.objects.exclude(status=RiskStatus.CLOSED).order_by().values_list("level").annotate(n=Count("id"))
+        )
+        colours = dict(LevelBand.objects.values_list("level", "colour"))
+        return [
+            {"level": level, "label": label, "count": counts.get(level, 0), "colour": colours.get(level, "#ccc")}
+            for level, label in reversed(Level.choices)
+        ]
+
+    def index(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if request.user.has_perm("register.view_risk"):
+            extra_context["level_counts"] = self.level_counts()
+        # Other apps' summary panels (extensions.add_index_panel); a panel returns None to hide itself.
+        panels = (build(request) for build in extensions.index_panels.values())
+        extra_context["panels"] = [panel for panel in panels if panel]
+        return super().index(request, extra_context)
+
+    def heatmap_view(self, request):
+        from register.heatmap import heatmap
+        from register.models import Risk
+
+        if not request.user.has_perm("register.view_risk"):
+            raise PermissionDenied
+        include_closed = request.GET.get("closed") == "1"
+        risks = Risk.objects.all() if include_closed else Risk.objects.exclude(status=RiskStatus.CLOSED)
+        context = {
+            **self.each_context(request),
+            "title": _("Risk heat map"),
+            "grid": heatmap(risks),
+            "likelihoods": range(1, 6),
+            "include_closed": include_closed,
+            "level_counts": self.level_counts(),
+        }
+        return TemplateResponse(request, "admin/register/heatmap.html", context)

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+
+from register import extensions
+from register.choices import ScoreSource
+from register.models import Category, Component, Mitigation, Risk, ScoreChange
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that runs the model's ``full_clean()``, so the API obeys the admin's rules.
+
+    DRF validates fields but never calls ``Model.clean()``; without this an invariant that lives in
+    ``clean()`` would hold in the admin and silently not in the API.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        concrete = {f.name for f in model._meta.concrete_fields}
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(validate_unique=False)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from exc
+        return attrs
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "order"]
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Component
+        fields = ["id", "name", "aliases", "description"]
+
+
+class MitigationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Mitigation
+        fields = ["number", "title", "kind", "detail", "detail_language", "status", "owner", "due_date"]
+
+
+class ScoreChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    old_score = serializers.IntegerField(read_only=True, allow_null=True)
+    new_score = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ScoreChange
+        fields = [
+            "changed_at",
+            "changed_by",
+            "old_impact",
+            "old_likelihood",
+            "old_score",
+            "new_impact",
+            "new_likelihood",
+            "new_score",
+            "reason",
+            "source",
+        ]
+
+
+class RiskSerializer(CleanModelSerializer):
+    category_name = serializers.CharField(source="category.name", read_only=True, default=None)
+    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    score_change_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Why impact or likelihood changed; stored in the score history.",
+    )
+
+    class Meta:
+        model = Risk
+        fields = [
+            "code",
+            "number",
+            "title",
+            "category",
+            "category_name",
+            "description",
+            "impact_text",
+            "impact",
+            "likelihood",
+            "score",
+            "level",
+            "stated_level",
+            "status",
+            "owner",
+            "owner_username",
+            "components",
+            "next_review_date",
+            "live_status",
+            "needs_reassessment",
+            "created_at",
+            "updated_at",
+            "score_change_reason",
+        ]
+        read_only_fields = ["code", "score", "level", "stated_level", "live_status", "created_at", "updated_at"]
+        extra_kwargs = {"number": {"required": False}, "components": {"required": False}}
+
+    def _save(self, instance: Risk, validated: dict) -> Risk:
+        reason = validated.pop("score_change_reason", "")
+        components = validated.pop("components", None)
+        for name, value in validated.items():
+            setattr(instance, name, value)
+        request = self.context.get("request")
+        instance.save(changed_by=getattr(request, "user", None), change_reason=reason, change_source=ScoreSource.MANUAL)
+        if components is not None:
+            instance.components.set(components)
+        return instance
+
+    def create(self, validated_data):
+        return self._save(Risk(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+
+class RiskDetailSerializer(RiskSerializer):
+    """A risk with its children; other apps add their blocks (extensions.add_risk_detail_field)."""
+
+    # (order, name, field factory): the register's own blocks, between which other apps' fall.
+    own_fields = [
+        (20, "mitigations", lambda: MitigationSerializer(many=True, read_only=True)),
+        (40, "score_history", lambda: ScoreChangeSerializer(source="score_changes", many=True, read_only=True)),
+    ]
+
+    class Meta(RiskSerializer.Meta):
+        fields = RiskSerializer.Meta.fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        blocks = [*self.own_fields, *((c.order, c.name, c.value) for c in extensions.risk_detail_fields)]
+        for _order, name, make_field in sorted(blocks, key=lambda block: block[0]):
+            fields[name] = make_field()
+        return fields
+
+    @staticmethod
+    def prefetches() -> list:
+        """What the detail's queryset must prefetch for the blocks of every app."""
+        own = ["mitigations", Prefetch("score_changes", queryset=ScoreChange.objects.select_related("changed_by"))]
+        return [*own, *(lookup for c in extensions.risk_detail_fields for lookup in c.prefetch)]
+
+
+class HeatmapCellSerializer(serializers.Serializer):
+    impact = serializers.IntegerField()
+    likelihood = serializers.IntegerField()
+    score = serializers.IntegerField()
+    level = serializers.CharField()
+    colour = serializers.CharField()
+    count = serializers.IntegerField()

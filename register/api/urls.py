@@ -1,0 +1,15 @@
+"""The register's API routes (mounted under /api/v1/ by riskregister/api_urls.py)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from register.api.views import CategoryViewSet, ComponentViewSet, HeatmapView, RiskViewSet
+
+router = SimpleRouter()
+router.register("risks", RiskViewSet, basename="risk")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("components", ComponentViewSet, basename="component")
+
+urlpatterns = [
+    path("heatmap/", HeatmapView.as_view(), name="heatmap"),
+]

@@ -1,0 +1,24 @@
+"""The register: scales, level bands, categories, components, risks with their score history and
+links, mitigations, strategies, roles and the heat map — the core every other app builds on."""
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class RegisterConfig(AppConfig):
+    name = "register"
+    verbose_name = _("Risk register")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from register import roles
+
+        roles.grant(roles.RISK_OWNER, "register", ["change_risk"])
+        roles.grant(
+            roles.RISK_OWNER,
+            "register",
+            [f"{action}_{model}" for action in ("add", "change", "delete") for model in ("mitigation", "risklink")],
+        )
+        # After every migrate: the role groups and their permissions, for the models that exist now.
+        post_migrate.connect(roles.sync_roles_after_migrate, sender=self, dispatch_uid="register.sync_roles")

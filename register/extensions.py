@@ -1,0 +1,105 @@
+"""How the apps above the register add to its pages without the register importing them.
+
+The register is the bottom of the dependency order (docs/architecture.md): monitoring, incidents,
+reviews and projections know it, it knows none of them. Where they add to *its* pages — an inline on
+the risk page, a panel on the admin index, a page under the admin, a link in a change form's object
+tools, a block in the risk API's detail, a duplicate check on new risks — they call one of the
+``add_*`` functions below from their ``AppConfig.ready()``.
+
+Every contribution is stored under a name (registering the same name again replaces it, so a
+re-imported module never duplicates a panel) with an ``order`` (so the page does not depend on the
+order of ``INSTALLED_APPS``). The register's own pieces take orders in tens, leaving room between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Contribution:
+    name: str
+    order: int
+    value: Any
+    # For risk-detail fields: what the risk detail's queryset must prefetch to serve the field
+    # without a query per risk.
+    prefetch: tuple = field(default=())
+
+
+class _Registry:
+    def __init__(self) -> None:
+        self._items: dict[str, Contribution] = {}
+
+    def add(self, name: str, value: Any, order: int, prefetch: Sequence = ()) -> None:
+        self._items[name] = Contribution(name, order, value, tuple(prefetch))
+
+    def __iter__(self):
+        return iter(sorted(self._items.values(), key=lambda c: (c.order, c.name)))
+
+    def values(self) -> list:
+        return [c.value for c in self]
+
+    def clear(self) -> None:  # for tests
+        self._items.clear()
+
+
+risk_inlines = _Registry()
+index_panels = _Registry()
+admin_urls = _Registry()
+object_tools: dict[str, _Registry] = {}
+risk_detail_fields = _Registry()
+duplicate_finders = _Registry()
+
+# An index panel: request -> {"title", "columns", "rows"} or None (hidden for this user).
+IndexPanel = Callable[[HttpRequest], dict | None]
+# Object tools of a change form: (request, obj or None on the add form) -> [(url, label), ...].
+ObjectTools = Callable[[HttpRequest, Any], Iterable[tuple[str, str]]]
+# Possible duplicates of a new risk: (title, description) -> [{"code", "title", "similarity"}].
+DuplicateFinder = Callable[[str, str], list[dict]]
+
+
+def add_risk_inline(name: str, inline: type, order: int) -> None:
+    """Show an admin inline on the risk page (the register's own use orders 10–50)."""
+    risk_inlines.add(name, inline, order)
+
+
+def add_index_panel(name: str, panel: IndexPanel, order: int = 100) -> None:
+    """Add a summary panel to the admin index."""
+    index_panels.add(name, panel, order)
+
+
+def add_admin_urls(name: str, patterns: Callable[[], list]) -> None:
+    """Mount pages under /admin/. ``patterns`` is called when the admin builds its URLs, with the
+    admin site as its argument, and returns URL patterns already wrapped in ``site.admin_view``."""
+    admin_urls.add(name, patterns, 0)
+
+
+def add_object_tools(model_label: str, name: str, tools: ObjectTools, order: int = 100) -> None:
+    """Add links to the object tools of a model's change form (``model_label`` like "register.risk")."""
+    object_tools.setdefault(model_label.lower(), _Registry()).add(name, tools, order)
+
+
+def tools_for(request: HttpRequest, model_label: str, obj: Any) -> list[tuple[str, str]]:
+    registry = object_tools.get(model_label.lower())
+    if registry is None:
+        return []
+    return [link for tools in registry.values() for link in tools(request, obj)]
+
+
+def add_risk_detail_field(name: str, make_field: Callable[[], Any], order: int, prefetch: Sequence = ()) -> None:
+    """Add a read-only field to the risk API's detail (``GET /api/v1/risks/{code}/``).
+
+    ``make_field`` returns a fresh serializer field; ``prefetch`` lists the lookups (strings or
+    ``Prefetch`` objects) the field reads, so the detail stays at a fixed number of queries. The
+    register's own detail fields take orders 20 (mitigations) and 40 (score history).
+    """
+    risk_detail_fields.add(name, make_field, order, prefetch)
+
+
+def add_duplicate_finder(name: str, finder: DuplicateFinder) -> None:
+    """Check a new risk for duplicates before the admin saves it."""
+    duplicate_finders.add(name, finder, 0)

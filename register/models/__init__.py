@@ -1,0 +1,19 @@
+"""The register's models: scales and level bands, categories and components, risks with their score
+history and links, mitigations and strategies."""
+
+from register.models.mitigations import Mitigation, Strategy
+from register.models.risks import Risk, RiskLink, ScoreChange
+from register.models.scales import LevelBand, ScaleBand
+from register.models.taxonomy import Category, Component
+
+__all__ = [
+    "Category",
+    "Component",
+    "LevelBand",
+    "Mitigation",
+    "Risk",
+    "RiskLink",
+    "ScaleBand",
+    "ScoreChange",
+    "Strategy",
+]

@@ -1,0 +1,279 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from register import scoring
+from register.choices import Level, LiveStatus, RiskStatus, ScoreSource
+from register.models.scales import LevelBand
+
+_in_scale = [MinValueValidator(scoring.SCALE_MIN), MaxValueValidator(scoring.SCALE_MAX)]
+
+
+def is_register_admin(user) -> bool:
+    """Administrators (and superusers) may change every risk; others only what they own."""
+    return bool(user and user.is_active and user.has_perm("register.manage_all_risks"))
+
+
+def may_change(user, permission: str, *owner_ids: int | None) -> bool:
+    """The object rule shared by risks and their children: the model permission, and ownership
+    (one of ``owner_ids`` is the user) unless the user administers the whole register."""
+    if not user or not user.is_active or not user.has_perm(permission):
+        return False
+    return is_register_admin(user) or any(owner_id is not None and owner_id == user.pk for owner_id in owner_ids)
+
+
+class RiskQuerySet(models.QuerySet):
+    def refresh_levels(self) -> int:
+        """Re-derive the stored level after the level bands moved; one UPDATE per band."""
+        changed = 0
+        for band in LevelBand.objects.as_bands():
+            changed += (
+                self.filter(score__gte=band.min_score, score__lte=band.max_score)
+                .exclude(level=band.level)
+                .update(level=band.level)
+            )
+        return changed
+
+    def editable_by(self, user) -> RiskQuerySet:
+        if is_register_admin(user):
+            return self
+        if user.has_perm("register.change_risk"):
+            return self.filter(owner=user)
+        return self.none()
+
+    def flag_for_review(self, reason: str) -> int:
+        """Mark these risks "review now" with the first cause seen since their last review.
+
+        A conditional UPDATE: a risk already flagged keeps its earlier cause (the one that came first),
+        so concurrent flaggers cannot overwrite each other.
+        """
+        return self.filter(needs_reassessment=False).update(
+            needs_reassessment=True, review_reason=reason[:300], review_flagged_at=timezone.now()
+        )
+
+
+class Risk(models.Model):
+    code = models.CharField(_("code"), max_length=16, unique=True, editable=False)
+    number = models.PositiveIntegerField(
+        _("number"),
+        unique=True,
+        blank=True,
+        help_text=_("The risk's number in the plan; the code R-N is derived from it."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    category = models.ForeignKey(
+        "register.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="risks",
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(_("description"), blank=True)
+    impact_text = models.TextField(_("impact description"), blank=True)
+    impact = models.PositiveSmallIntegerField(_("impact"), validators=_in_scale)
+    likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=_in_scale)
+    # Derived from impact × likelihood and the level bands on every save; stored so lists can filter
+    # and order on them in SQL. Never accepted from input.
+    score = models.PositiveSmallIntegerField(_("score"), editable=False, db_index=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, editable=False, db_index=True)
+    stated_level = models.CharField(
+        _("stated level"),
+        max_length=16,
+        choices=Level.choices,
+        blank=True,
+        help_text=_("The level the plan states; the importer warns when it disagrees with the computed one."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        related_name="owned_risks",
+        null=True,
+        blank=True,
+    )
+    components = models.ManyToManyField(
+        "register.Component",
+        verbose_name=_("components"),
+        related_name="risks",
+        blank=True,
+    )
+    next_review_date = models.DateField(_("next review"), null=True, blank=True)
+    # The worst live state of the risk's monitored indicators. Stored (not computed per request) so
+    # lists can filter on it; only the monitoring pipeline writes it, in the transaction that
+    # evaluates the reading that changed it.
+    live_status = models.CharField(
+        _("live status"),
+        max_length=16,
+        choices=LiveStatus.choices,
+        blank=True,
+        default="",
+        editable=False,
+        db_index=True,
+    )
+    needs_reassessment = models.BooleanField(
+        _("needs re-assessment"),
+        default=False,
+        help_text=_(
+            "Review now: set when an indicator turns critical, a source stays unhealthy or an incident is"
+            " linked; the next review lists the risk first and completing it clears the flag."
+        ),
+    )
+    review_reason = models.CharField(_("review cause"), max_length=300, blank=True, editable=False)
+    review_flagged_at = models.DateTimeField(_("flagged for review"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    DERIVED_FIELDS = ("code", "score", "level")
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "live_status"])
+    objects = RiskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+        ordering = ["number"]
+        permissions = [("manage_all_risks", _("Can change every risk, not only owned ones"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="risk_impact_1_5"),
+            models.CheckConstraint(condition=Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_1_5"),
+            models.CheckConstraint(condition=Q(score=F("impact") * F("likelihood")), name="risk_score_is_product"),
+        ]
+        indexes = [models.Index(fields=["-score", "number"], name="risk_score_order")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def save(
+        self, *args, changed_by=None, change_reason: str = "", change_source: str = ScoreSource.MANUAL, **kwargs
+    ) -> None:
+        with transaction.atomic():
+            if not self.number:
+                last = Risk.objects.select_for_update().aggregate(n=models.Max("number"))["n"]
+                self.number = (last or 0) + 1
+            self.derive()
+            old = getattr(self, "_stored_scores", (None, None))
+            super().save(*args, **kwargs)
+            if old != (self.impact, self.likelihood):
+                ScoreChange.objects.create(
+                    risk=self,
+                    changed_by=changed_by if changed_by and changed_by.is_authenticated else None,
+                    old_impact=old[0],
+                    old_likelihood=old[1],
+                    new_impact=self.impact,
+                    new_likelihood=self.likelihood,
+                    reason=change_reason,
+                    source=change_source,
+                )
+            self._stored_scores = (self.impact, self.likelihood)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the stored scores so save() can tell a re-score from any other edit.
+        instance._stored_scores = (instance.__dict__.get("impact"), instance.__dict__.get("likelihood"))
+        return instance
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("impact", "likelihood"):
+            value = getattr(self, field)
+            if value is not None and not scoring.in_scale(value):
+                errors[field] = _("Must be a whole number from 1 to 5.")
+        if self.number is not None and self.number < 1:
+            errors["number"] = _("Must be 1 or more.")
+        if errors:
+            raise ValidationError(errors)
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True) -> None:
+        # Derived fields are computed, not validated: fill them in when the inputs allow it and leave
+        # them out of field/constraint validation so a bad impact reports on "impact", not "score".
+        if scoring.in_scale(self.impact) and scoring.in_scale(self.likelihood):
+            self.derive()
+        exclude = set(exclude or ()) | set(self.DERIVED_FIELDS)
+        super().full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints)
+
+    def derive(self) -> None:
+        """Fill in the derived fields (code, score, level) from the ones people edit."""
+        self.score = scoring.score(self.impact, self.likelihood)
+        self.level = LevelBand.objects.level_for(self.score)
+        if self.number:
+            self.code = f"R-{self.number}"
+
+    @property
+    def level_disagrees(self) -> bool:
+        return bool(self.stated_level) and self.stated_level != self.level
+
+    def is_editable_by(self, user) -> bool:
+        return may_change(user, "register.change_risk", self.owner_id)
+
+
+class ScoreChange(models.Model):
+    """One re-scoring of a risk: who, when, from what to what, why, and through which path."""
+
+    risk = models.ForeignKey(Risk, verbose_name=_("risk"), on_delete=models.CASCADE, related_name="score_changes")
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    old_impact = models.PositiveSmallIntegerField(_("old impact"), null=True, blank=True)
+    old_likelihood = models.PositiveSmallIntegerField(_("old likelihood"), null=True, blank=True)
+    new_impact = models.PositiveSmallIntegerField(_("new impact"))
+    new_likelihood = models.PositiveSmallIntegerField(_("new likelihood"))
+    reason = models.TextField(_("reason"), blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=ScoreSource.choices)
+
+    class Meta:
+        verbose_name = _("score change")
+        verbose_name_plural = _("score history")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_score or '–'} → {self.new_score}"
+
+    @property
+    def old_score(self) -> int | None:
+        if self.old_impact is None or self.old_likelihood is None:
+            return None
+        return self.old_impact * self.old_likelihood
+
+    @property
+    def new_score(self) -> int:
+        return self.new_impact * self.new_likelihood
+
+
+class RiskLink(models.Model):
+    """One risk making another more likely ("causes / caused by"): the graph's CAUSES edges."""
+
+    cause = models.ForeignKey(Risk, verbose_name=_("cause"), on_delete=models.CASCADE, related_name="effect_links")
+    effect = models.ForeignKey(Risk, verbose_name=_("effect"), on_delete=models.CASCADE, related_name="cause_links")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("risk link")
+        verbose_name_plural = _("risk links")
+        ordering = ["cause__number", "effect__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cause", "effect"], name="risklink_unique"),
+            models.CheckConstraint(condition=~Q(cause=F("effect")), name="risklink_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cause.code} → {self.effect.code}"
+
+    def clean(self) -> None:
+        if self.cause_id and self.cause_id == self.effect_id:
+            raise ValidationError(_("A risk cannot cause itself."))

@@ -1,0 +1,187 @@
+"""Opening and completing reviews: the rules the admin, the API, the command and beat share."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from register.choices import MitigationStatus, RiskStatus, ScoreSource
+from register.models import Mitigation, Risk
+from reviews import evidence
+from reviews.choices import ReviewStatus
+from reviews.models import MitigationEvaluation, Reassessment, Review, ReviewItem, ReviewTemplate
+from reviews.periods import Period, default_period, parse_period
+
+
+def due_date(period: Period) -> date:
+    # A weekly review is due by the end of its week; a monthly one a week after the month it covers.
+    return period.end if period.kind == "weekly" else period.end + timedelta(days=7)
+
+
+@transaction.atomic
+def open_review(kind: str, label: str | None = None, today: date | None = None) -> tuple[Review, bool]:
+    """Open the review of a period (default: the current week, or the month just ended), once.
+
+    Re-running for the same period returns the existing review and changes nothing.
+    """
+    period = parse_period(kind, label) if label else default_period(kind, today or timezone.localdate())
+    review, created = Review.objects.get_or_create(
+        kind=kind,
+        period=period.label,
+        defaults={"period_start": period.start, "period_end": period.end, "due_date": due_date(period)},
+    )
+    if not created:
+        return review, False
+    template = ReviewTemplate.objects.filter(kind=kind).prefetch_related("items__metrics").first()
+    if template is not None:
+        sources = list(template.items.all())
+        items = ReviewItem.objects.bulk_create(
+            [
+                ReviewItem(
+                    review=review,
+                    order=item.order,
+                    section=item.section,
+                    text=item.text,
+                    description=item.description,
+                    evidence_kind=item.evidence,
+                )
+                for item in sources
+            ]
+        )
+        ReviewItem.metrics.through.objects.bulk_create(
+            [
+                ReviewItem.metrics.through(reviewitem_id=item.pk, metric_id=metric.pk)
+                for item, source in zip(items, sources, strict=True)
+                for metric in source.metrics.all()
+            ]
+        )
+    # The monthly review re-assesses every open risk; the weekly one the risks flagged "review now".
+    # Flagged risks come first either way.
+    risks = Risk.objects.exclude(status=RiskStatus.CLOSED)
+    if kind == "weekly":
+        risks = risks.filter(needs_reassessment=True)
+    Reassessment.objects.bulk_create(
+        [
+            Reassessment(
+                review=review,
+                risk=risk,
+                current_impact=risk.impact,
+                current_likelihood=risk.likelihood,
+                flagged=risk.needs_reassessment,
+                flag_reason=risk.review_reason,
+            )
+            for risk in risks.order_by("-needs_reassessment", "-score", "number").only(
+                "pk", "impact", "likelihood", "needs_reassessment", "review_reason"
+            )
+        ]
+    )
+    if kind == "monthly":
+        mitigations = Mitigation.objects.filter(
+            risk__in=risks, status__in=[MitigationStatus.DONE, MitigationStatus.IN_PROGRESS]
+        )
+        MitigationEvaluation.objects.bulk_create(
+            [MitigationEvaluation(review=review, mitigation=m) for m in mitigations.only("pk")]
+        )
+    refresh_evidence(review)
+    return review, True
+
+
+@transaction.atomic
+def refresh_evidence(review: Review) -> Review:
+    """(Re)compute the figures shown with the items, the re-assessment rows and the mitigations."""
+    if review.is_locked:
+        raise ValidationError(_("This review is completed already."))
+    period = review.get_period()
+    evidence.item_evidence(review.items.prefetch_related("metrics"), period)
+    rows = list(review.reassessments.all())
+    if rows:
+        figures = evidence.risk_evidence([row.risk_id for row in rows], period)
+        for row in rows:
+            row.evidence = figures.get(row.risk_id, {})
+        Reassessment.objects.bulk_update(rows, ["evidence"], batch_size=500)
+    evaluations = list(review.mitigation_evaluations.select_related("mitigation"))
+    if evaluations:
+        figures = evidence.mitigation_evidence([e.mitigation for e in evaluations], period)
+        for row in evaluations:
+            row.evidence = figures.get(row.mitigation_id, {})
+        MitigationEvaluation.objects.bulk_update(evaluations, ["evidence"], batch_size=500)
+    return review
+
+
+def next_review_date(risk: Risk, today: date) -> date:
+    return today + timedelta(days=settings.REVIEW_INTERVAL_DAYS[risk.level])
+
+
+@transaction.atomic
+def complete(review: Review, user) -> Review:
+    """Apply the re-assessments (score history source "review"), set next review dates, lock.
+
+    All or nothing: one invalid row leaves every risk and the review as they were.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not user.has_perm("reviews.complete_review"):
+        raise PermissionDenied(_("Only reviewers complete reviews."))
+    if review.is_locked:
+        raise ValidationError(_("This review is completed already."))
+    today = timezone.localdate()
+    rows = list(review.reassessments.select_related("risk"))
+    for row in rows:
+        row.full_clean()
+    for row in rows:
+        risk = row.risk
+        if row.changes:
+            risk.impact = row.proposed_impact or row.current_impact
+            risk.likelihood = row.proposed_likelihood or row.current_likelihood
+        risk.needs_reassessment, risk.review_reason, risk.review_flagged_at = False, "", None
+        risk.full_clean()
+        risk.save(changed_by=user, change_reason=row.rationale.strip(), change_source=ScoreSource.REVIEW)
+        Risk.objects.filter(pk=risk.pk).update(next_review_date=next_review_date(risk, today))
+    review.status, review.completed_at, review.completed_by = ReviewStatus.COMPLETED, timezone.now(), user
+    review.save(update_fields=["status", "completed_at", "completed_by"])
+    from reviews.tasks import send_review_report
+
+    # The report shows the register after the re-scores: render and mail it once they are committed.
+    # robust: a broker outage must not turn a committed completion into an error page.
+    transaction.on_commit(lambda: send_review_report.delay(review.pk), robust=True)
+    return review
+
+
+def remind_overdue(today: date) -> int:
+    """Mail each overdue review's reviewers (or, when none are named, everyone in the reviewer role)."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    from register.roles import REVIEWER
+
+    sent = 0
+    overdue = Review.objects.exclude(status=ReviewStatus.COMPLETED).filter(due_date__lt=today)
+    for review in overdue.exclude(reminded_on=today).prefetch_related("reviewers"):
+        # Claimed by a conditional UPDATE so two beat runs on the same day send one reminder.
+        if not Review.objects.filter(pk=review.pk).exclude(reminded_on=today).update(reminded_on=today):
+            continue
+        people = list(review.reviewers.all()) or list(
+            get_user_model().objects.filter(groups__name=REVIEWER, is_active=True)
+        )
+        recipients = sorted({p.email for p in people if p.email})
+        if not recipients:
+            continue
+        days = (today - review.due_date).days
+        send_mail(
+            _("Overdue review: %(review)s") % {"review": review},
+            _("%(review)s was due on %(due)s (%(days)d days ago). Complete it here: %(url)s")
+            % {
+                "review": review,
+                "due": review.due_date.isoformat(),
+                "days": days,
+                "url": f"{settings.SITE_URL}/admin/reviews/review/{review.pk}/change/",
+            },
+            settings.DEFAULT_FROM_EMAIL,
+            recipients,
+        )
+        sent += 1
+    return sent

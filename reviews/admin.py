@@ -1,0 +1,313 @@
+"""The review workbench: a review's change page is where the reviewer works through the checklist
+with the evidence beside each item, re-assesses risks, rates mitigations, records improvements,
+completes the review and downloads its report."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from register import charts, extensions
+from reviews import actions as reviews
+from reviews import reports
+from reviews.models import (
+    MitigationEvaluation,
+    Reassessment,
+    ReportSubscription,
+    Review,
+    ReviewAction,
+    ReviewItem,
+    ReviewTemplate,
+    ReviewTemplateItem,
+)
+
+
+def render_evidence(evidence: dict) -> str:
+    """The evidence of an item as the report shows it, with a trend chart per metric."""
+    shown = {
+        **evidence,
+        "metrics": [
+            {**m, "chart": charts.trend_chart_svg(m.get("daily", []), m.get("unit", ""))}
+            for m in evidence.get("metrics", [])
+        ],
+    }
+    return render_to_string("reviews/_evidence.html", {"evidence": shown})
+
+
+def risk_figures(evidence: dict) -> str:
+    labels = [
+        ("incidents", _("incidents")),
+        ("alert_episodes", _("alert episodes")),
+        ("hours_warning", _("h in warning")),
+        ("hours_critical", _("h in critical")),
+        ("score_changes", _("score changes")),
+    ]
+    shown = [(evidence[key], label) for key, label in labels if evidence.get(key)]
+    if not shown:
+        return format_html('<span class="quiet">{}</span>', _("nothing this period"))
+    return format_html_join(", ", "{} {}", shown)
+
+
+class ReviewTemplateItemInline(admin.TabularInline):
+    model = ReviewTemplateItem
+    extra = 0
+    fields = ["order", "section", "text", "evidence", "metrics", "description"]
+    autocomplete_fields = ["metrics"]
+
+
+@admin.register(ReviewTemplate)
+class ReviewTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    inlines = [ReviewTemplateItemInline]
+
+
+class _RowsOfReview(admin.TabularInline):
+    """Rows the review opened with: edited in place, never added or removed by hand."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReviewItemInline(_RowsOfReview):
+    model = ReviewItem
+    fields = ["section", "text", "evidence_display", "done", "note"]
+    readonly_fields = ["section", "text", "evidence_display"]
+    verbose_name_plural = _("checklist")
+
+    @admin.display(description=_("evidence"))
+    def evidence_display(self, obj):
+        return render_evidence(obj.evidence)
+
+
+class ReassessmentInline(_RowsOfReview):
+    model = Reassessment
+    fields = [
+        "risk",
+        "flag_display",
+        "figures",
+        "current_impact",
+        "current_likelihood",
+        "proposed_impact",
+        "proposed_likelihood",
+        "rationale",
+    ]
+    readonly_fields = ["risk", "flag_display", "figures", "current_impact", "current_likelihood"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("risk")
+
+    @admin.display(description=_("review now"))
+    def flag_display(self, obj):
+        if not obj.flagged:
+            return ""
+        return format_html('<strong style="color:#c9302c">{}</strong><br>{}', _("review now"), obj.flag_reason)
+
+    @admin.display(description=_("this period"))
+    def figures(self, obj):
+        return risk_figures(obj.evidence)
+
+
+class MitigationEvaluationInline(_RowsOfReview):
+    model = MitigationEvaluation
+    fields = ["mitigation", "before_after", "rating", "note"]
+    readonly_fields = ["mitigation", "before_after"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("mitigation__risk")
+
+    @admin.display(description=_("indicators before → after"))
+    def before_after(self, obj):
+        rows = obj.evidence.get("indicators", [])
+        if not rows:
+            return format_html('<span class="quiet">{}</span>', obj.evidence.get("no_data", ""))
+        return format_html_join(
+            "",
+            "<div>{}: {} → {} {}</div>",
+            (
+                (
+                    r["name"],
+                    r["before"] if r["before"] is not None else "–",
+                    r["after"] if r["after"] is not None else "–",
+                    r["unit"],
+                )
+                for r in rows
+            ),
+        )
+
+
+class ReviewActionInline(admin.TabularInline):
+    model = ReviewAction
+    extra = 1
+    fields = ["text", "owner", "due_date", "done"]
+    autocomplete_fields = ["owner"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "period", "status", "due_date", "overdue", "completed_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [
+        "kind",
+        "period",
+        "period_start",
+        "period_end",
+        "status",
+        "completed_at",
+        "completed_by",
+        "new_risks",
+    ]
+    autocomplete_fields = ["reviewers"]
+    actions = ["complete_reviews"]
+    change_form_template = "admin/reviews/review/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        fields = ["kind", "period", "status", "due_date", "reviewers", "summary", "completed_at", "completed_by"]
+        if obj is not None and obj.kind == "monthly":
+            fields.append("new_risks")
+        return fields
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []
+        if obj.kind == "monthly":
+            return [ReviewItemInline, ReassessmentInline, MitigationEvaluationInline, ReviewActionInline]
+        return [ReviewItemInline, ReassessmentInline, ReviewActionInline]
+
+    def has_add_permission(self, request):
+        return False  # reviews are opened by beat or `manage.py open_review`
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj is not None and obj.is_locked)
+
+    @admin.display(boolean=True, description=_("overdue"))
+    def overdue(self, obj):
+        return obj.is_overdue()
+
+    @admin.display(description=_("new risks (step 1)"))
+    def new_risks(self, obj):
+        from register.models import Risk
+        from reviews import evidence
+
+        window = evidence.Window(obj.get_period())
+        risks = Risk.objects.filter(created_at__gte=window.start, created_at__lt=window.end).order_by("number")
+        unlinked = (evidence.period_summary(obj.get_period()).get("incidents") or {}).get("unlinked", [])
+        return format_html(
+            "<div>{}</div><div>{}</div>",
+            format_html_join(", ", "{} {}", ((r.code, r.title) for r in risks)) or _("No risk was added this month."),
+            format_html(
+                "{} {}",
+                _("Incidents not linked to any risk (candidates):"),
+                format_html_join(", ", "INC-{} {}", ((i["id"], i["title"]) for i in unlinked)),
+            )
+            if unlinked
+            else "",
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/complete/", view(self.complete_view), name="reviews_review_complete"),
+            path("<int:pk>/refresh/", view(self.refresh_view), name="reviews_review_refresh"),
+            path("<int:pk>/report.<str:fmt>", view(self.report_view), name="reviews_review_report"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_complete": request.user.has_perm("reviews.complete_review"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _back(self, review):
+        return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
+
+    def complete_view(self, request, pk: int):
+        review = get_object_or_404(Review, pk=pk)
+        if request.method != "POST":
+            return self._back(review)
+        try:
+            reviews.complete(review, request.user)
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("%(review)s completed; the report is on its way.") % {"review": review})
+        return self._back(review)
+
+    def refresh_view(self, request, pk: int):
+        review = get_object_or_404(Review, pk=pk)
+        if not self.has_change_permission(request, review):
+            raise PermissionDenied
+        if request.method == "POST":
+            reviews.refresh_evidence(review)
+            self.message_user(request, _("Evidence recomputed."))
+        return self._back(review)
+
+    def report_view(self, request, pk: int, fmt: str):
+        review = get_object_or_404(Review, pk=pk)
+        if not self.has_view_permission(request, review) or fmt not in ("html", "pdf"):
+            raise PermissionDenied
+        return reports.report_response(review, fmt)
+
+    @admin.action(description=_("Complete selected reviews (apply re-assessments)"), permissions=["change"])
+    def complete_reviews(self, request, queryset):
+        for review in queryset:
+            try:
+                reviews.complete(review, request.user)
+            except (PermissionDenied, ValidationError) as exc:
+                message = "; ".join(getattr(exc, "messages", [str(exc)]))
+                self.message_user(request, f"{review}: {message}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(review)s completed.") % {"review": review}, messages.SUCCESS)
+
+
+@admin.register(ReportSubscription)
+class ReportSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["email", "kind", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["email"]
+
+
+def review_panel(request):
+    """Open and overdue reviews on the admin index."""
+    if not request.user.has_perm("reviews.view_review"):
+        return None
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    open_reviews = (
+        Review.objects.exclude(status="completed")
+        .annotate(flagged=Count("reassessments", filter=Q(reassessments__flagged=True)))
+        .order_by("due_date")[:10]
+    )
+    rows = [
+        (
+            format_html('<a href="{}">{}</a>', reverse("admin:reviews_review_change", args=[r.pk]), str(r)),
+            r.due_date.isoformat(),
+            format_html('<strong style="color:#c9302c">{}</strong>', _("overdue")) if r.is_overdue(today) else "",
+            r.flagged,
+        )
+        for r in open_reviews
+    ]
+    if not rows:
+        return None
+    return {
+        "title": _("Open reviews"),
+        "columns": [_("review"), _("due date"), "", _("risks to review now")],
+        "rows": rows,
+    }
+
+
+extensions.add_index_panel("reviews.open", review_panel, order=10)

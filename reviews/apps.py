@@ -1,0 +1,27 @@
+"""Reviews: templates, weekly and monthly reviews with evidence from readings, alerts and incidents,
+the admin workbench and the HTML/PDF reports."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewsConfig(AppConfig):
+    name = "reviews"
+    verbose_name = _("Reviews")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from register import roles
+
+        every = ("add", "change", "delete")
+        roles.grant(
+            roles.REVIEWER,
+            "reviews",
+            [
+                *(f"{a}_{m}" for a in every for m in ("reviewtemplate", "reviewtemplateitem", "reviewaction")),
+                *(f"{a}_reportsubscription" for a in every),
+                *(f"{a}_{m}" for a in ("add", "change") for m in ("review", "reviewitem", "reassessment")),
+                *(f"{a}_mitigationevaluation" for a in ("add", "change")),
+                "complete_review",
+            ],
+        )
