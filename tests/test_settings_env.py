@@ -1,10 +1,15 @@
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from riskregister import env
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -75,3 +80,36 @@ def test_models_and_migrations_agree():
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def _start(tmp_path, **env_vars) -> subprocess.CompletedProcess:
+    """Load the settings in a fresh process with exactly these variables (and no SECRET_KEY unless given)."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "NEO4J_URI", "NEO4J_PASSWORD"}
+    }
+    env |= {
+        "RISKREGISTER_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "riskregister.settings",
+        **env_vars,
+    }
+    code = "import django; django.setup(); from django.conf import settings; print(len(settings.SECRET_KEY))"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("env_vars", "refused"),
+    [
+        ({}, None),  # make run: embedded, key generated under var/
+        ({"DATABASE_URL": "postgres://db.example/register"}, "SECRET_KEY is not set"),
+        ({"DATABASE_URL": "postgres://db.example/register", "SECRET_KEY": "k" * 50}, None),
+        ({"RISKREGISTER_EMBEDDED": "0"}, "SECRET_KEY is not set"),
+        ({"SECRET_KEY": "k" * 50, "NEO4J_URI": "bolt://graph.example:7687"}, "NEO4J_PASSWORD is not set"),
+    ],
+)
+def test_secrets_are_generated_only_in_the_embedded_mode(tmp_path, env_vars, refused):
+    started = _start(tmp_path, **env_vars)
+    if refused is None:
+        assert started.returncode == 0, started.stderr
+    else:
+        assert started.returncode != 0 and refused in started.stderr
+        assert not (tmp_path / "var" / "secret_key").exists()

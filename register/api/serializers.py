@@ -131,7 +131,9 @@ class RiskSerializer(CleanModelSerializer):
 
 
 class RiskDetailSerializer(RiskSerializer):
-    """A risk with its children; other apps add their blocks (extensions.add_risk_detail_field)."""
+    """A risk with its mitigations and score history, its indicators with their live state and its incidents."""
+
+    # Indicators and incidents are other apps' blocks (extensions.add_risk_detail_field).
 
     # (order, name, field factory): the register's own blocks, between which other apps' fall.
     own_fields = [

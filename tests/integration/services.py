@@ -57,11 +57,11 @@ def celery_env(redis_url: str) -> dict:
 
 
 class Process:
-    def __init__(self, args: list[str], env: dict, log: Path):
+    def __init__(self, args: list[str], env: dict, log: Path, cwd: Path = ROOT):
         self.log = log
         self.handle = open(log, "ab")  # noqa: SIM115 (closed in stop())
         self.popen = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=cwd, env=env, stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def kill(self, sig=signal.SIGKILL) -> None:

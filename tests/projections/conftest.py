@@ -8,7 +8,7 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -40,18 +40,24 @@ def start_graph(tmp, bolt_port: int, http_port: int) -> Process:
     root = tmp / "graph"
     root.mkdir(exist_ok=True)
     command = servers.graph_command(root, PASSWORD, bolt_port, http_port, "riskregister")
-    return Process(command, dict(os.environ), tmp / "graph.log")
+    # ArcadeDB writes log/arcadedb.log.* relative to its working directory: keep them in tmp.
+    return Process(command, dict(os.environ), tmp / "graph.log", cwd=root)
 
 
 @pytest.fixture(scope="session")
 def graph_server(tmp_path_factory):
+    # Session-wide settings, restored when the session's servers stop.
     uri = os.environ.get("NEO4J_TEST_URI")
     if uri:  # the conformance run against a real Neo4j
-        settings.NEO4J_URI, settings.NEO4J_USER = uri, os.environ.get("NEO4J_TEST_USER", "neo4j")
-        settings.NEO4J_PASSWORD = os.environ.get("NEO4J_TEST_PASSWORD", "")
-        settings.NEO4J_DATABASE = os.environ.get("NEO4J_TEST_DATABASE", "neo4j")
-        wait_for(_graph_ready, 30, f"the Bolt server at {uri}")
-        yield Server(None, uri=uri)
+        with override_settings(
+            NEO4J_URI=uri,
+            NEO4J_USER=os.environ.get("NEO4J_TEST_USER", "neo4j"),
+            NEO4J_PASSWORD=os.environ.get("NEO4J_TEST_PASSWORD", ""),
+            NEO4J_DATABASE=os.environ.get("NEO4J_TEST_DATABASE", "neo4j"),
+        ):
+            wait_for(_graph_ready, 30, f"the Bolt server at {uri}")
+            yield Server(None, uri=uri)
+        graph.reset()
         return
     try:
         servers.arcadedb_home()
@@ -59,8 +65,17 @@ def graph_server(tmp_path_factory):
         unavailable("arcadedb-embedded is not installed (requirements.txt)")
     tmp = tmp_path_factory.mktemp("graph")
     bolt_port, http_port = free_port(), free_port()
-    settings.NEO4J_URI, settings.NEO4J_USER = f"bolt://127.0.0.1:{bolt_port}", "root"
-    settings.NEO4J_PASSWORD, settings.NEO4J_DATABASE = PASSWORD, "riskregister"
+    with override_settings(
+        NEO4J_URI=f"bolt://127.0.0.1:{bolt_port}",
+        NEO4J_USER="root",
+        NEO4J_PASSWORD=PASSWORD,
+        NEO4J_DATABASE="riskregister",
+    ):
+        yield from _run_graph(tmp, bolt_port, http_port)
+    graph.reset()
+
+
+def _run_graph(tmp, bolt_port: int, http_port: int):
     process = start_graph(tmp, bolt_port, http_port)
     server = Server(process, tmp=tmp, bolt_port=bolt_port, http_port=http_port)
     try:
@@ -91,17 +106,17 @@ def vector_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("chroma")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings.CHROMA_URL = url
-    vectors.reset()
-    process = Process(servers.vector_command(tmp / "data", port), dict(os.environ), tmp / "chroma.log")
-    try:
-        wait_for(lambda: _vector_ready(url), 60, "the Chroma server", process)
-    except AssertionError as exc:
+    with override_settings(CHROMA_URL=url):
+        vectors.reset()
+        process = Process(servers.vector_command(tmp / "data", port), dict(os.environ), tmp / "chroma.log")
+        try:
+            wait_for(lambda: _vector_ready(url), 60, "the Chroma server", process)
+        except AssertionError as exc:
+            process.stop()
+            unavailable(str(exc))
+        yield Server(process, url=url)
+        vectors.reset()
         process.stop()
-        unavailable(str(exc))
-    yield Server(process, url=url)
-    vectors.reset()
-    process.stop()
 
 
 @pytest.fixture

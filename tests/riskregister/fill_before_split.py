@@ -12,15 +12,15 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from riskregister.models import Review, Risk
+from riskregister.plan.importer import import_plan
+from riskregister.plan.parser import read_plan_file
+from riskregister.reviews import complete, open_review
 
 from incidents import workflow
 from incidents.models import Incident
 from monitoring import push
 from monitoring.models import Metric
-from riskregister.models import Review, Risk
-from riskregister.plan.importer import import_plan
-from riskregister.plan.parser import read_plan_file
-from riskregister.reviews import complete, open_review
 
 import_plan(read_plan_file("riskregister/demo/plan.md"), source_name="before the split")
 

@@ -136,7 +136,8 @@ def snapshot(db: Database) -> dict:
         "content_types": sorted(db.query("SELECT app_label, model FROM django_content_type")),
         "permissions": sorted(
             db.query(
-                "SELECT ct.app_label, p.codename FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id"
+                "SELECT ct.app_label, p.codename FROM auth_permission p"
+                " JOIN django_content_type ct ON ct.id = p.content_type_id"
             )
         ),
         "beat": dict(db.query("SELECT name, task FROM django_celery_beat_periodictask")),
@@ -145,7 +146,8 @@ def snapshot(db: Database) -> dict:
         else sorted(db.query("SELECT code, impact, likelihood, score, level FROM register_risk")),
         "log": sorted(
             db.query(
-                "SELECT ct.app_label, ct.model, l.object_repr FROM django_admin_log l JOIN django_content_type ct ON ct.id = l.content_type_id"
+                "SELECT ct.app_label, ct.model, l.object_repr FROM django_admin_log l"
+                " JOIN django_content_type ct ON ct.id = l.content_type_id"
             )
         ),
     }
