@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from incidents.choices import EventKind, Status
 from incidents.models import EscalationPolicy, Incident, TimelineEvent
+from monitoring.signals import NotificationKey
 
 
 def _payload(incident: Incident, headline: str) -> dict:
@@ -80,7 +81,7 @@ def on_assigned(incident: Incident, now: datetime) -> None:
     if incident.assignee_id and incident.assignee.email:
         _notify(
             incident,
-            f"incident:{incident.pk}:assigned:{incident.assignee_id}",
+            str(NotificationKey("incident", incident.pk, ("assigned", str(incident.assignee_id)))),
             "Assigned to you",
             recipient=incident.assignee.email,
         )
@@ -117,7 +118,7 @@ def escalate(incident: Incident, now: datetime) -> int:
             due = incident.escalated_at + round_number * cycle + timedelta(minutes=step.delay_minutes)
             if due > now:
                 continue
-            key = f"incident:{incident.pk}:escalation:{round_number}:{step.order}"
+            key = str(NotificationKey("incident", incident.pk, ("escalation", str(round_number), str(step.order))))
             headline = "Escalated" if round_number == 0 else f"Still unacknowledged (round {round_number + 1})"
             sent = 0
             if step.channel_id:

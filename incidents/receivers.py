@@ -5,18 +5,23 @@ from __future__ import annotations
 from django.db import transaction
 
 from incidents import actions
+from monitoring.choices import AlertKind, Priority
+from monitoring.signals import AlertAnnounced, NotificationKey
+from monitoring.state_machine import EventKind as AlertEvent
 
 
-def on_alert_transition(sender, alert_id: int, event: str, priority: str, **kwargs) -> None:
+def on_alert_transition(sender, transition: AlertAnnounced, **kwargs) -> None:
     from monitoring.models import Alert
 
-    alert = Alert.objects.select_related("indicator__risk").filter(pk=alert_id).first()
-    if alert is None or alert.indicator_id is None or alert.kind != "breach":
+    if transition.kind != AlertKind.BREACH:
+        return
+    alert = Alert.objects.select_related("indicator__risk").filter(pk=transition.alert_id).first()
+    if alert is None or alert.indicator_id is None:
         return
     with transaction.atomic():
-        if event in ("fired", "escalated") and priority == "immediate":
+        if transition.event in (AlertEvent.FIRED, AlertEvent.ESCALATED) and transition.priority == Priority.IMMEDIATE:
             actions.open_or_attach(alert)
-        elif event == "resolved":
+        elif transition.event == AlertEvent.RESOLVED:
             actions.alert_resolved(alert)
 
 
@@ -26,9 +31,10 @@ def on_notification_result(sender, notification_id: int, key: str, status: str, 
     from incidents.models import Incident
     from incidents.workflow import record
 
-    if not key.startswith("incident:") or status == "retry":
+    parsed = NotificationKey.parse(key)
+    if parsed is None or parsed.subject != "incident" or status == "retry":
         return
-    incident = Incident.objects.filter(pk=int(key.split(":")[1])).first()
+    incident = Incident.objects.filter(pk=parsed.pk).first()
     if incident is None:
         return
     kind = EventKind.NOTIFICATION_SENT if status == "sent" else EventKind.NOTIFICATION_FAILED

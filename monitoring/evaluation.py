@@ -30,28 +30,18 @@ from monitoring.models.alerts import OPEN_STATES
 from register.choices import LiveStatus
 from register.models import Risk
 
+Kind = sm.EventKind
+# The state a breach alert is in after each event of the machine.
 _EVENT_STATE = {
-    "pending": AlertState.PENDING,
-    "fired": AlertState.FIRING,
-    "escalated": AlertState.FIRING,
-    "recovering": AlertState.RECOVERING,
-    "relapsed": AlertState.FIRING,
-    "resolved": AlertState.RESOLVED,
-    "cancelled": AlertState.CANCELLED,
+    Kind.PENDING: AlertState.PENDING,
+    Kind.FIRED: AlertState.FIRING,
+    Kind.ESCALATED: AlertState.FIRING,
+    Kind.RECOVERING: AlertState.RECOVERING,
+    Kind.RELAPSED: AlertState.FIRING,
+    Kind.RESOLVED: AlertState.RESOLVED,
+    Kind.CANCELLED: AlertState.CANCELLED,
 }
-# Which events people hear about. Pending, recovering and relapses stay quiet; cancelled episodes
-# never fired, so they are never announced.
-_NOTIFY = {"fired", "escalated", "resolved", "source_unhealthy", "source_recovered"}
-STATE_FIELDS = [
-    "phase",
-    "severity",
-    "breaches",
-    "oks",
-    "unhealthy",
-    "source_alerting",
-    "fire_times",
-    "last_status",
-]
+_SOURCE_EVENTS = (Kind.SOURCE_UNHEALTHY, Kind.SOURCE_RECOVERED)
 _LIVE_RANK = {
     LiveStatus.NONE: 0,
     LiveStatus.NORMAL: 1,
@@ -96,31 +86,6 @@ def priority_for(metric: Metric, severity: str, value: float | None, rules: list
     return Priority.WATCH
 
 
-def _stored(state: IndicatorState) -> tuple:
-    return tuple(tuple(v) if isinstance(v, list) else v for v in (getattr(state, f) for f in STATE_FIELDS))
-
-
-def _machine_state(state: IndicatorState) -> sm.State:
-    return sm.State(
-        phase=state.phase,
-        severity=state.severity,
-        breaches=state.breaches,
-        oks=state.oks,
-        unhealthy=state.unhealthy,
-        source_alerting=state.source_alerting,
-        fire_times=tuple(state.fire_times),
-    )
-
-
-def _config(state: IndicatorState) -> sm.Config:
-    return sm.Config(
-        for_count=state.for_count,
-        keep_count=state.keep_count,
-        nodata_count=state.nodata_count,
-        flap_limit=state.flap_limit,
-    )
-
-
 class Evaluator:
     """Evaluates one metric's new readings for all of its indicators, with a handful of queries."""
 
@@ -145,21 +110,26 @@ class Evaluator:
         changed: dict[tuple, list[int]] = {}
         for indicator in self.indicators:
             state = self.states[indicator.pk]
-            before = _stored(state)
-            machine = _machine_state(state)
+            before = state.stored()
+            machine, config = state.machine_state(), state.machine_config()
             for reading in ordered:
                 observed = observation(indicator, self.metric, state, reading)
-                machine, events = sm.step(machine, observed, _config(state), reading.observed_at.timestamp())
-                self._store_machine(state, machine, observed)
+                machine, events = sm.step(machine, observed, config, reading.observed_at.timestamp())
+                state.apply(machine, observed)
                 for event in events:
-                    self._apply(indicator, state, machine, event, reading)
-            after_state = _stored(state)
+                    if event.kind in _SOURCE_EVENTS:
+                        self._apply_source(indicator, event, reading)
+                    else:
+                        self._apply_breach(indicator, machine, config, event, reading)
+            after_state = state.stored()
             if after_state != before:
                 changed.setdefault(after_state, []).append(state.pk)
         # Indicators of one metric mostly change alike: one UPDATE per distinct new state, and none
         # at all in the steady state, so a tick's queries do not grow with the indicators per metric.
         for values, pks in changed.items():
-            IndicatorState.objects.filter(pk__in=pks).update(**dict(zip(STATE_FIELDS, values, strict=True)))
+            IndicatorState.objects.filter(pk__in=pks).update(
+                **dict(zip(IndicatorState.STORED_FIELDS, values, strict=True))
+            )
         if self.notifications:
             from monitoring.tasks import deliver_notification
 
@@ -170,45 +140,41 @@ class Evaluator:
         if changed:
             update_live_status({i.risk_id for i in self.indicators})
 
-    def _store_machine(self, state: IndicatorState, machine: sm.State, observed: str) -> None:
-        state.phase, state.severity = machine.phase, machine.severity
-        state.breaches, state.oks, state.unhealthy = machine.breaches, machine.oks, machine.unhealthy
-        state.source_alerting, state.fire_times = machine.source_alerting, list(machine.fire_times)
-        state.last_status = observed
-
-    def _apply(
-        self, indicator: Indicator, state: IndicatorState, machine: sm.State, event: sm.Event, reading: Reading
-    ) -> None:
+    def _apply_source(self, indicator: Indicator, event: sm.Event, reading: Reading) -> None:
+        """A source alert: opened when the source turns unhealthy, resolved when it recovers."""
         at = reading.observed_at
-        if event.kind.startswith("source_"):
-            key = f"source:{indicator.pk}"
-            alert = self.open_alerts.get(key)
-            if event.kind == "source_unhealthy":
-                alert = Alert.objects.create(
-                    kind=AlertKind.SOURCE,
-                    indicator=indicator,
-                    metric=self.metric,
-                    dedup_key=key,
-                    state=AlertState.FIRING,
-                    priority=Priority.WATCH,
-                    started_at=at,
-                    fired_at=at,
-                    title=f"{indicator.risk.code} {indicator.name}: source unhealthy",
-                    reason=event.reason,
-                )
-                self.open_alerts[key] = alert
-                self._transition(alert, event, "", AlertState.FIRING, reading)
-            elif alert is not None:
-                alert.state, alert.resolved_at, alert.reason = AlertState.RESOLVED, at, event.reason
-                alert.save(update_fields=["state", "resolved_at", "reason"])
-                del self.open_alerts[key]
-                self._transition(alert, event, AlertState.FIRING, AlertState.RESOLVED, reading)
-            return
+        key = f"source:{indicator.pk}"
+        alert = self.open_alerts.get(key)
+        if event.kind == Kind.SOURCE_UNHEALTHY:
+            alert = Alert.objects.create(
+                kind=AlertKind.SOURCE,
+                indicator=indicator,
+                metric=self.metric,
+                dedup_key=key,
+                state=AlertState.FIRING,
+                priority=Priority.WATCH,
+                started_at=at,
+                fired_at=at,
+                title=f"{indicator.risk.code} {indicator.name}: source unhealthy",
+                reason=event.reason,
+            )
+            self.open_alerts[key] = alert
+            self._transition(alert, event, "", AlertState.FIRING, reading)
+        elif alert is not None:
+            alert.state, alert.resolved_at, alert.reason = AlertState.RESOLVED, at, event.reason
+            alert.save(update_fields=["state", "resolved_at", "reason"])
+            del self.open_alerts[key]
+            self._transition(alert, event, AlertState.FIRING, AlertState.RESOLVED, reading)
 
+    def _apply_breach(
+        self, indicator: Indicator, machine: sm.State, config: sm.Config, event: sm.Event, reading: Reading
+    ) -> None:
+        """A breach alert: one episode from pending to resolved (or cancelled), under one key."""
+        at = reading.observed_at
         key = f"indicator:{indicator.pk}"
         alert = self.open_alerts.get(key)
         severity = machine.severity or event.severity
-        if event.kind == "pending" or alert is None:
+        if event.kind == Kind.PENDING or alert is None:
             alert = Alert.objects.create(
                 kind=AlertKind.BREACH,
                 indicator=indicator,
@@ -223,20 +189,20 @@ class Evaluator:
                 reason=event.reason,
             )
             self.open_alerts[key] = alert
-            if event.kind == "pending":
+            if event.kind == Kind.PENDING:
                 self._transition(alert, event, "", AlertState.PENDING, reading)
                 return
         before = alert.state
         alert.state = _EVENT_STATE[event.kind]
         alert.reason, alert.last_value = event.reason, reading.value
         if event.severity:
-            alert.severity = event.severity if event.kind == "escalated" else severity
+            alert.severity = event.severity if event.kind == Kind.ESCALATED else severity
             # Priority only ever rises within an episode (a watch alert that turns critical pages).
             if priority_for(self.metric, alert.severity, reading.value, self.rules) == Priority.IMMEDIATE:
                 alert.priority = Priority.IMMEDIATE
-        if event.kind == "fired":
+        if event.kind == Kind.FIRED:
             alert.fired_at = at
-            alert.flapping = sm.is_flapping(machine, _config(state), at.timestamp())
+            alert.flapping = sm.is_flapping(machine, config, at.timestamp())
         if alert.state in (AlertState.RESOLVED, AlertState.CANCELLED):
             alert.resolved_at = at
             del self.open_alerts[key]
@@ -254,15 +220,18 @@ class Evaluator:
             value=reading.value,
             reason=event.reason,
         )
-        if event.kind not in _NOTIFY:
+        if event.kind not in sm.ANNOUNCED:
             return
-        if event.kind in ("fired", "escalated") and alert.severity == Band.CRITICAL and alert.indicator_id:
+        if event.kind in (Kind.FIRED, Kind.ESCALATED) and alert.severity == Band.CRITICAL and alert.indicator_id:
             Risk.objects.filter(pk=alert.indicator.risk_id).flag_for_review(
                 f"critical: {alert.indicator.name} ({event.reason})"
             )
         transaction.on_commit(
             lambda: signals.alert_transition.send(
-                sender=Alert, alert_id=alert.pk, event=event.kind, priority=alert.priority
+                sender=Alert,
+                transition=signals.AlertAnnounced(
+                    alert_id=alert.pk, event=event.kind, priority=Priority(alert.priority), kind=AlertKind(alert.kind)
+                ),
             ),
             robust=True,
         )

@@ -16,15 +16,16 @@ from django.utils import timezone
 from monitoring import signals
 from monitoring.choices import ChannelKind, NotificationStatus
 from monitoring.models import Notification
+from monitoring.state_machine import EventKind
 
 MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=2)
 _HEADLINE = {
-    "fired": "FIRING",
-    "escalated": "ESCALATED",
-    "resolved": "RESOLVED",
-    "source_unhealthy": "SOURCE UNHEALTHY",
-    "source_recovered": "SOURCE RECOVERED",
+    EventKind.FIRED: "FIRING",
+    EventKind.ESCALATED: "ESCALATED",
+    EventKind.RESOLVED: "RESOLVED",
+    EventKind.SOURCE_UNHEALTHY: "SOURCE UNHEALTHY",
+    EventKind.SOURCE_RECOVERED: "SOURCE RECOVERED",
 }
 
 

@@ -16,6 +16,7 @@ never resolve anything.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 NORMAL, PENDING, FIRING, RECOVERING = "normal", "pending", "firing", "recovering"
 OK, WARNING, CRITICAL, NO_DATA, ERROR = "normal", "warning", "critical", "no_data", "error"
@@ -43,9 +44,30 @@ class State:
     fire_times: tuple[float, ...] = ()
 
 
+class EventKind(StrEnum):
+    """What a step of the machine did. A StrEnum: stored and sent as its plain value ("fired")."""
+
+    PENDING = "pending"
+    FIRED = "fired"
+    ESCALATED = "escalated"
+    RECOVERING = "recovering"
+    RELAPSED = "relapsed"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+    SOURCE_UNHEALTHY = "source_unhealthy"
+    SOURCE_RECOVERED = "source_recovered"
+
+
+# The events people hear about. Pending, recovering and relapses stay quiet; cancelled episodes
+# never fired, so they are never announced.
+ANNOUNCED = frozenset(
+    {EventKind.FIRED, EventKind.ESCALATED, EventKind.RESOLVED, EventKind.SOURCE_UNHEALTHY, EventKind.SOURCE_RECOVERED}
+)
+
+
 @dataclass(frozen=True)
 class Event:
-    kind: str  # pending fired escalated recovering relapsed resolved cancelled source_unhealthy source_recovered
+    kind: EventKind
     from_phase: str
     to_phase: str
     severity: str
@@ -69,19 +91,24 @@ def step(state: State, observation: str, config: Config, now: float = 0.0) -> tu
         if unhealthy >= config.nodata_count and not state.source_alerting:
             new = replace(new, source_alerting=True)
             label = "no data" if observation == NO_DATA else "source errors"
-            emit("source_unhealthy", state.phase, "", f"{unhealthy} evaluations in a row without a value ({label})")
+            emit(
+                EventKind.SOURCE_UNHEALTHY,
+                state.phase,
+                "",
+                f"{unhealthy} evaluations in a row without a value ({label})",
+            )
         return new, events
 
     new = replace(state, unhealthy=0)
     if state.source_alerting:
         new = replace(new, source_alerting=False)
-        emit("source_recovered", state.phase, "", "the source answers again")
+        emit(EventKind.SOURCE_RECOVERED, state.phase, "", "the source answers again")
 
     if observation in BREACHES:
         worse = _RANK[observation] > _RANK[state.severity]
         if state.phase == NORMAL:
             new = replace(new, phase=PENDING, severity=observation, breaches=1, oks=0)
-            emit("pending", PENDING, observation, f"first {observation} breach")
+            emit(EventKind.PENDING, PENDING, observation, f"first {observation} breach")
             if config.for_count <= 1:
                 return _fire(new, config, now, events, state.phase)
             return new, events
@@ -92,12 +119,17 @@ def step(state: State, observation: str, config: Config, now: float = 0.0) -> tu
             return new, events
         if state.phase == RECOVERING:
             new = replace(new, phase=FIRING, breaches=state.breaches + 1, oks=0)
-            emit("relapsed", FIRING, new.severity, f"{observation} breach while recovering; the episode continues")
+            emit(
+                EventKind.RELAPSED,
+                FIRING,
+                new.severity,
+                f"{observation} breach while recovering; the episode continues",
+            )
         else:
             new = replace(new, breaches=state.breaches + 1, oks=0)
         if worse:
             new = replace(new, severity=observation)
-            events.append(Event("escalated", FIRING, FIRING, observation, f"escalated to {observation}"))
+            events.append(Event(EventKind.ESCALATED, FIRING, FIRING, observation, f"escalated to {observation}"))
         return new, events
 
     # observation == OK
@@ -105,16 +137,16 @@ def step(state: State, observation: str, config: Config, now: float = 0.0) -> tu
         return replace(new, breaches=0), events
     if state.phase == PENDING:
         new = replace(new, phase=NORMAL, severity="", breaches=0, oks=0)
-        emit("cancelled", NORMAL, "", f"back to normal after {state.breaches} breach(es), below for_count")
+        emit(EventKind.CANCELLED, NORMAL, "", f"back to normal after {state.breaches} breach(es), below for_count")
         return new, events
     oks = state.oks + 1
     if oks >= config.keep_count:
         new = replace(new, phase=NORMAL, severity="", breaches=0, oks=0)
-        emit("resolved", NORMAL, "", f"{oks} normal evaluations in a row")
+        emit(EventKind.RESOLVED, NORMAL, "", f"{oks} normal evaluations in a row")
         return new, events
     if state.phase == FIRING:
         new = replace(new, phase=RECOVERING, oks=oks)
-        emit("recovering", RECOVERING, state.severity, "first normal evaluation after firing")
+        emit(EventKind.RECOVERING, RECOVERING, state.severity, "first normal evaluation after firing")
         return new, events
     return replace(new, oks=oks), events
 
@@ -124,7 +156,7 @@ def _fire(new: State, config: Config, now: float, events: list[Event], from_phas
     new = replace(new, phase=FIRING, oks=0, fire_times=recent)
     events.append(
         Event(
-            "fired",
+            EventKind.FIRED,
             from_phase,
             FIRING,
             new.severity,

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident
-from projections import diagram, graph, queries, vectors
+from projections import diagram, documents, graph, queries, vectors
 from projections.models import OutboxEntry
 from register import extensions
 from register.models import Component, Risk
@@ -77,7 +77,7 @@ def search_view(request):
             context["error"] = _unavailable(exc)
         else:
             for r in results:
-                r["url"] = reverse(f"admin:{_CHANGE_URL[kind]}", args=[int(r["key"].split(":")[1])])
+                r["url"] = reverse(f"admin:{_CHANGE_URL[kind]}", args=[documents.split_key(r["key"])[1]])
             context["results"] = results
     return _page(request, "search", _("Search"), "register.view_risk", **context)
 

@@ -30,7 +30,13 @@ COLLECTIONS = {"risk": "risks", "mitigation": "mitigations", "incident": "incide
 
 
 def key(entity: str, pk: int) -> str:
+    """The id of an entity in both stores (and of its outbox row): ``risk:12``."""
     return f"{entity}:{pk}"
+
+
+def split_key(value: str) -> tuple[str, int]:
+    entity, _, pk = value.partition(":")
+    return entity, int(pk)
 
 
 def digest(data) -> str:

@@ -164,7 +164,7 @@ def _stamp(items, versions: dict[int, int] | None, default: int) -> None:
     version = default
     for item in items:
         if not item.key.startswith("mitigation:") or isinstance(item, documents.Document):
-            version = (versions or {}).get(int(item.key.split(":")[1]), default)
+            version = (versions or {}).get(documents.split_key(item.key)[1], default)
         item.version = version
 
 

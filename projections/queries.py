@@ -133,13 +133,13 @@ def similar_incidents(incident_pk: int, limit: int = 5) -> list[dict]:
     hits = [h for h in vectors.query("incident", doc.text, limit + 1) if h["key"] != doc.key][:limit]
     found = {
         i.pk: i
-        for i in Incident.objects.filter(pk__in=[int(h["key"].split(":")[1]) for h in hits]).prefetch_related(
+        for i in Incident.objects.filter(pk__in=[documents.split_key(h["key"])[1] for h in hits]).prefetch_related(
             "risks__mitigations"
         )
     }
     result = []
     for hit in hits:
-        past = found.get(int(hit["key"].split(":")[1]))
+        past = found.get(documents.split_key(hit["key"])[1])
         if past is None:
             continue
         followed = [

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from monitoring import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Band, Priority, ReadingStatus
 
 OPEN_STATES = (AlertState.PENDING, AlertState.FIRING, AlertState.RECOVERING)
@@ -52,6 +53,35 @@ class IndicatorState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.phase}"
+
+    # The fields the pure state machine (monitoring/state_machine.py) reads and writes, plus the last
+    # observation; ``machine_state``/``apply`` are the only places that map one onto the other.
+    MACHINE_FIELDS = ("phase", "severity", "breaches", "oks", "unhealthy", "source_alerting", "fire_times")
+    STORED_FIELDS = (*MACHINE_FIELDS, "last_status")
+
+    def machine_state(self) -> sm.State:
+        return sm.State(
+            **{name: getattr(self, name) for name in self.MACHINE_FIELDS} | {"fire_times": tuple(self.fire_times)}
+        )
+
+    def machine_config(self) -> sm.Config:
+        return sm.Config(
+            for_count=self.for_count,
+            keep_count=self.keep_count,
+            nodata_count=self.nodata_count,
+            flap_limit=self.flap_limit,
+        )
+
+    def apply(self, machine: sm.State, observed: str) -> None:
+        """Take the machine's new state and the observation that led to it (not saved here)."""
+        for name in self.MACHINE_FIELDS:
+            setattr(self, name, getattr(machine, name))
+        self.fire_times = list(machine.fire_times)
+        self.last_status = observed
+
+    def stored(self) -> tuple:
+        """The stored fields as a hashable tuple: equal tuples mean one UPDATE can write both states."""
+        return tuple(tuple(v) if isinstance(v, list) else v for v in (getattr(self, f) for f in self.STORED_FIELDS))
 
 
 class Alert(models.Model):

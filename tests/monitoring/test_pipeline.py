@@ -201,8 +201,8 @@ def test_announced_transitions_are_signalled_after_commit(indicator, django_capt
 
     received = []
 
-    def listener(sender, alert_id, event, priority, **kwargs):
-        received.append((event, priority))
+    def listener(sender, transition, **kwargs):
+        received.append((transition.event, transition.priority))
 
     alert_transition.connect(listener)
     try:
