@@ -600,8 +600,14 @@ class PlanParser:
             axes.setdefault(band.axis, []).append(band)
         for axis, bands in axes.items():
             covered = sorted(v for b in bands for v in range(b.min_value, b.max_value + 1))
-            if covered != list(range(1, 6)):
-                self.problems.append((None, f"the {axis} scale must cover 1–5 exactly once, covers {covered}"))
+            if covered != list(range(scoring.SCALE_MIN, scoring.SCALE_MAX + 1)):
+                self.problems.append(
+                    (
+                        None,
+                        f"the {axis} scale must cover {scoring.SCALE_MIN}–{scoring.SCALE_MAX} exactly once, "
+                        f"covers {covered}",
+                    )
+                )
 
 
 def parse_plan(source: str, *, name: str = "plan") -> Plan:

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from register import extensions
+from register import extensions, scoring
 from register.choices import Level, RiskStatus
 
 
@@ -61,7 +61,7 @@ class RiskRegisterAdminSite(admin.AdminSite):
             **self.each_context(request),
             "title": _("Risk heat map"),
             "grid": heatmap(risks),
-            "likelihoods": range(1, 6),
+            "likelihoods": range(scoring.SCALE_MIN, scoring.SCALE_MAX + 1),
             "include_closed": include_closed,
             "level_counts": self.level_counts(),
         }
