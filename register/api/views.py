@@ -44,6 +44,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
     pagination_class = None
+    search_fields = ["name"]
 
 
 class ComponentViewSet(viewsets.ReadOnlyModelViewSet):
