@@ -38,9 +38,13 @@ def claim_due(now: datetime) -> list[tuple[int, datetime]]:
 
 
 def collect(metric: Metric, slot: datetime | None = None) -> Reading | None:
-    """Collect one value for ``slot`` (default: now). Idempotent: a slot already recorded is left alone."""
+    """Collect one value for ``slot`` (default: now). Idempotent: a slot already recorded is left alone.
+
+    The reading is stamped with when the source answered, not with the slot: an alert must never
+    appear to start before the outage that caused it.
+    """
     slot = (slot or timezone.now()).replace(microsecond=0)
-    if Reading.objects.filter(metric=metric, observed_at=slot).exists():
+    if Reading.objects.filter(metric=metric, slot=slot).exists():
         return None
     source = source_for(metric.source)
     key = source.breaker_key(metric)
@@ -50,5 +54,6 @@ def collect(metric: Metric, slot: datetime | None = None) -> Reading | None:
         breaker.record(key, ok=not failed, now=timezone.now(), error=getattr(result, "reason", ""))
     else:
         result = SourceError("circuit breaker open: the source failed repeatedly; retrying after the cool-down")
-    readings = record_readings(metric, [(slot, result)])
+    measured_at = timezone.now()
+    readings = record_readings(metric, [(measured_at, result)], slot=slot)
     return readings[0] if readings else None

@@ -58,7 +58,7 @@ def observation(indicator: Indicator, metric: Metric, state: IndicatorState, rea
         return reading.status
     value = reading.value
     result = reading.status
-    if indicator.rule_is_met(value):
+    if indicator.rule_is_met(value, metric):
         result = sm.WARNING if result == sm.OK else result
     if result == sm.OK and state.phase in (sm.FIRING, sm.RECOVERING) and state.clear_threshold is not None:
         cleared = (

@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from monitoring.access import may_read_internals
 from monitoring.choices import ReadingStatus
 from monitoring.models import Alert, IndicatorState, Metric
 from monitoring.models.alerts import OPEN_STATES
@@ -72,6 +73,10 @@ def _process_registry():
 
 
 def metrics(request):
+    if not may_read_internals(request):
+        response = HttpResponse("/metrics needs Authorization: Bearer <METRICS_TOKEN> or a staff login.\n", status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
     register = CollectorRegistry()
     register.register(RegisterCollector())
     body = generate_latest(_process_registry()) + generate_latest(register)

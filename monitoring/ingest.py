@@ -54,11 +54,16 @@ def reading_for(metric: Metric, observed_at: datetime, result: Result, baseline:
     return Reading(metric=metric, observed_at=observed_at, status=status, detail=result.reason[:300])
 
 
-def record_readings(metric: Metric, results: Sequence[tuple[datetime, Result]]) -> list[Reading]:
-    """Store what is new (repeats of (metric, observed_at) are ignored), evaluate it, return it."""
+def record_readings(
+    metric: Metric, results: Sequence[tuple[datetime, Result]], slot: datetime | None = None
+) -> list[Reading]:
+    """Store what is new (repeats of (metric, observed_at), or of a collection ``slot``, are
+    ignored), evaluate it, return it."""
     with transaction.atomic():
         # Serialises ingestion per metric, so two workers never step one indicator's machine at once.
         metric = Metric.objects.select_for_update().get(pk=metric.pk)
+        if slot is not None and Reading.objects.filter(metric=metric, slot=slot).exists():
+            return []  # a redelivered collection of a slot already recorded
         times = [at for at, _ in results]
         seen = set(Reading.objects.filter(metric=metric, observed_at__in=times).values_list("observed_at", flat=True))
         fresh: dict[datetime, Reading] = {}
@@ -66,6 +71,9 @@ def record_readings(metric: Metric, results: Sequence[tuple[datetime, Result]]) 
         for at, result in sorted(results, key=lambda item: item[0]):
             if at not in seen and at not in fresh:
                 fresh[at] = reading_for(metric, at, result, baseline)
+        if slot is not None:
+            for reading in fresh.values():
+                reading.slot = slot
         readings = Reading.objects.bulk_create(list(fresh.values()), batch_size=1000)
         if not readings:
             return []

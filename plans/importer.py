@@ -15,7 +15,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from monitoring.choices import RuleKind
 from monitoring.models import AlertRule, Indicator, Metric
+from monitoring.models.indicators import event_on_shortfall
 from plans.document import Plan, PlanError, RiskSpec
 from register.choices import RiskStatus, ScoreSource
 from register.models import Category, Component, Mitigation, Risk, ScaleBand, Strategy
@@ -236,10 +238,24 @@ class _Importer:
             metric = metrics.get(indicator.name.casefold())
             if metric is not None:
                 values["metric"] = metric
+                self.check_rule_fits(risk, indicator.name, probe, metric)
             self.upsert("indicators", Indicator, {"risk": risk, "name": indicator.name}, values, instance=existing)
             names.add(indicator.name)
         for extra in risk.indicators.exclude(name__in=names).values_list("name", flat=True):
             self.report.warnings.append(f"{risk.code}: indicator {extra!r} is not in the plan; kept")
+
+    def check_rule_fits(self, risk: Risk, name: str, rule: Indicator, metric: Metric) -> None:
+        """Say how an early-warning rule is read when its wording and its metric do not match."""
+        if rule.rule_kind == RuleKind.EVENT and event_on_shortfall(metric):
+            self.report.warnings.append(
+                f"{risk.code}: {name!r} has an event rule on a rate where higher is better ({metric.name}, "
+                "%): an event is any reading below 100 %"
+            )
+        elif rule.rule_kind == RuleKind.EVENT and metric.unit.strip() == "%":
+            self.report.warnings.append(
+                f"{risk.code}: {name!r} has an event rule on a percentage ({metric.name}): any reading above 0 % "
+                "is an occurrence; give the rule a threshold if that is not what it means"
+            )
 
     def link_components(self, risk: Risk, spec: RiskSpec, components: list[Component]) -> None:
         wanted = []

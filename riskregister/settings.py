@@ -236,6 +236,10 @@ SOURCE_BACKOFF_SECONDS = env_float("SOURCE_BACKOFF_SECONDS", 0.5)
 BREAKER_FAILURES = env_int("BREAKER_FAILURES", 5)
 BREAKER_RESET_SECONDS = env_int("BREAKER_RESET_SECONDS", 60)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# /metrics and the detail of /health/detailed: a staff login, or this bearer token (for Prometheus).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Each store probe of /health/detailed (they run at once, so the page answers in about this time).
+HEALTH_TIMEOUT_SECONDS = env_float("HEALTH_TIMEOUT_SECONDS", 1.0)
 ALERTMANAGER_WEBHOOK_TOKEN = env_str("ALERTMANAGER_WEBHOOK_TOKEN", "")
 # Days until a risk's next review after a completed review, by level (high weekly, medium monthly,
 # low quarterly).

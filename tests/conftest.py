@@ -57,6 +57,13 @@ def seeded(db):
 
 
 @pytest.fixture
+def staff_client(client, db):
+    """A logged-in staff user in no role: may read /metrics and /health/detailed's detail, nothing else."""
+    client.force_login(make_user("ops"))
+    return client
+
+
+@pytest.fixture
 def api():
     return APIClient()
 

@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from monitoring import thresholds
-from monitoring.choices import Operator, RuleKind
+from monitoring.choices import Direction, Operator, RuleKind
+
+
+def event_on_shortfall(metric) -> bool:
+    """An event rule ("when a data inconsistency is detected") bound to a percentage where higher is
+    better (a consistency or success rate) speaks of what falls short of 100 %: 100 % is no event,
+    99.9 % is one. Counted literally, every perfect reading would be an occurrence."""
+    return metric is not None and metric.unit.strip() == "%" and metric.direction == Direction.LOWER_IS_WORSE
 
 
 class Indicator(models.Model):
@@ -87,12 +94,18 @@ class Indicator(models.Model):
         else:
             self.operator, self.threshold, self.unit = "", None, ""
 
-    def rule_is_met(self, value: float) -> bool:
-        """Does this value trip the early-warning rule? (Event rules: any non-zero occurrence.)"""
+    def rule_is_met(self, value: float, metric=None) -> bool:
+        """Does this value trip the early-warning rule?
+
+        Event rules: any occurrence — a count above 0, or, on a rate where higher is better
+        (``event_on_shortfall``), any shortfall from 100 %.
+        """
         if self.rule_kind == RuleKind.THRESHOLD:
             checked = 100 - value if self.rule_on_complement else value
             return thresholds.compare(checked, self.operator, self.threshold)
-        return self.rule_kind == RuleKind.EVENT and value > 0
+        if self.rule_kind != RuleKind.EVENT:
+            return False
+        return value < 100 if event_on_shortfall(metric) else value > 0
 
     def clean(self) -> None:
         # Someone typed a rule in the admin or API without structuring it: read it for them.

@@ -38,28 +38,26 @@ def redis_client_url(url: str) -> str:
     return url
 
 
-def _ping(service: str) -> None:
+def _ping(service: str, timeout: float) -> None:
     if service == "database":
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT 1")
         return
     if service == "graph":
-        _ping_graph()
+        _ping_graph(timeout)
         return
     if service == "vector":
         import requests
 
-        response = requests.get(
-            f"{settings.CHROMA_URL.rstrip('/')}/api/v2/heartbeat", timeout=settings.SOURCE_TIMEOUT_SECONDS
-        )
+        response = requests.get(f"{settings.CHROMA_URL.rstrip('/')}/api/v2/heartbeat", timeout=timeout)
         response.raise_for_status()
         return
     import redis
 
     client = redis.Redis.from_url(
         redis_client_url(settings.REDIS_URL),
-        socket_timeout=settings.SOURCE_TIMEOUT_SECONDS,
-        socket_connect_timeout=settings.SOURCE_TIMEOUT_SECONDS,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
     )
     try:
         client.ping()
@@ -67,10 +65,9 @@ def _ping(service: str) -> None:
         client.close()
 
 
-def _ping_graph() -> None:
+def _ping_graph(timeout: float) -> None:
     from neo4j import GraphDatabase
 
-    timeout = settings.SOURCE_TIMEOUT_SECONDS
     with GraphDatabase.driver(
         settings.NEO4J_URI,
         auth=(settings.NEO4J_USER, settings.NEO4J_PASSWORD),
@@ -83,11 +80,11 @@ def _ping_graph() -> None:
         driver.execute_query("RETURN 1 AS one", database_=settings.NEO4J_DATABASE)
 
 
-def probe(service: str) -> tuple[bool, float, str]:
-    """(up, latency in ms, error) — shared with /health/detailed."""
+def probe(service: str, timeout: float | None = None) -> tuple[bool, float, str]:
+    """(up, latency in ms, error) — shared with /health/detailed, which passes a shorter timeout."""
     started = time.perf_counter()
     try:
-        _ping(service)
+        _ping(service, settings.SOURCE_TIMEOUT_SECONDS if timeout is None else timeout)
     except Exception as exc:  # every driver raises its own classes; any failure means down
         return False, (time.perf_counter() - started) * 1000, f"{exc.__class__.__name__}: {exc}"[:300]
     return True, (time.perf_counter() - started) * 1000, ""

@@ -54,7 +54,9 @@ def test_an_http_probe_that_slows_down_and_then_fails(probe, target, django_capt
     assert alerts["breach"].state == "firing"  # errors never resolve it
     assert alerts["source"].state == "firing" and alerts["source"].priority == "watch"
     probe.refresh_from_db()
-    assert (probe.last_status, probe.last_collected_at) == ("error", slot(5))
+    # Stamped with when the source answered (after the slot it was claimed for), keyed by the slot.
+    assert probe.last_status == "error" and probe.last_collected_at == failed[-1].observed_at
+    assert failed[-1].slot == slot(5) and failed[-1].observed_at > slot(5)
 
 
 def test_up_probes_count_a_refused_connection_as_down(target, risk):
@@ -214,3 +216,17 @@ def test_trend_keeps_few_points_and_averages_many(latency):
     assert trend(latency, now, hours=0) == []
     svg = sparkline_svg(points)
     assert svg.startswith("<svg") and svg.count(",") == 48
+
+
+def test_a_reading_carries_the_time_it_was_measured_and_its_slot_once(
+    probe, target, django_capture_on_commit_callbacks
+):
+    """A task that runs late (queued behind others, or redelivered after a killed worker) stamps the
+    reading with the moment it measured; the slot stays the claim, so a second run writes nothing."""
+    due = timezone.now().replace(microsecond=0) - timedelta(seconds=30)
+    with django_capture_on_commit_callbacks():
+        before = timezone.now()
+        first = collection.collect(probe, due)
+        again = collection.collect(probe, due)
+    assert first.slot == due and before <= first.observed_at <= timezone.now()
+    assert again is None and Reading.objects.filter(metric=probe).count() == 1

@@ -8,9 +8,9 @@ from monitoring.sources import service
 pytestmark = pytest.mark.django_db
 
 
-def test_healthy_with_every_service_up(client, settings, redis_url, stores):
+def test_healthy_with_every_service_up(staff_client, settings, redis_url, stores):
     settings.REDIS_URL = redis_url
-    response = client.get("/health/detailed")
+    response = staff_client.get("/health/detailed")
     data = response.json()
     assert response.status_code == 200 and data["status"] == "healthy", data
     assert {name: s["status"] for name, s in data["services"].items()} == dict.fromkeys(
@@ -18,11 +18,11 @@ def test_healthy_with_every_service_up(client, settings, redis_url, stores):
     )
 
 
-def test_a_down_graph_or_vector_store_degrades_but_does_not_fail(client, settings, redis_url, stores):
+def test_a_down_graph_or_vector_store_degrades_but_does_not_fail(staff_client, settings, redis_url, stores):
     settings.REDIS_URL = redis_url
     settings.NEO4J_URI = "bolt://127.0.0.1:1"
     settings.CHROMA_URL = "http://127.0.0.1:1"
-    data = client.get("/health/detailed").json()
+    data = staff_client.get("/health/detailed").json()
     assert data["status"] == "degraded"
     assert (data["services"]["graph"]["status"], data["services"]["vector"]["status"]) == ("unhealthy", "unhealthy")
 
