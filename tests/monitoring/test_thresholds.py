@@ -98,3 +98,41 @@ def test_rules_on_the_opposite_rate(rule, indicator, complement):
     from monitoring.thresholds import speaks_of_complement
 
     assert speaks_of_complement(parse_rule(rule), indicator) is complement
+
+
+@pytest.mark.parametrize(
+    ("unit", "direction", "value", "met"),
+    [
+        # A consistency or success rate (higher is better): the event is a shortfall from 100 %.
+        ("%", "lower_is_worse", 100.0, False),
+        ("%", "lower_is_worse", 99.95, True),
+        ("%", "lower_is_worse", 0.0, True),
+        (" % ", "lower_is_worse", 100.0, False),
+        # An error rate or a count (higher is worse): any occurrence above 0.
+        ("%", "higher_is_worse", 0.0, False),
+        ("%", "higher_is_worse", 0.1, True),
+        ("件", "lower_is_worse", 0.0, False),
+        ("件", "lower_is_worse", 2.0, True),
+        ("", "higher_is_worse", 1.0, True),
+    ],
+)
+def test_an_event_rule_means_what_it_says_on_its_metric(unit, direction, value, met):
+    from monitoring.models import Indicator, Metric
+
+    metric = Metric(name="m", key="m", unit=unit, direction=direction)
+    indicator = Indicator(name="データ整合性率", rule_text="データ不整合が検出された場合")
+    indicator.apply_rule_text()
+    assert indicator.rule_kind == "event"
+    assert indicator.rule_is_met(value, metric) is met
+
+
+def test_the_import_says_how_it_reads_an_event_rule_on_a_rate(db):
+    from pathlib import Path
+
+    from plans.importer import import_plan
+    from plans.parser import read_plan_file
+
+    demo = Path(__file__).resolve().parents[2] / "plans" / "demo" / "plan.md"
+    report = import_plan(read_plan_file(demo))
+    (warning,) = [w for w in report.warnings if "event rule" in w]
+    assert warning.startswith("R-4:") and "below 100 %" in warning
