@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 
 from monitoring import signals, thresholds
 from monitoring import state_machine as sm
-from monitoring.choices import AlertKind, AlertState, Band, Direction, Priority, ReadingStatus
+from monitoring.choices import AlertKind, AlertState, Band, Direction, Priority, ReadingStatus, Source
 from monitoring.models import (
     Alert,
     AlertRule,
@@ -86,6 +87,13 @@ def priority_for(metric: Metric, severity: str, value: float | None, rules: list
     return Priority.WATCH
 
 
+def warming_up(metric: Metric, reading: Reading, first_at: datetime) -> bool:
+    """Is this reading still in the metric's warm-up? (See Evaluator.arm.)"""
+    if metric.source == Source.PUSH or reading.status == ReadingStatus.NORMAL:
+        return False
+    return (reading.observed_at - first_at).total_seconds() < settings.METRIC_WARMUP_SECONDS
+
+
 class Evaluator:
     """Evaluates one metric's new readings for all of its indicators, with a handful of queries."""
 
@@ -103,10 +111,31 @@ class Evaluator:
         self.open_alerts = {a.dedup_key: a for a in Alert.objects.filter(dedup_key__in=keys, state__in=OPEN_STATES)}
         self.notifications: list[Notification] = []
 
+    def arm(self, ordered: list[Reading]) -> list[Reading]:
+        """The readings the state machines may see.
+
+        A polled metric's breaches start to count once its target has answered normal once, or
+        METRIC_WARMUP_SECONDS (120) after its first reading, whichever comes first: a register
+        starting up probes stores that are still starting, and must not page anyone about itself.
+        A target that is broken from the start still alerts, after the warm-up. Pushed readings
+        count at once (they are sent when something happened). Held readings are stored, not replayed.
+        """
+        if self.metric.armed_at is not None or not ordered:
+            return ordered
+        first = Reading.objects.filter(metric=self.metric).order_by("observed_at").values_list("observed_at", flat=True)
+        first_at = first.first() or ordered[0].observed_at
+        for index, reading in enumerate(ordered):
+            if not warming_up(self.metric, reading, first_at):
+                self.metric.armed_at = reading.observed_at
+                Metric.objects.filter(pk=self.metric.pk).update(armed_at=reading.observed_at)
+                return ordered[index:]
+        return []
+
     def evaluate(self, readings: Iterable[Reading], after: datetime | None = None) -> None:
         """Step every indicator through ``readings`` in time order. Readings at or before ``after``
         (the metric's newest reading before this batch) arrived late: stored, not replayed."""
         ordered = sorted((r for r in readings if after is None or r.observed_at > after), key=lambda r: r.observed_at)
+        ordered = self.arm(ordered)
         changed: dict[tuple, list[int]] = {}
         for indicator in self.indicators:
             state = self.states[indicator.pk]

@@ -236,6 +236,8 @@ SOURCE_BACKOFF_SECONDS = env_float("SOURCE_BACKOFF_SECONDS", 0.5)
 BREAKER_FAILURES = env_int("BREAKER_FAILURES", 5)
 BREAKER_RESET_SECONDS = env_int("BREAKER_RESET_SECONDS", 60)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# A polled metric's breaches count once it has read normal once, or this long after its first reading.
+METRIC_WARMUP_SECONDS = env_int("METRIC_WARMUP_SECONDS", 120)
 # /metrics and the detail of /health/detailed: a staff login, or this bearer token (for Prometheus).
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 # Each store probe of /health/detailed (they run at once, so the page answers in about this time).

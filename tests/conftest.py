@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,10 @@ from rest_framework.test import APIClient
 from plans.importer import import_plan
 from plans.parser import read_plan_file
 from register import roles
+
+# The suite models a register that has been running: no start-up warm-up (tests of the warm-up set it).
+# In the environment too, for the workers and servers the integration tests start.
+os.environ["METRIC_WARMUP_SECONDS"] = "0"
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_JA = FIXTURES / "phase2-risk-plan.ja.md"
@@ -75,6 +80,11 @@ def api_as(api):
         return api
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _no_warm_up(settings):
+    settings.METRIC_WARMUP_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -62,6 +62,9 @@ class Metric(models.Model):
     )
     last_collected_at = models.DateTimeField(_("last collected"), null=True, blank=True, editable=False)
     config_error = models.TextField(_("configuration error"), blank=True, editable=False)
+    # When the metric's breaches began to count (see Evaluator.arm): its first normal reading, or the
+    # end of the warm-up after its first reading. Empty until then.
+    armed_at = models.DateTimeField(_("alerting since"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("metric")
