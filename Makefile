@@ -24,13 +24,14 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 venv: $(VENV)/.runtime
 dev-venv: $(VENV)/.dev
 
+# The Procfile's processes under supervisord (riskregister/supervise.py): one that dies is restarted,
+# the others keep running; Ctrl-C stops them all. The demo and the first administrator are set up
+# once the broker answers, and a summary is printed once everything does.
 run: $(VENV)/.runtime
-	bash scripts/install-report-deps.sh
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py bootstrap
-	@echo "riskregister: http://$(HOST):$(WEB_PORT)/admin/  (API: /api/v1/, docs: /api/docs/)"
-	$(VENV)/bin/honcho start
+	@bash scripts/install-report-deps.sh
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py collectstatic --noinput -v0
+	@exec $(PY) -m riskregister.supervise
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

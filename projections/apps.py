@@ -11,6 +11,13 @@ class ProjectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from projections import outbox
+        from celery.signals import worker_process_init
+        from django.conf import settings
+
+        from projections import embeddings, outbox
 
         outbox.connect_signals()
+        if settings.EMBEDDINGS_PRELOAD:
+            # The model loads when a worker process starts, outside every task's time limit (the first
+            # drain used to die on the soft limit while importing torch).
+            worker_process_init.connect(embeddings.preload, weak=False, dispatch_uid="projections.preload")

@@ -26,6 +26,13 @@ def model():
         return _model
 
 
+def preload(sender=None, **kwargs) -> None:
+    """Load the model and run it once, so no task or request pays for it (a worker process at start,
+    a web process before it serves). Connected to Celery's worker_process_init and gunicorn's
+    post_worker_init when EMBEDDINGS_PRELOAD is on."""
+    embed(["warm-up"])
+
+
 def embed(texts: list[str]) -> list[list[float]]:
     if not texts:
         return []

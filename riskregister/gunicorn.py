@@ -1,4 +1,14 @@
-"""gunicorn settings: tell prometheus_client's multiprocess mode when a worker exits."""
+"""gunicorn settings: load the embedding model before a worker serves; tell prometheus_client's
+multiprocess mode when a worker exits."""
+
+
+def post_worker_init(worker):
+    from django.conf import settings
+
+    if settings.EMBEDDINGS_PRELOAD:
+        from projections.embeddings import preload
+
+        preload()  # the first search or duplicate check must not wait on loading torch
 
 
 def child_exit(server, worker):

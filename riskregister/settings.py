@@ -225,6 +225,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A worker process loads the embedding model at start (EMBEDDINGS_PRELOAD); Celery's default 4 s for a
+# child to report itself alive would kill it mid-load.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120
+EMBEDDINGS_PRELOAD = env_bool("EMBEDDINGS_PRELOAD", True)
 
 # Live indicators.
 PROMETHEUS_URL = env_str("PROMETHEUS_URL", "")

@@ -5,10 +5,14 @@
 # Pass --tests to add poppler-utils (pdftotext), which the report tests read PDFs with.
 set -euo pipefail
 packages=()
-have_lib() { /sbin/ldconfig -p 2>/dev/null | grep -q "$1" || ldconfig -p 2>/dev/null | grep -q "$1"; }
+libs=$( { /sbin/ldconfig -p || ldconfig -p; } 2>/dev/null || true)
+have_lib() { grep -q "$1" <<<"$libs"; }
 have_lib libpango-1.0.so.0 || packages+=(libpango-1.0-0)
 have_lib libpangoft2-1.0.so.0 || packages+=(libpangoft2-1.0-0)
-fc-list 2>/dev/null | grep -qi "IPAexGothic" || packages+=(fonts-ipaexfont-gothic)
+# Read the font list whole first: `fc-list | grep -q` under pipefail fails when grep stops reading
+# early and fc-list dies of SIGPIPE, which re-ran apt on every start.
+fonts=$(fc-list 2>/dev/null || true)
+grep -qi "IPAexGothic" <<<"$fonts" || packages+=(fonts-ipaexfont-gothic)
 if [ "${1:-}" = "--tests" ]; then
   command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 fi

@@ -13,6 +13,9 @@ from register import roles
 # The suite models a register that has been running: no start-up warm-up (tests of the warm-up set it).
 # In the environment too, for the workers and servers the integration tests start.
 os.environ["METRIC_WARMUP_SECONDS"] = "0"
+# Workers the tests start load the embedding model on first use, not at start (the e2e test of the
+# stack runs it as `make run` does, preloading).
+os.environ["EMBEDDINGS_PRELOAD"] = "0"
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_JA = FIXTURES / "phase2-risk-plan.ja.md"

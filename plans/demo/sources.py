@@ -1,16 +1,27 @@
-"""Bind the demo plan's metrics to the register's own live signals (design.md, "the register
-watching itself"). Only `make run`'s bootstrap calls this, on a register it has just filled."""
+"""Bind the demo plan's metrics to the register's own live signals (the register watching itself),
+and give the demo the rest of its chain: a notification channel, risk links for the cascade page.
+Only `make run`'s bootstrap calls this, on a register it has just filled."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
 DEMO_SOURCES = {
-    "API response time": ("http", {"measure": "latency_ms", "timeout_ms": 5000, "url": "{site}/health/detailed"}),
+    # /health/ answers from the web process and the database alone: it measures the API, not the
+    # stores (which /health/detailed waits on, up to its timeout, while they start).
+    "API response time": ("http", {"measure": "latency_ms", "timeout_ms": 5000, "url": "{site}/health/"}),
     "Connection success rate": ("service", {"service": "graph", "measure": "up_percent"}),
+    "Connection latency": ("service", {"service": "graph", "measure": "latency_ms"}),
     "Memory utilization": ("host", {"measure": "memory_percent"}),
 }
 INTERVAL_SECONDS = 15
+# (cause, effect, why): the plan's risks make each other more likely.
+DEMO_LINKS = [
+    ("R-2", "R-1", "a store that refuses connections stalls the requests that need it"),
+    ("R-3", "R-1", "a worker short of memory answers slowly"),
+    ("R-3", "R-2", "an exhausted worker drops its store connections"),
+]
+DEMO_CHANNEL = {"name": "demo e-mail (var/mail)", "kind": "email", "target": "ops@localhost"}
 
 
 def bind_demo_sources() -> list[str]:
@@ -30,3 +41,24 @@ def bind_demo_sources() -> list[str]:
         metric.save()
         bound.append(f"{metric.key} ← {source}")
     return bound
+
+
+def add_demo_chain() -> list[str]:
+    """A channel every alert reaches (e-mails land under var/mail) and the plan's causes."""
+    from monitoring.models import Channel
+    from register.models import Risk, RiskLink
+
+    done = []
+    channel, created = Channel.objects.get_or_create(
+        name=DEMO_CHANNEL["name"],
+        defaults={"kind": DEMO_CHANNEL["kind"], "target": DEMO_CHANNEL["target"], "immediate": True, "watch": True},
+    )
+    if created:
+        done.append(f"notifications → {channel.target} (files under {settings.EMAIL_FILE_PATH})")
+    risks = {r.code: r for r in Risk.objects.filter(code__in={c for link in DEMO_LINKS for c in link[:2]})}
+    for cause, effect, note in DEMO_LINKS:
+        if cause in risks and effect in risks:
+            _, made = RiskLink.objects.get_or_create(cause=risks[cause], effect=risks[effect], defaults={"note": note})
+            if made:
+                done.append(f"{cause} causes {effect}")
+    return done

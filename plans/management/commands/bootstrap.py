@@ -1,21 +1,30 @@
-"""First-run setup for `make run`: load the demo plan into an empty register and make an admin."""
+"""First-run setup for `make run`: load the demo plan into an empty register, make an administrator,
+and (with --wait) say once, when the whole stack answers, where everything is."""
+
+from __future__ import annotations
 
 import os
 import secrets
+import time
+import urllib.request
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from plans.demo.sources import bind_demo_sources
+from plans.demo.sources import add_demo_chain, bind_demo_sources
 from plans.importer import import_plan, summarise
 from plans.parser import read_plan_file
 from register.models import Risk
 from register.roles import ADMINISTRATOR
 
 DEMO_PLAN = Path(__file__).resolve().parents[2] / "demo" / "plan.md"
+# How long --wait waits for each part of the stack before it says which one is missing.
+BROKER_WAIT_SECONDS = 60
+STACK_WAIT_SECONDS = 180
 
 
 class Command(BaseCommand):
@@ -23,39 +32,115 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true", help="Do not load the demo plan.")
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="Wait for the broker first, and print one summary once web, graph and search answer (make run).",
+        )
 
-    def handle(self, no_demo=False, **options):
+    def handle(self, no_demo=False, wait=False, **options):
+        if wait:
+            # The import queues a projection drain after commit: with the broker not up yet, kombu
+            # would print a traceback per retry.
+            self.wait_for("the broker", _broker_answers, BROKER_WAIT_SECONDS)
         if not no_demo and not Risk.objects.exists():
             report = import_plan(read_plan_file(DEMO_PLAN), source_name="demo plan")
             self.stdout.write(summarise(report))
-            for line in bind_demo_sources():
-                self.stdout.write(f"  live: {line}")
-        self.ensure_admin()
+            for line in [*bind_demo_sources(), *add_demo_chain()]:
+                self.stdout.write(f"  demo: {line}")
+        user, password = self.ensure_admin()
+        if wait:
+            for name, check in _STACK.items():
+                self.wait_for(name, check, STACK_WAIT_SECONDS)
+            self.stdout.write(summary(user, password))
+        elif password:
+            self.stdout.write(self.style.SUCCESS(f"Created administrator {user!r} with password {password!r}."))
+        else:
+            self.stdout.write(f"An administrator exists already ({user}); log in with its password.")
+
+    def wait_for(self, name: str, check, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not check():
+            if time.monotonic() > deadline:
+                raise CommandError(f"{name} did not answer within {seconds:.0f} s; see its lines above")
+            time.sleep(0.5)
 
     @transaction.atomic
-    def ensure_admin(self) -> None:
+    def ensure_admin(self) -> tuple[str, str | None]:
+        """The first administrator's name, and its password when it was generated just now."""
         User = get_user_model()
-        if User.objects.filter(is_superuser=True).exists():
-            self.stdout.write("An administrator exists already; log in with its password.")
-            return
+        existing = User.objects.filter(is_superuser=True).order_by("pk").first()
+        if existing is not None:
+            return existing.get_username(), None
         username = os.environ.get("DJANGO_SUPERUSER_USERNAME") or "admin"
-        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
-        generated = not password
-        if generated:
-            password = secrets.token_urlsafe(12)
+        given = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
+        password = given or secrets.token_urlsafe(12)
         user = User.objects.create_superuser(username=username, email="", password=password)
         group = Group.objects.filter(name=ADMINISTRATOR).first()
         if group:
             user.groups.add(group)
-        if generated:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Created administrator {username!r} with password {password!r} — shown only this once."
-                )
-            )
-        else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Created administrator {username!r} with the password from DJANGO_SUPERUSER_PASSWORD."
-                )
-            )
+        return username, None if given else password
+
+
+def _broker_answers() -> bool:
+    import redis
+
+    from monitoring.sources.service import redis_client_url
+
+    try:
+        client = redis.Redis.from_url(redis_client_url(settings.CELERY_BROKER_URL), socket_timeout=1)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except (redis.RedisError, OSError, ValueError):
+        return False
+
+
+def _web_answers() -> bool:
+    try:
+        with urllib.request.urlopen(f"{settings.SITE_URL.rstrip('/')}/health/", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _store_answers(service: str):
+    def check() -> bool:
+        from monitoring.sources.service import probe
+
+        return probe(service, timeout=1)[0]
+
+    return check
+
+
+_STACK = {
+    "the web server": _web_answers,
+    "the graph server": _store_answers("graph"),
+    "Chroma": _store_answers("vector"),
+}
+
+
+def summary(user: str, password: str | None) -> str:
+    site = settings.SITE_URL.rstrip("/")
+    var = settings.VAR_DIR
+    if password:
+        login = f"{user} / {password}   (generated; shown only this once)"
+    else:
+        login = f"{user} (an administrator exists already; its password is unchanged)"
+    rows = [
+        ("register", f"{site}/admin/"),
+        ("log in", login),
+        ("API", f"{site}/api/v1/   docs {site}/api/docs/"),
+        ("web", f"{site} (gunicorn)"),
+        ("broker", f"Redis on {settings.CELERY_BROKER_URL}"),
+        ("graph", f"Bolt {settings.NEO4J_URI}"),
+        ("search", f"Chroma {settings.CHROMA_URL}"),
+        ("worker, beat", "Celery (beat's schedule: admin → Periodic tasks)"),
+        ("data", f"{var} (database, queue, graph, vectors, secrets)"),
+        ("logs", f"this terminal; {var / 'log'}; mail under {settings.EMAIL_FILE_PATH}"),
+        ("processes", f".venv/bin/supervisorctl -c {var / 'supervisord.conf'} status"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    lines = ["", "=" * 72, "riskregister is up.", *(f"  {label:<{width}}  {value}" for label, value in rows), "=" * 72]
+    return "\n".join(lines)
