@@ -42,6 +42,9 @@ def read_procfile(path: Path) -> list[tuple[str, str]]:
 
 
 def _program(name: str, command: str, priority: int, python: str, once: bool = False) -> str:
+    if not any(op in command for op in ("&&", "||", ";", "|", "&")) and not command.startswith("exec "):
+        # The server itself, not a shell, is the wrapper's child: it then dies with the wrapper.
+        command = f"exec {command}"
     wrapped = shlex.join([python, "-m", "riskregister.prefixed", name, "--", "sh", "-c", command])
     lines = [
         f"[program:{name}]",

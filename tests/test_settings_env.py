@@ -66,6 +66,7 @@ def test_bootstrap_loads_the_demo_once_and_creates_one_admin(capsys, monkeypatch
     out = capsys.readouterr().out
     assert Risk.objects.count() == 7
     password = out.split("with password '")[1].split("'")[0]
+    assert "shown only this once" in out
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(password)
     assert admin.groups.filter(name="administrator").exists()

@@ -44,11 +44,21 @@ def bind_demo_sources() -> list[str]:
 
 
 def add_demo_chain() -> list[str]:
-    """A channel every alert reaches (e-mails land under var/mail) and the plan's causes."""
-    from monitoring.models import Channel
+    """A channel every alert reaches (e-mails land under var/mail), the plan's causes, and the
+    plan's immediate-response alerts firing on their first breach (a demo that waits for two
+    failed probes shows a crash the supervisor heals in ten seconds as nothing at all)."""
+    from monitoring.choices import Priority
+    from monitoring.models import AlertRule, Channel, Indicator, IndicatorState
     from register.models import Risk, RiskLink
 
     done = []
+    immediate = AlertRule.objects.filter(priority=Priority.IMMEDIATE, metric__isnull=False).values("metric_id")
+    for indicator in Indicator.objects.filter(metric_id__in=immediate).select_related("risk"):
+        state, _ = IndicatorState.objects.get_or_create(indicator=indicator)
+        if state.for_count != 1:
+            state.for_count = 1
+            state.save(update_fields=["for_count"])
+            done.append(f"{indicator.risk.code} {indicator.name}: fires on the first breach (an immediate plan alert)")
     channel, created = Channel.objects.get_or_create(
         name=DEMO_CHANNEL["name"],
         defaults={"kind": DEMO_CHANNEL["kind"], "target": DEMO_CHANNEL["target"], "immediate": True, "watch": True},

@@ -48,15 +48,13 @@ class Command(BaseCommand):
             self.stdout.write(summarise(report))
             for line in [*bind_demo_sources(), *add_demo_chain()]:
                 self.stdout.write(f"  demo: {line}")
-        user, password = self.ensure_admin()
+        user, login = self.ensure_admin()
         if wait:
             for name, check in _STACK.items():
                 self.wait_for(name, check, STACK_WAIT_SECONDS)
-            self.stdout.write(summary(user, password))
-        elif password:
-            self.stdout.write(self.style.SUCCESS(f"Created administrator {user!r} with password {password!r}."))
+            self.stdout.write(summary(user, login))
         else:
-            self.stdout.write(f"An administrator exists already ({user}); log in with its password.")
+            self.stdout.write(f"Administrator {user!r}: {login}.")
 
     def wait_for(self, name: str, check, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -66,12 +64,12 @@ class Command(BaseCommand):
             time.sleep(0.5)
 
     @transaction.atomic
-    def ensure_admin(self) -> tuple[str, str | None]:
-        """The first administrator's name, and its password when it was generated just now."""
+    def ensure_admin(self) -> tuple[str, str]:
+        """The first administrator's name, and how to log in as it (a generated password is shown once)."""
         User = get_user_model()
         existing = User.objects.filter(is_superuser=True).order_by("pk").first()
         if existing is not None:
-            return existing.get_username(), None
+            return existing.get_username(), "exists already; log in with its password"
         username = os.environ.get("DJANGO_SUPERUSER_USERNAME") or "admin"
         given = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
         password = given or secrets.token_urlsafe(12)
@@ -79,7 +77,9 @@ class Command(BaseCommand):
         group = Group.objects.filter(name=ADMINISTRATOR).first()
         if group:
             user.groups.add(group)
-        return username, None if given else password
+        if given:
+            return username, "created with the password from DJANGO_SUPERUSER_PASSWORD"
+        return username, f"created with password {password!r} — shown only this once"
 
 
 def _broker_answers() -> bool:
@@ -121,16 +121,12 @@ _STACK = {
 }
 
 
-def summary(user: str, password: str | None) -> str:
+def summary(user: str, login: str) -> str:
     site = settings.SITE_URL.rstrip("/")
     var = settings.VAR_DIR
-    if password:
-        login = f"{user} / {password}   (generated; shown only this once)"
-    else:
-        login = f"{user} (an administrator exists already; its password is unchanged)"
     rows = [
         ("register", f"{site}/admin/"),
-        ("log in", login),
+        ("log in", f"{user}: {login}"),
         ("API", f"{site}/api/v1/   docs {site}/api/docs/"),
         ("web", f"{site} (gunicorn)"),
         ("broker", f"Redis on {settings.CELERY_BROKER_URL}"),
