@@ -45,6 +45,42 @@ def enqueue(entity: str, *object_ids: int) -> None:
     transaction.on_commit(_drain_soon, robust=True)
 
 
+# Rows that migrations create (the starter components, the categories and metrics some of them add)
+# are written before any receiver could see them.
+CREATED_BY_MIGRATIONS = ("component", "category", "metric")
+
+
+def enqueue_unseen(sender=None, **kwargs) -> int:
+    """After migrate: an outbox row for every such entity the outbox has never had, so a fresh
+    install's graph holds them from the first drain rather than after the half-hourly repair.
+
+    No drain is queued here (``migrate`` runs before the broker under `make run`); the beat sweep or
+    the next change drains them. Re-projecting an entity is harmless, so a row pruned long ago
+    being written again costs one projection.
+    """
+    from django.apps import apps
+
+    written = 0
+    for entity in CREATED_BY_MIGRATIONS:
+        model = apps.get_model(*ENTITY_MODELS[entity].split("."))
+        seen = OutboxEntry.objects.filter(entity=entity).values("object_id")
+        unseen = list(model.objects.exclude(pk__in=seen).values_list("pk", flat=True))
+        OutboxEntry.objects.bulk_create(
+            OutboxEntry(
+                entity=entity,
+                object_id=pk,
+                graph_done=entity not in GRAPH_ENTITIES,
+                vector_done=entity not in VECTOR_ENTITIES,
+            )
+            for pk in unseen
+        )
+        written += len(unseen)
+    return written
+
+
+ENTITY_MODELS = {"component": "register.Component", "category": "register.Category", "metric": "monitoring.Metric"}
+
+
 def _drain_soon() -> None:
     from projections.tasks import project_outbox
 

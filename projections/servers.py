@@ -64,6 +64,9 @@ def main(which: str) -> None:
         os.chdir(root)  # ArcadeDB writes its logs relative to the working directory
     elif which == "vector":
         command = vector_command(settings.VAR_DIR / "chroma", urlsplit(settings.CHROMA_URL).port or 8001)
+        # Chroma's server logs every request at INFO (RUST_LOG) and may report usage home.
+        os.environ.setdefault("RUST_LOG", "warn")
+        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     else:
         raise SystemExit("usage: python -m projections.servers graph|vector")
     sys.stdout.write(f"{which}: {' '.join(c for c in command if 'rootPassword' not in c)}\n")

@@ -3,7 +3,8 @@
 supervisord (riskregister/supervise.py) runs each Procfile entry through this wrapper so the
 terminal shows every process's lines interleaved and attributed, as honcho did. The child dies with
 the wrapper (``PR_SET_PDEATHSIG``), so a killed wrapper never leaves a server holding its port; the
-wrapper exits with the child's status, so supervisord sees the child's death as its own.
+wrapper exits with the child's status, so supervisord sees the child's death as its own. Colour
+codes are dropped: the lines are read by people scrolling a terminal and by whoever greps the log.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
 import signal
 import subprocess
 import sys
 
 _PR_SET_PDEATHSIG = 1
+_ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def _die_with_parent() -> None:
@@ -34,7 +37,8 @@ def main(argv: list[str]) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda received, _frame: child.send_signal(received))
     out = sys.stdout.buffer
-    for line in iter(child.stdout.readline, b""):
+    for raw in iter(child.stdout.readline, b""):
+        line = _ANSI.sub(b"", raw)
         out.write(prefix + line if line.endswith(b"\n") else prefix + line + b"\n")
         out.flush()
     status = child.wait()

@@ -18,7 +18,9 @@ stack answers (``manage.py bootstrap --wait``).
 
 from __future__ import annotations
 
+import getpass
 import os
+import secrets
 import shlex
 import sys
 from pathlib import Path
@@ -67,9 +69,13 @@ def _program(name: str, command: str, priority: int, python: str, once: bool = F
 
 
 def config(processes: list[tuple[str, str]], var_dir: Path, python: str, setup: str | None) -> str:
+    # A fresh secret for supervisorctl's socket each start (the socket is 0700 already; without one
+    # supervisord warns on every start), and the current user named so it does not warn about root.
+    secret = secrets.token_urlsafe(16)
     sections = [
         "[supervisord]",
         "nodaemon=true",
+        f"user={getpass.getuser()}",
         f"logfile={var_dir / 'log' / 'supervisord.log'}",
         f"pidfile={var_dir / 'supervisord.pid'}",
         f"childlogdir={var_dir / 'log'}",
@@ -79,12 +85,16 @@ def config(processes: list[tuple[str, str]], var_dir: Path, python: str, setup: 
         "[unix_http_server]",
         f"file={var_dir / 'supervisor.sock'}",
         "chmod=0700",
+        "username=riskregister",
+        f"password={secret}",
         "",
         "[rpcinterface:supervisor]",
         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
         "",
         "[supervisorctl]",
         f"serverurl=unix://{var_dir / 'supervisor.sock'}",
+        "username=riskregister",
+        f"password={secret}",
         "",
     ]
     for name, command in processes:
@@ -104,6 +114,8 @@ def main(argv: list[str]) -> None:
     if os.environ.get("RISKREGISTER_SETUP", "1") == "1":
         setup = f"exec {shlex.quote(python)} manage.py bootstrap --wait"
     path = var_dir / "supervisord.conf"
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # it holds supervisorctl's password
     path.write_text(config(processes, var_dir, python, setup))
     os.environ["PREFIX_WIDTH"] = str(max(len(name) for name, _ in [*processes, (SETUP, "")]) + 1)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -4,9 +4,10 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Incident
+from monitoring.models import Metric
 from projections import consistency, graph, outbox
 from projections.models import OutboxEntry
-from register.models import Component, Mitigation, Risk, RiskLink
+from register.models import Category, Component, Mitigation, Risk, RiskLink
 from tests.projections.conftest import drain_all
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,16 @@ def test_a_reading_does_not_queue_a_projection(db):
     metric.unit = "s"
     metric.save(update_fields=["unit"])
     assert list(OutboxEntry.objects.values_list("entity", "object_id")) == [("metric", metric.pk)]
+
+
+def test_what_migrations_create_is_in_the_outbox_from_the_start(db):
+    """A fresh install's starter components (and the metrics and categories migrations add) reach
+    the graph with the first drain, not the half-hourly repair: migrate writes their outbox rows."""
+    from projections import outbox
+
+    OutboxEntry.objects.all().delete()
+    assert outbox.enqueue_unseen() == Component.objects.count() + Category.objects.count() + Metric.objects.count()
+    assert Component.objects.count() >= 7
+    queued = set(OutboxEntry.objects.filter(entity="component").values_list("object_id", flat=True))
+    assert queued == set(Component.objects.values_list("pk", flat=True))
+    assert outbox.enqueue_unseen() == 0  # once
