@@ -182,6 +182,21 @@ def _drill(stack: Stack) -> None:
         stack,
     )
 
+    # The first search after start: the web process loaded the model before it served.
+    token = json.loads(
+        urllib.request.urlopen(
+            urllib.request.Request(
+                stack.site + "/api/v1/auth/token/",
+                data=json.dumps({"username": "admin", "password": "e2e-admin-password"}).encode(),
+                headers={"Content-Type": "application/json"},
+            ),
+            timeout=10,
+        ).read()
+    )["access"]
+    status, body, first_search = stack.get("/api/v1/search/?q=graph+connection+refused&type=risk", token=token)
+    assert status == 200 and b"R-2" in body, body[:500]
+    assert first_search < 3, f"the first search took {first_search:.2f} s"
+
     # Exposure: the load balancer's page is open, the internals are not.
     status, body, _ = stack.get("/health/detailed")
     assert status == 200 and json.loads(body) == {"status": "healthy"}
@@ -264,7 +279,7 @@ def _drill(stack: Stack) -> None:
     time.sleep(1)
     assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()]
     print(
-        f"\nfirst start to summary {up_after:.1f} s; graph stopped → R-2 critical {to_red:.1f} s, "
+        f"\nfirst start to summary {up_after:.1f} s; first search {first_search:.2f} s; graph stopped → R-2 critical {to_red:.1f} s, "
         f"→ incident {to_incident:.1f} s; graph started → R-2 normal {to_recovery:.1f} s; "
         f"/health/detailed with the graph down {took:.2f} s"
     )
