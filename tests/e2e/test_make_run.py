@@ -279,7 +279,8 @@ def _drill(stack: Stack) -> None:
     time.sleep(1)
     assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()]
     print(
-        f"\nfirst start to summary {up_after:.1f} s; first search {first_search:.2f} s; graph stopped → R-2 critical {to_red:.1f} s, "
+        f"\nfirst start to summary {up_after:.1f} s; first search {first_search:.2f} s; "
+        f"graph stopped → R-2 critical {to_red:.1f} s, "
         f"→ incident {to_incident:.1f} s; graph started → R-2 normal {to_recovery:.1f} s; "
         f"/health/detailed with the graph down {took:.2f} s"
     )
