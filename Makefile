@@ -30,7 +30,9 @@ dev-venv: $(VENV)/.dev
 run: $(VENV)/.runtime
 	@bash scripts/install-report-deps.sh
 	@$(PY) manage.py migrate --noinput -v0
-	@$(PY) manage.py collectstatic --noinput -v0
+	@# Hashing and compressing every file takes ~30 s here: only when the packages that ship them changed.
+	@manifest="$${RISKREGISTER_VAR_DIR:-var}/static/staticfiles.json"; \
+	  if [ ! -f "$$manifest" ] || [ requirements.txt -nt "$$manifest" ]; then $(PY) manage.py collectstatic --noinput -v0; fi
 	@exec $(PY) -m riskregister.supervise
 
 lint: $(VENV)/.dev
