@@ -24,10 +24,8 @@ MAX_BACKOFF_SECONDS = 600
 KEEP_DONE_DAYS = 7
 
 
-def enqueue(entity: str, *object_ids: int) -> None:
-    ids = {pk for pk in object_ids if pk is not None}
-    if not ids:
-        return
+def _write(entity: str, object_ids) -> None:
+    # A store the entity is not projected into is done from the start.
     OutboxEntry.objects.bulk_create(
         OutboxEntry(
             entity=entity,
@@ -35,8 +33,15 @@ def enqueue(entity: str, *object_ids: int) -> None:
             graph_done=entity not in GRAPH_ENTITIES,
             vector_done=entity not in VECTOR_ENTITIES,
         )
-        for pk in sorted(ids)
+        for pk in object_ids
     )
+
+
+def enqueue(entity: str, *object_ids: int) -> None:
+    ids = {pk for pk in object_ids if pk is not None}
+    if not ids:
+        return
+    _write(entity, sorted(ids))
     connection = transaction.get_connection()
     # One drain per transaction, however many rows it wrote (an import writes hundreds).
     if connection.in_atomic_block and any(func is _drain_soon for _sids, func, _robust in connection.run_on_commit):
@@ -65,15 +70,7 @@ def enqueue_unseen(sender=None, **kwargs) -> int:
         model = apps.get_model(*ENTITY_MODELS[entity].split("."))
         seen = OutboxEntry.objects.filter(entity=entity).values("object_id")
         unseen = list(model.objects.exclude(pk__in=seen).values_list("pk", flat=True))
-        OutboxEntry.objects.bulk_create(
-            OutboxEntry(
-                entity=entity,
-                object_id=pk,
-                graph_done=entity not in GRAPH_ENTITIES,
-                vector_done=entity not in VECTOR_ENTITIES,
-            )
-            for pk in unseen
-        )
+        _write(entity, unseen)
         written += len(unseen)
     return written
 
