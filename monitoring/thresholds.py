@@ -11,7 +11,11 @@ import operator
 import re
 from dataclasses import dataclass
 
-NUMBER = r"(?P<num>[0-9]+(?:[.,][0-9]+)?)"
+# A number as people write it: 120, 99.5, 12,5 (a decimal comma), 1,000 / 1 000 (thousands), +5, -3.
+# NFKC has already turned full-width digits and signs (１２０, ＋, －) into these.
+_NUM = r"[+-]?(?:[0-9]{1,3}(?:(?:,|[ \u00a0\u202f])[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?)"
+NUMBER = rf"(?P<num>{_NUM})"
+# Known units keep one normal form; any other unit text is kept as written (件/日, req/min, GB, pt …).
 _UNIT_ALIASES = {
     "ms": "ms",
     "msec": "ms",
@@ -40,26 +44,60 @@ _UNIT_ALIASES = {
     "days": "d",
     "日": "d",
     "%": "%",
-    "％": "%",
     "percent": "%",
     "req/s": "req/s",
     "rps": "req/s",
     "requests/s": "req/s",
 }
-# Longest first so "ms" wins over "m…"/"s" and "req/s" over "s".
-_UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNIT_ALIASES, key=len, reverse=True))
-UNIT = rf"(?P<unit>{_UNIT_RE})?"
-_OP_SYMBOLS = {">": ">", ">=": ">=", "≥": ">=", "<": "<", "<=": "<=", "≤": "<=", "＞": ">", "＜": "<"}
-_OP_RE = r"(?P<op>>=|<=|≥|≤|>|<|＞|＜)"
+MAX_UNIT_LENGTH = 20  # the models' unit columns
+# Inside a sentence, a unit is a run of letters, kanji, katakana and unit signs (never hiragana, the
+# particles around it: "50件/日を超えた" → 件/日), or "/x" forms; at most three words joined by "/".
+_UNIT_CHARS = r"A-Za-zµμ°℃$€¥£%\u4e00-\u9fff\u30a0-\u30ff"
+_UNIT_WORD = rf"[{_UNIT_CHARS}][{_UNIT_CHARS}.]*"
+UNIT = rf"(?P<unit>/?{_UNIT_WORD}(?:/{_UNIT_WORD}){{0,2}})?"
+_OP_SYMBOLS = {
+    ">": ">",
+    ">=": ">=",
+    "≥": ">=",
+    "≧": ">=",
+    "<": "<",
+    "<=": "<=",
+    "≤": "<=",
+    "≦": "<=",
+    "=>": ">=",
+    "=<": "<=",
+}
+_OP_RE = r"(?P<op>>=|<=|=>|=<|≥|≤|≧|≦|>|<)"
+# A range's separator: 200-500, 200–500, 200〜500, 200~500 (from ～), 200 to 500, 200から500(まで).
+_RANGE_SEP = r"(?:-|–|—|~|〜|to|から)"
 
 # Word forms, most specific first: "以上"/"or more" must win over a bare "more than".
 _OP_WORDS: tuple[tuple[str, str], ...] = (
-    (">=", r"以上|at least|or more|greater than or equal|no less than"),
-    ("<=", r"以下|at most|or less|less than or equal|no more than"),
-    (">", r"超え|超過|上回|exceed|above|greater than|more than|higher than|rises? over|goes over|over"),
+    (">=", r"以上|at least|or more|and above|or above|greater than or equal(?: to)?|no less than|not less than"),
+    ("<=", r"以下|at most|or less|and below|or below|less than or equal(?: to)?|no more than|not more than"),
+    (">", r"超え|超過|超|上回|exceed|above|greater than|more than|higher than|rises? over|goes over|over"),
     ("<", r"未満|下回|below|less than|lower than|under|falls? to|drops? to"),
 )
+_OP_WORD_RE = {symbol: re.compile(rf"^(?:{words})$", re.IGNORECASE) for symbol, words in _OP_WORDS}
+_ANY_OP_WORD = "|".join(words for _symbol, words in _OP_WORDS)
+_JA_OP_WORDS = "以上|以下|超え|超過|超|未満|上回|下回"
 _EVENT_WORDS = r"検出|発生|検知|detected|detect|occurs?|happens?|any occurrence|is found|are found"
+
+
+# Full-width ASCII (１２０, ％, ＞, ｍｓ, ～, ．) to ASCII; other characters (℃, 件, ≧) stay as written.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def _normalise(text: str) -> str:
+    """Full-width ASCII to ASCII, one space for any run of white space."""
+    return " ".join(text.translate(_HALF_WIDTH).split())
+
+
+def _word_operator(word: str) -> str:
+    for symbol, pattern in _OP_WORD_RE.items():
+        if pattern.match(word.strip()):
+            return symbol
+    raise ThresholdError(f"{word!r} is not a comparison")
 
 
 class ThresholdError(ValueError):
@@ -99,27 +137,49 @@ def format_number(value: float) -> str:
 
 
 def _number(raw: str) -> float:
-    value = float(raw.replace(",", "."))
+    compact = re.sub(r"[ \u00a0\u202f]", "", raw)
+    if re.fullmatch(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", compact):
+        compact = compact.replace(",", "")  # thousands separators
+    value = float(compact.replace(",", "."))
     if not math.isfinite(value):
         raise ThresholdError(f"{raw!r} is not a finite number")
     return value
 
 
 def normalise_unit(raw: str | None) -> str:
+    """A known unit's normal form (ミリ秒 → ms, ％ → %), any other unit as written."""
     if not raw:
         return ""
-    return _UNIT_ALIASES.get(raw.strip().lower(), _UNIT_ALIASES.get(raw.strip(), raw.strip()))
+    text = raw.translate(_HALF_WIDTH).strip()
+    unit = _UNIT_ALIASES.get(text.lower(), _UNIT_ALIASES.get(text, text))
+    if len(unit) > MAX_UNIT_LENGTH:
+        raise ThresholdError(f"unit {unit!r} is longer than {MAX_UNIT_LENGTH} characters")
+    return unit
 
 
 def parse_bound(text: str) -> Threshold | Range:
-    """Read a dashboard band cell: "< 200ms", "> 500 req/s", "200-500ms", "99–99.5%"."""
-    cleaned = text.strip().replace("　", " ")
-    match = re.fullmatch(rf"{_OP_RE}\s*{NUMBER}\s*{UNIT}", cleaned, re.IGNORECASE)
-    if match:
-        return Threshold(_OP_SYMBOLS[match["op"]], _number(match["num"]), normalise_unit(match["unit"]))
+    """Read a dashboard band cell: "< 200ms", "> 500 req/s", "≧ 1,000件", "200ms以上", "at least 5 GB",
+    "200-500ms", "99–99.5%", "200 to 500/min", "200から500件". The unit is whatever follows the number
+    (a known one in its normal form); a cell without a number is refused."""
+    cleaned = _normalise(text)
+    if not re.search(r"[0-9]", cleaned):
+        raise ThresholdError(f"band {text.strip()!r} has no number")
+    unit_text = r"(?P<unit>[^\s0-9<>=≥≤≧≦][^<>=≥≤≧≦]*?)?"
+    forms = [
+        # < 200ms, ≧ 1,000 件
+        (rf"{_OP_RE}\s*{NUMBER}\s*{unit_text}", lambda m: m["op"] and _OP_SYMBOLS[m["op"]]),
+        # at least 200 ms, more than 5%
+        (rf"(?P<word>{_ANY_OP_WORD})\s+{NUMBER}\s*{unit_text}", lambda m: _word_operator(m["word"])),
+        # 200ms以上, 5 % or more, 50件未満
+        (rf"{NUMBER}\s*{unit_text}\s*(?P<word>{_ANY_OP_WORD})", lambda m: _word_operator(m["word"])),
+    ]
+    for pattern, operator_of in forms:
+        match = re.fullmatch(pattern, cleaned, re.IGNORECASE)
+        if match and not (match["unit"] or "").strip().lower().startswith(_RANGE_WORDS):
+            return Threshold(operator_of(match), _number(match["num"]), normalise_unit(match["unit"]))
     match = re.fullmatch(
-        rf"(?P<lo>[0-9]+(?:\.[0-9]+)?)\s*(?P<lounit>{_UNIT_RE})?\s*(?:-|–|—|~|〜|～|to)\s*"
-        rf"(?P<hi>[0-9]+(?:\.[0-9]+)?)\s*{UNIT}",
+        rf"(?P<lo>{_NUM})\s*(?P<lounit>[^\s0-9~〜–—-][^0-9~〜–—-]*?)?\s*{_RANGE_SEP}\s*"
+        rf"(?P<hi>{_NUM})\s*(?P<unit>[^\s0-9].*?)?(?:\s*まで)?",
         cleaned,
         re.IGNORECASE,
     )
@@ -127,16 +187,22 @@ def parse_bound(text: str) -> Threshold | Range:
         low, high = _number(match["lo"]), _number(match["hi"])
         if low > high:
             raise ThresholdError(f"range {text.strip()!r} runs backwards")
-        return Range(low, high, normalise_unit(match["unit"] or match["lounit"]))
-    raise ThresholdError(f"cannot read {text.strip()!r} as a bound such as '< 200ms' or '200-500ms'")
+        unit, low_unit = normalise_unit(match["unit"]), normalise_unit(match["lounit"])
+        if low_unit and unit and low_unit != unit:
+            raise ThresholdError(f"range {text.strip()!r} has two units, {low_unit!r} and {unit!r}")
+        return Range(low, high, unit or low_unit)
+    raise ThresholdError(f"cannot read {text.strip()!r} as a bound such as '< 200ms', '200ms以上' or '200-500ms'")
+
+
+_RANGE_WORDS = ("to ", "から")
 
 
 def parse_condition(text: str) -> tuple[str, Threshold | None]:
     """Read an alert condition: "システム稼働率 < 99%" → ("システム稼働率", < 99 %); no operator → event."""
-    cleaned = text.strip()
-    match = re.fullmatch(rf"(?P<subject>.+?)\s*{_OP_RE}\s*{NUMBER}\s*{UNIT}", cleaned, re.IGNORECASE)
+    cleaned = _normalise(text)
+    match = re.fullmatch(rf"(?P<subject>.+?)\s*{_OP_RE}\s*{NUMBER}\s*(?P<unit>\S.*?)?", cleaned, re.IGNORECASE)
     if not match:
-        return cleaned, None
+        return text.strip(), None
     threshold = Threshold(_OP_SYMBOLS[match["op"]], _number(match["num"]), normalise_unit(match["unit"]))
     return match["subject"].strip(), threshold
 
@@ -189,13 +255,15 @@ def speaks_of_complement(rule: Rule, indicator_name: str) -> bool:
 
 def parse_rule(text: str) -> Rule:
     """Read an early-warning rule (早期警告) in Japanese or English."""
-    cleaned = " ".join(text.split())
+    cleaned = _normalise(text)
     if not cleaned:
         raise ThresholdError("the early-warning rule is empty")
     number = re.search(rf"{NUMBER}\s*{UNIT}", cleaned, re.IGNORECASE)
     operator = _operator_in(cleaned)
     if number and operator:
-        threshold = Threshold(operator, _number(number["num"]), normalise_unit(number["unit"]))
+        # Kanji run on: "1%以上の場合" reads the unit "%以上"; the comparison is not part of it.
+        unit = re.sub(rf"(?:{_JA_OP_WORDS}).*$", "", number["unit"] or "")
+        threshold = Threshold(operator, _number(number["num"]), normalise_unit(unit))
         return Rule("threshold", _subject(cleaned), threshold)
     if not number and re.search(_EVENT_WORDS, cleaned, re.IGNORECASE):
         return Rule("event", _subject(cleaned))

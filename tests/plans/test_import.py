@@ -240,3 +240,24 @@ def test_export_json_has_every_risk_with_children(seeded, capsys):
     assert [r["code"] for r in data["risks"]] == [f"R-{n}" for n in range(1, 8)]
     assert sum(len(r["mitigations"]) for r in data["risks"]) == 21
     assert data["metrics"][0]["bands"] == {"normal": "< 200ms", "warning": "200-500ms", "critical": "> 500ms"}
+
+
+@pytest.mark.parametrize(
+    ("row", "unit", "direction", "warning", "critical"),
+    [
+        ("| Delivery | Deploys | > 50/min | 20-50/min | < 20/min |", "/min", "lower_is_worse", 50, 20),
+        ("| Delivery | Deploys | < 100/min | 100-300/min | > 300/min |", "/min", "higher_is_worse", 100, 300),
+        ("| 品質 | Deploys | ５件/日未満 | ５〜１０件/日 | １０件/日超 |", "件/日", "higher_is_worse", 5, 10),
+        ("| Ops | Deploys | ≦ 1,000 GB | 1,000-2,000 GB | ≧ 2,000 GB |", "GB", "higher_is_worse", 1000, 2000),
+    ],
+)
+def test_a_plan_with_bands_in_any_unit_imports_them(db, api_as, viewer, row, unit, direction, warning, critical):
+    text = SEED_EN.read_text().replace(
+        "| Performance | Throughput | > 500 req/s | 200-500 req/s | < 200 req/s |", row.replace("Deploys", "Throughput")
+    )
+    report = import_plan(parse_plan(text), source_name="other team")
+    assert not [w for w in report.warnings if "Throughput" in w]
+    metric = Metric.objects.get(name="Throughput")
+    assert (metric.unit, metric.direction, metric.warning, metric.critical) == (unit, direction, warning, critical)
+    shown = api_as(viewer).get(f"/api/v1/metrics/{metric.key}/").json()
+    assert shown["unit"] == unit and unit in json.dumps(shown["bands"], ensure_ascii=False)
