@@ -51,7 +51,7 @@ def test_a_worker_collects_evaluates_and_notifies(broker, world, tmp_path):
     try:
         slot = timezone.now().replace(microsecond=0)
         collect_metric.delay(metric.pk, slot.isoformat())
-        wait_for(lambda: Reading.objects.filter(metric=metric, observed_at=slot).exists(), 60, "the reading", worker)
+        wait_for(lambda: Reading.objects.filter(metric=metric, slot=slot).exists(), 60, "the reading", worker)
         wait_for(lambda: receiver.bodies, 30, "the webhook notification", worker)
     finally:
         worker.stop()
@@ -72,8 +72,10 @@ def test_beat_triggers_periodic_collection(broker, world, tmp_path):
     finally:
         beat.stop()
         worker.stop()
-    times = list(Reading.objects.filter(metric=metric).order_by("observed_at").values_list("observed_at", flat=True))
-    assert times[1] - times[0] >= timedelta(seconds=metric.interval_seconds)
+    # Slots follow the metric's interval; each reading is stamped when it was measured, after its slot.
+    readings = list(Reading.objects.filter(metric=metric).order_by("slot"))
+    assert readings[1].slot - readings[0].slot >= timedelta(seconds=metric.interval_seconds)
+    assert all(r.observed_at >= r.slot for r in readings)
 
 
 def test_a_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(broker, world, tmp_path):
@@ -92,7 +94,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(broker, w
     try:
         # Redis redelivers the unacknowledged task once the visibility timeout (5 s here) passes.
         wait_for(
-            lambda: Reading.objects.filter(metric=metric, observed_at=slot).exists(),
+            lambda: Reading.objects.filter(metric=metric, slot=slot).exists(),
             90,
             "the redelivered collection",
             second,

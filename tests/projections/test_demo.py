@@ -25,8 +25,9 @@ def test_the_demo_binds_its_metrics_to_the_registers_own_signals(
     assert connection.source_config["service"] == "graph"
     with django_capture_on_commit_callbacks():
         up = collection.collect(connection)
+        latency = collection.collect(Metric.objects.get(name="Connection latency"))
         memory = collection.collect(Metric.objects.get(name="Memory utilization"))
-    assert (up.value, up.status) == (100.0, "normal")
+    assert (up.value, up.status) == (100.0, "normal") and latency.status == "normal"
     assert 0 < memory.value < 100
     assert Risk.objects.get(code="R-2").live_status == "normal"
     settings.NEO4J_URI = "bolt://127.0.0.1:1"  # the graph server is gone
