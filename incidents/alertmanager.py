@@ -7,12 +7,12 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.dateparse import parse_datetime
 
 from incidents import workflow
 from incidents.actions import open_or_attach_by_key
 from incidents.choices import EventKind, Severity, Source, Status
 from incidents.models import ExternalAlert, Incident, LabelMapping
+from monitoring.timestamps import parse_instant
 from register.models import Risk
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -34,9 +34,9 @@ class PayloadError(ValueError):
 def _time(raw, field: str) -> datetime | None:
     if raw in (None, "", ZERO_TIME):
         return None
-    parsed = parse_datetime(raw) if isinstance(raw, str) else None
+    parsed = parse_instant(raw, zone_required=True)
     if parsed is None:
-        raise PayloadError(f"{field}: not an RFC 3339 time: {raw!r}")
+        raise PayloadError(f"{field}: not an RFC 3339 time with a time zone: {raw!r}")
     return parsed
 
 

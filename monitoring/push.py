@@ -6,14 +6,15 @@ import math
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from monitoring.choices import Source
 from monitoring.ingest import record_readings
 from monitoring.models import Metric
 from monitoring.sources import Value
+from monitoring.timestamps import parse_instant
 
 MAX_ITEMS = 10_000
 MAX_FUTURE = timedelta(minutes=5)
@@ -51,9 +52,12 @@ def validate(items, now: datetime | None = None) -> list[tuple[Metric, datetime,
             errors.append({"non_field_errors": ["each reading is an object {metric, value, observed_at}"]})
             bad = True
             continue
-        metric = metrics.get(item.get("metric"))
-        if metric is None:
-            problems["metric"] = [f"unknown metric {item.get('metric')!r}"]
+        raw_metric = item.get("metric")
+        metric = metrics.get(raw_metric) if isinstance(raw_metric, str) else None
+        if not isinstance(raw_metric, str):
+            problems["metric"] = ["must be a metric key (a string)"]
+        elif metric is None:
+            problems["metric"] = [f"unknown metric {raw_metric!r}"]
         elif metric.source != Source.PUSH:
             problems["metric"] = [f"{metric.key!r} is collected from {metric.source}; push only to push metrics"]
         elif not metric.enabled:
@@ -65,13 +69,17 @@ def validate(items, now: datetime | None = None) -> list[tuple[Metric, datetime,
         raw_time = item.get("observed_at")
         observed_at = now
         if raw_time is not None:
-            parsed = parse_datetime(raw_time) if isinstance(raw_time, str) else None
+            parsed = parse_instant(raw_time)
             if parsed is None:
-                problems["observed_at"] = ["must be an ISO 8601 date-time"]
+                problems["observed_at"] = ["must be an ISO 8601 date-time that exists"]
             else:
-                observed_at = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+                observed_at = parsed
                 if observed_at > now + MAX_FUTURE:
                     problems["observed_at"] = ["is in the future"]
+                elif observed_at < now - timedelta(days=settings.READINGS_RAW_DAYS):
+                    # Older than raw readings are kept: it would be pruned at once, after having
+                    # opened (or resolved) an alert that started then.
+                    problems["observed_at"] = [f"is older than the {settings.READINGS_RAW_DAYS} days readings are kept"]
         extra = set(item) - {"metric", "value", "observed_at"}
         if extra:
             problems["non_field_errors"] = [f"unknown fields: {', '.join(sorted(extra))}"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hmac
-import json
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from incidents import alertmanager
 from incidents.models import IntegrationToken
+from register.api import parsers
 
 MAX_BODY = 1024 * 1024  # Alertmanager groups are small; anything this big is not one.
 
@@ -62,7 +63,16 @@ class AlertmanagerReceiver(APIView):
                 {"detail": f"body larger than {MAX_BODY} bytes"}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
             )
         try:
-            payload = json.loads(request.body or b"null")
+            body = request.body
+        except RequestDataTooBig:  # a chunked upload announces no length: Django stops it at its limit
+            return Response(
+                {"detail": f"body larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        try:
+            payload = parsers.loads(body or b"null")
+        except parsers.TooDeep as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         except (ValueError, UnicodeDecodeError):
             return Response({"detail": "the body is not JSON"}, status=status.HTTP_400_BAD_REQUEST)
         try:

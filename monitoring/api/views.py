@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
@@ -23,6 +22,7 @@ from monitoring.api.serializers import (
     SilenceSerializer,
 )
 from monitoring.models import Alert, AlertRule, Metric, Reading, SourceState
+from monitoring.timestamps import parse_instant
 
 
 class MetricViewSet(viewsets.ModelViewSet):
@@ -61,11 +61,9 @@ class MetricViewSet(viewsets.ModelViewSet):
         times = {}
         for name in ("since", "until"):
             raw = request.query_params.get(name)
-            times[name] = parse_datetime(raw) if raw else None
+            times[name] = parse_instant(raw) if raw else None
             if raw and times[name] is None:
-                raise ValidationError({name: ["must be an ISO 8601 date-time"]})
-            if times[name] is not None and timezone.is_naive(times[name]):
-                times[name] = timezone.make_aware(times[name])
+                raise ValidationError({name: ["must be an ISO 8601 date-time that exists"]})
         step = request.query_params.get("step", "auto")
         if step not in ("auto", "raw", "hour"):
             raise ValidationError({"step": ["must be auto, raw or hour"]})

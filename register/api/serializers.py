@@ -11,6 +11,22 @@ from register import extensions
 from register.choices import ScoreSource
 from register.models import Category, Component, Mitigation, Risk, ScoreChange
 
+# The largest key any of our tables can hold: a bigger one is "no such object", not a database overflow.
+MAX_KEY = 2**63 - 1
+
+
+class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by its key, the key's type and range checked before the database sees it."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not data.strip().lstrip("-").isdigit():
+            self.fail("incorrect_type", data_type="str")
+        if not 0 < int(data) <= MAX_KEY:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(data))
+
 
 class CleanModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer that runs the model's ``full_clean()``, so the API obeys the admin's rules.
@@ -18,6 +34,8 @@ class CleanModelSerializer(serializers.ModelSerializer):
     DRF validates fields but never calls ``Model.clean()``; without this an invariant that lives in
     ``clean()`` would hold in the admin and silently not in the API.
     """
+
+    serializer_related_field = BoundedPrimaryKeyRelatedField
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

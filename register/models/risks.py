@@ -14,6 +14,7 @@ from register.choices import Level, LiveStatus, RiskStatus, ScoreSource
 from register.models.scales import LevelBand
 
 _in_scale = [MinValueValidator(scoring.SCALE_MIN), MaxValueValidator(scoring.SCALE_MAX)]
+MAX_RISK_NUMBER = 99_999
 
 
 def is_register_admin(user) -> bool:
@@ -65,6 +66,9 @@ class Risk(models.Model):
         _("number"),
         unique=True,
         blank=True,
+        # Bounded so the next number (max + 1) always fits: an unbounded number accepted at 2^63 − 1
+        # made every later risk a database overflow.
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RISK_NUMBER)],
         help_text=_("The risk's number in the plan; the code R-N is derived from it."),
     )
     title = models.CharField(_("title"), max_length=200)

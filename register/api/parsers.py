@@ -1,0 +1,60 @@
+"""JSON bodies with a bounded nesting depth, for every endpoint of every app.
+
+Python's decoder recurses once per level: `[` × 100,000 exhausted the stack and became a 500 on
+every JSON endpoint, the token endpoint included, before authentication had a say. Here a body
+nested deeper than MAX_DEPTH is a 400 naming the limit; the decoder's own recursion limit can no
+longer be reached (MAX_DEPTH is far below it).
+"""
+
+from __future__ import annotations
+
+import json
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+MAX_DEPTH = 64
+
+
+class TooDeep(ValueError):
+    pass
+
+
+def _depth_at_most(text: str, limit: int) -> None:
+    """Raise TooDeep if brackets outside strings nest deeper than ``limit`` (one pass, no recursion)."""
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                raise TooDeep(f"JSON nested deeper than {limit} levels")
+        elif char in "]}":
+            depth -= 1
+
+
+def loads(raw: bytes | str, limit: int = MAX_DEPTH):
+    """json.loads with the depth bounded first; errors are ValueError (TooDeep for the depth)."""
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    if text.count("[") + text.count("{") > limit:  # cheap: only bodies that could nest that deep are scanned
+        _depth_at_most(text, limit)
+    return json.loads(text)
+
+
+class BoundedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read() if stream is not None else b""
+        try:
+            return loads(raw)
+        except TooDeep as exc:
+            raise ParseError(str(exc)) from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc

@@ -1,0 +1,140 @@
+"""Bad input anywhere in the API is a 4xx naming the problem and changes nothing — never a 500.
+
+The cases a fuzzer and a person found, each as a class: nesting depth on every JSON endpoint,
+integers past what the database holds, keys of related objects of any type and size, date-times that
+look right and cannot exist or carry no zone, readings outside the window the register keeps.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from incidents.models import Incident
+from monitoring.models import Metric, Reading
+from register.models import Risk
+from tests.incidents.test_alertmanager import PAYLOAD
+
+pytestmark = pytest.mark.django_db
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/auth/token/", "/api/v1/risks/", "/api/v1/readings/", "/api/v1/metrics/", "/api/v1/incidents/"],
+)
+def test_json_nested_too_deep_is_400_on_every_endpoint_even_before_login(api, administrator, url):
+    anonymous = api.post(url, DEEP, content_type="application/json")
+    assert anonymous.status_code in (400, 401)
+    if url == "/api/v1/auth/token/":
+        assert anonymous.status_code == 400 and "nested deeper than 64" in anonymous.json()["detail"]
+    api.force_authenticate(administrator)
+    response = api.post(url, DEEP, content_type="application/json")
+    assert response.status_code == 400 and "nested deeper than 64" in response.json()["detail"]
+
+
+def test_json_nested_too_deep_is_400_at_the_alertmanager_receiver(client, settings):
+    settings.ALERTMANAGER_WEBHOOK_TOKEN = "am-token"
+    response = client.post(
+        "/api/v1/integrations/alertmanager/",
+        DEEP,
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer am-token",
+    )
+    assert response.status_code == 400 and "nested deeper" in response.json()["detail"]
+
+
+def test_a_json_body_at_the_depth_limit_still_reads(api_as, viewer):
+    from register.api.parsers import MAX_DEPTH, loads
+
+    assert loads("[" * MAX_DEPTH + "]" * MAX_DEPTH) == eval("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    # brackets inside strings are text, not nesting
+    assert loads(json.dumps({"a": "[" * 500}))["a"] == "[" * 500
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("number", 9223372036854775807),
+        ("number", 10**30),
+        ("number", 0),
+        ("number", -1),
+        ("impact", 10**30),
+        ("owner", 9223372036854775808),
+        ("owner", 10**30),
+        ("owner", -5),
+        ("owner", "1; drop"),
+        ("owner", 3.5),
+        ("owner", [1]),
+        ("owner", True),
+        ("category", {"id": 1}),
+        ("components", [10**30]),
+    ],
+)
+def test_out_of_range_and_mistyped_numbers_are_400_and_change_nothing(api_as, administrator, seeded, field, value):
+    before = Risk.objects.count()
+    body = {"title": "fuzzed", "impact": 1, "likelihood": 1, field: value}
+    response = api_as(administrator).post("/api/v1/risks/", body, format="json")
+    assert response.status_code == 400 and field in response.json(), response.content
+    assert Risk.objects.count() == before
+    # and the next risk still gets a number
+    assert (
+        api_as(administrator)
+        .post("/api/v1/risks/", {"title": "next", "impact": 1, "likelihood": 1}, format="json")
+        .status_code
+        == 201
+    )
+
+
+@pytest.mark.parametrize(
+    ("observed_at", "problem"),
+    [
+        ("2026-02-30T00:00:00Z", "exists"),
+        ("2026-12-01T25:00:00Z", "exists"),
+        ("0001-01-01T00:00:00Z", "older than"),
+        ("9999-12-31T23:59:59Z", "future"),
+        ("yesterday", "exists"),
+        (12345, "exists"),
+    ],
+)
+def test_a_reading_must_name_a_real_moment_in_the_window_kept(api_as, administrator, seeded, observed_at, problem):
+    Metric.objects.filter(key="api応答時間").update(source="push")
+    body = [{"metric": "api応答時間", "value": 120, "observed_at": observed_at}]
+    response = api_as(administrator).post("/api/v1/readings/", body, format="json")
+    assert response.status_code == 400
+    assert problem in json.dumps(response.json()[0]["observed_at"])
+    assert not Reading.objects.exists()
+
+
+@pytest.mark.parametrize("value", [5, None, ["api"], {"k": 1}, True])
+def test_a_reading_batch_with_a_non_string_metric_is_400(api_as, administrator, seeded, value):
+    response = api_as(administrator).post("/api/v1/readings/", [{"metric": value, "value": 1}], format="json")
+    assert response.status_code == 400 and "metric" in response.json()[0]
+
+
+@pytest.mark.parametrize("since", ["2026-02-30T00:00:00Z", "2026-13-01", "T25:00", "0001-01-01T00:00:00"])
+def test_a_readings_range_with_an_impossible_time_is_400(api_as, viewer, seeded, since):
+    response = api_as(viewer).get("/api/v1/metrics/api応答時間/readings/", {"since": since})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "since" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "problem"),
+    [("2026-02-30T01:00:00Z", "RFC 3339"), ("2026-11-29T25:00:00Z", "RFC 3339"), ("2026-11-29T01:00:00", "time zone")],
+)
+def test_an_alertmanager_time_that_cannot_exist_or_has_no_zone_is_400(client, settings, seeded, starts_at, problem):
+    settings.ALERTMANAGER_WEBHOOK_TOKEN = "am-token"
+    payload = copy.deepcopy(PAYLOAD)
+    payload["alerts"][0]["startsAt"] = starts_at
+    response = client.post(
+        "/api/v1/integrations/alertmanager/",
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer am-token",
+    )
+    assert response.status_code == 400 and problem in response.json()["detail"]
+    assert not Incident.objects.exists()
