@@ -138,3 +138,19 @@ def test_an_alertmanager_time_that_cannot_exist_or_has_no_zone_is_400(client, se
     )
     assert response.status_code == 400 and problem in response.json()["detail"]
     assert not Incident.objects.exists()
+
+
+def test_deleting_a_metric_with_history_is_refused_and_one_without_is_not(api_as, administrator, seeded):
+    from django.utils import timezone
+
+    from monitoring import push
+
+    Metric.objects.filter(key="api応答時間").update(source="push")
+    push.store([{"metric": "api応答時間", "value": 120, "observed_at": timezone.now().isoformat()}])
+    client = api_as(administrator)
+    refused = client.delete("/api/v1/metrics/api応答時間/")
+    assert refused.status_code == 409 and "1 readings" in refused.json()["detail"]
+    assert "enabled: false" in refused.json()["detail"]
+    assert Metric.objects.filter(key="api応答時間").exists() and Reading.objects.count() == 1
+    unused = Metric.objects.filter(readings__isnull=True, alerts__isnull=True).first()
+    assert client.delete(f"/api/v1/metrics/{unused.key}/").status_code == 204

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -41,6 +41,25 @@ class MetricViewSet(viewsets.ModelViewSet):
             **super().get_serializer_context(),
             "source_states": dict(SourceState.objects.values_list("key", "state")),
         }
+
+    @extend_schema(
+        responses={
+            204: None,
+            409: OpenApiResponse(description="the metric has history (readings or alerts); disable it instead"),
+        }
+    )
+    def destroy(self, request, *args, **kwargs):
+        """Delete a metric that has no history. One with readings or alerts is refused (deleting it
+        would silently delete them, and the notifications they caused): set ``enabled`` false."""
+        metric = self.get_object()
+        history = metric.history_counts()
+        if any(history.values()):
+            counted = ", ".join(f"{n} {name}" for name, n in history.items() if n)
+            return Response(
+                {"detail": f"{metric.key!r} has history ({counted}); disable it (enabled: false) to stop collecting"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return super().destroy(request, *args, **kwargs)
 
     @extend_schema(
         parameters=[

@@ -131,6 +131,10 @@ class Metric(models.Model):
             return {"normal": f"< {warn}{unit}", "warning": f"{warn}-{crit}{unit}", "critical": f"> {crit}{unit}"}
         return {"normal": f"> {warn}{unit}", "warning": f"{crit}-{warn}{unit}", "critical": f"< {crit}{unit}"}
 
+    def history_counts(self) -> dict[str, int]:
+        """What deleting this metric would take with it."""
+        return {"readings": self.readings.count(), "alerts": self.alerts.count()}
+
 
 class AlertRule(models.Model):
     """An alert from the plan's アラート設定: a condition and how urgently it must be answered."""
