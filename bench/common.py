@@ -22,6 +22,8 @@ def setup(database_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "riskregister.settings"
     # The benches measure a register in its steady state, past the start-up warm-up of its metrics.
     os.environ.setdefault("METRIC_WARMUP_SECONDS", "0")
+    # No broker: the after-commit triggers (outbox drains, deliveries) are measured elsewhere.
+    os.environ.setdefault("CELERY_BROKER_URL", "memory://")
     import django
 
     django.setup()
