@@ -74,6 +74,13 @@ class MetricAdmin(admin.ModelAdmin):
     ]
 
     @admin.display(description=_("normal"))
+    def has_delete_permission(self, request, obj=None):
+        # The model's rule: a metric with history is disabled (the *enabled* box), not deleted. Django's
+        # bulk delete asks this per object too, and refuses the whole selection when one is kept.
+        if obj is not None and obj.has_history():
+            return False
+        return super().has_delete_permission(request, obj)
+
     def normal_band(self, obj):
         return obj.band_texts()["normal"]
 

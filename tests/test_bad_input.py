@@ -154,3 +154,23 @@ def test_deleting_a_metric_with_history_is_refused_and_one_without_is_not(api_as
     assert Metric.objects.filter(key="api応答時間").exists() and Reading.objects.count() == 1
     unused = Metric.objects.filter(readings__isnull=True, alerts__isnull=True).first()
     assert client.delete(f"/api/v1/metrics/{unused.key}/").status_code == 204
+
+
+def test_the_admin_keeps_a_metric_with_history_too(client, superuser, seeded):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from monitoring import push
+
+    Metric.objects.filter(key="api応答時間").update(source="push")
+    push.store([{"metric": "api応答時間", "value": 120, "observed_at": timezone.now().isoformat()}])
+    client.force_login(superuser)
+    with_history = Metric.objects.get(key="api応答時間")
+    unused = Metric.objects.filter(readings__isnull=True, alerts__isnull=True).first()
+    assert client.get(reverse("admin:monitoring_metric_delete", args=[with_history.pk])).status_code == 403
+    changelist = reverse("admin:monitoring_metric_changelist")
+    bulk = {"action": "delete_selected", "_selected_action": [with_history.pk, unused.pk], "post": "yes"}
+    client.post(changelist, bulk)  # refused whole: one of them has history
+    assert Metric.objects.filter(pk=with_history.pk).exists() and Reading.objects.count() == 1
+    client.post(changelist, {**bulk, "_selected_action": [unused.pk]})
+    assert not Metric.objects.filter(pk=unused.pk).exists()

@@ -24,6 +24,7 @@ def test_an_install_script_does_nothing_where_the_packages_are(tmp_path, command
     if not (shutil.which("pdftotext") and shutil.which("prometheus")):
         if os.environ.get("CI") == "true":
             pytest.fail("make test installs these packages before the tests run")
+        # Run directly, without `make test` first, there is nothing installed to find; CI fails instead.
         pytest.skip("the Debian packages are not installed here (make test installs them)")
     called = tmp_path / "apt-get-called"
     fake = tmp_path / "bin"

@@ -52,8 +52,8 @@ class MetricViewSet(viewsets.ModelViewSet):
         """Delete a metric that has no history. One with readings or alerts is refused (deleting it
         would silently delete them, and the notifications they caused): set ``enabled`` false."""
         metric = self.get_object()
-        history = metric.history_counts()
-        if any(history.values()):
+        if metric.has_history():
+            history = metric.history_counts()
             counted = ", ".join(f"{n} {name}" for name, n in history.items() if n)
             return Response(
                 {"detail": f"{metric.key!r} has history ({counted}); disable it (enabled: false) to stop collecting"},

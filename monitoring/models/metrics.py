@@ -135,6 +135,11 @@ class Metric(models.Model):
         """What deleting this metric would take with it."""
         return {"readings": self.readings.count(), "alerts": self.alerts.count()}
 
+    def has_history(self) -> bool:
+        """A metric with readings or alerts is disabled, not deleted (admin and API both ask here):
+        deleting it would silently delete them and the notifications they caused."""
+        return self.readings.exists() or self.alerts.exists()
+
 
 class AlertRule(models.Model):
     """An alert from the plan's アラート設定: a condition and how urgently it must be answered."""
