@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Where a problem is: a 1-based line of a Markdown plan, or "sheet Risks, row 7, column D (Impact)"
+# in a spreadsheet; None for the plan as a whole.
+Where = int | str | None
+
 
 class PlanError(ValueError):
-    """A plan we refuse to import. ``problems`` holds every (line, message) found, 1-based lines."""
+    """A plan we refuse to import. ``problems`` holds every (where, message) found."""
 
-    def __init__(self, problems: list[tuple[int | None, str]]):
+    def __init__(self, problems: list[tuple[Where, str]]):
         self.problems = problems
-        super().__init__("\n".join(format_problem(line, msg) for line, msg in problems))
+        super().__init__("\n".join(format_problem(where, msg) for where, msg in problems))
 
 
-def format_problem(line: int | None, message: str) -> str:
-    return f"line {line}: {message}" if line else message
+def format_problem(where: Where, message: str) -> str:
+    if isinstance(where, int) and where:
+        return f"line {where}: {message}"
+    return f"{where}: {message}" if where else message
 
 
 @dataclass
@@ -48,7 +54,7 @@ class RiskSpec:
     category: str
     impact: int
     likelihood: int
-    line: int
+    line: Where
     stated_level: str = ""
     description: str = ""
     impact_text: str = ""
@@ -81,7 +87,7 @@ class MetricSpec:
     direction: str
     warning: float
     critical: float
-    line: int
+    line: Where
 
 
 @dataclass

@@ -31,6 +31,8 @@ from plans.document import (
     RiskSpec,
     ScaleBandSpec,
     StrategySpec,
+    Where,
+    format_problem,
 )
 from register import scoring
 
@@ -380,19 +382,7 @@ class PlanParser:
         return MitigationSpec(number, title.strip()[:200] or "—", "\n\n".join(detail_parts), language)
 
     def _attach_rule(self, risk: RiskSpec, text: str, line: int | None) -> None:
-        rule = thresholds.parse_rule(text)
-        if rule.kind == "manual":
-            self.plan.warnings.append(
-                f"line {line}: {risk.code}: early warning {text!r} has no readable threshold; kept as text"
-            )
-        free = [ind for ind in risk.indicators if not ind.rule_text]
-        if not free:
-            free = [IndicatorSpec(rule.subject or text)]
-            risk.indicators.extend(free)
-        subject = rule.subject.casefold()
-        ratios = [difflib.SequenceMatcher(None, subject, ind.name.casefold()).ratio() for ind in free]
-        # Ties go to the first indicator listed, which is how plans order them (main one first).
-        free[ratios.index(max(ratios))].rule_text = text
+        attach_rule(risk, text, line, self.plan.warnings)
 
     # -- tables: scales and metrics ------------------------------------------------------------
     def _tables(self, section: Section) -> None:
@@ -458,38 +448,7 @@ class PlanParser:
             self.plan.metrics.append(spec)
 
     def _metric(self, name: str, normal: str, warning: str, critical: str, line: int | None) -> MetricSpec:
-        low_end, middle, high_end = (thresholds.parse_bound(t) for t in (normal, warning, critical))
-        if not isinstance(low_end, thresholds.Threshold) or not isinstance(high_end, thresholds.Threshold):
-            raise thresholds.ThresholdError("normal and critical bands must be bounds such as '< 200ms' / '> 500ms'")
-        if low_end.operator in {"<", "<="} and high_end.operator in {">", ">="}:
-            direction = "higher_is_worse"
-            ok = low_end.value < high_end.value
-        elif low_end.operator in {">", ">="} and high_end.operator in {"<", "<="}:
-            direction = "lower_is_worse"
-            ok = low_end.value > high_end.value
-        else:
-            raise thresholds.ThresholdError(f"normal {normal!r} and critical {critical!r} point the same way")
-        if not ok:
-            raise thresholds.ThresholdError(f"normal {normal!r} and critical {critical!r} overlap")
-        units = {u for u in (low_end.unit, high_end.unit, getattr(middle, "unit", "")) if u}
-        if len(units) > 1:
-            raise thresholds.ThresholdError(f"bands use different units: {', '.join(sorted(units))}")
-        if isinstance(middle, thresholds.Range):
-            edges = sorted((low_end.value, high_end.value))
-            if [middle.low, middle.high] != edges:
-                self.plan.warnings.append(
-                    f"line {line}: metric {name!r}: warning band {warning!r} does not "
-                    f"join the normal and critical bands; using {edges[0]:g}-{edges[1]:g}"
-                )
-        return MetricSpec(
-            name=name,
-            category="",
-            unit=units.pop() if units else "",
-            direction=direction,
-            warning=low_end.value,
-            critical=high_end.value,
-            line=line or 0,
-        )
+        return metric_from_bands(name, normal, warning, critical, line, self.plan.warnings)
 
     # -- alert rules and review templates ------------------------------------------------------
     def _list_texts(self, section: Section) -> list[tuple[int | None, str]]:
@@ -610,17 +569,75 @@ class PlanParser:
                 )
 
 
+# -- shared with the spreadsheet reader (plans.sheets) --------------------------------------------
+def attach_rule(risk: RiskSpec, text: str, where: Where, warnings: list[str]) -> None:
+    """Give an early-warning rule to the risk's indicator it names (the closest name), or a new one."""
+    rule = thresholds.parse_rule(text)
+    if rule.kind == "manual":
+        warnings.append(
+            format_problem(where, f"{risk.code}: early warning {text!r} has no readable threshold; kept as text")
+        )
+    free = [ind for ind in risk.indicators if not ind.rule_text]
+    if not free:
+        free = [IndicatorSpec(rule.subject or text)]
+        risk.indicators.extend(free)
+    subject = rule.subject.casefold()
+    ratios = [difflib.SequenceMatcher(None, subject, ind.name.casefold()).ratio() for ind in free]
+    # Ties go to the first indicator listed, which is how plans order them (main one first).
+    free[ratios.index(max(ratios))].rule_text = text
+
+
+def metric_from_bands(
+    name: str, normal: str, warning: str, critical: str, where: Where, warnings: list[str]
+) -> MetricSpec:
+    """A dashboard metric from its three band texts ("< 200ms | 200-500ms | > 500ms").
+
+    Raises ThresholdError for bands that have no number, point the same way, overlap or mix units.
+    """
+    low_end, middle, high_end = (thresholds.parse_bound(t) for t in (normal, warning, critical))
+    if not isinstance(low_end, thresholds.Threshold) or not isinstance(high_end, thresholds.Threshold):
+        raise thresholds.ThresholdError("normal and critical bands must be bounds such as '< 200ms' / '> 500ms'")
+    if low_end.operator in {"<", "<="} and high_end.operator in {">", ">="}:
+        direction = "higher_is_worse"
+        ok = low_end.value < high_end.value
+    elif low_end.operator in {">", ">="} and high_end.operator in {"<", "<="}:
+        direction = "lower_is_worse"
+        ok = low_end.value > high_end.value
+    else:
+        raise thresholds.ThresholdError(f"normal {normal!r} and critical {critical!r} point the same way")
+    if not ok:
+        raise thresholds.ThresholdError(f"normal {normal!r} and critical {critical!r} overlap")
+    units = {u for u in (low_end.unit, high_end.unit, getattr(middle, "unit", "")) if u}
+    if len(units) > 1:
+        raise thresholds.ThresholdError(f"bands use different units: {', '.join(sorted(units))}")
+    if isinstance(middle, thresholds.Range):
+        edges = sorted((low_end.value, high_end.value))
+        if [middle.low, middle.high] != edges:
+            warnings.append(
+                format_problem(
+                    where,
+                    f"metric {name!r}: warning band {warning!r} does not "
+                    f"join the normal and critical bands; using {edges[0]:g}-{edges[1]:g}",
+                )
+            )
+    return MetricSpec(
+        name=name,
+        category="",
+        unit=units.pop() if units else "",
+        direction=direction,
+        warning=low_end.value,
+        critical=high_end.value,
+        line=where or 0,
+    )
+
+
 def parse_plan(source: str, *, name: str = "plan") -> Plan:
     return PlanParser(source, name=name).parse()
 
 
 def read_plan_file(path) -> Plan:
-    """Read and parse a plan file; a file that is not UTF-8 is refused with the line of the first bad byte."""
+    """Read and parse a Markdown plan file, whatever its name (any kind of plan: :mod:`plans.files`)."""
+    from plans.files import read_markdown
+
     with open(path, "rb") as handle:
-        raw = handle.read()
-    try:
-        source = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise PlanError([(line, "the plan is not valid UTF-8 (mojibake or another encoding); save it as UTF-8")])
-    return parse_plan(source, name=str(path))
+        return read_markdown(handle.read(), str(path))
