@@ -45,6 +45,8 @@ class ImportReport:
         default_factory=lambda: {name: {"created": 0, "updated": 0, "unchanged": 0} for name in ENTITIES}
     )
     warnings: list[str] = field(default_factory=list)
+    # Each row created or updated: {"entity", "action", "object", "fields": {name: [old, new]}}.
+    changes: list[dict] = field(default_factory=list)
 
     def count(self, entity: str, outcome: str) -> None:
         self.counts[entity][outcome] += 1
@@ -54,7 +56,13 @@ class ImportReport:
         return any(c["created"] or c["updated"] for c in self.counts.values())
 
     def as_dict(self) -> dict:
-        return {"dry_run": self.dry_run, "changed": self.changed, "counts": self.counts, "warnings": self.warnings}
+        return {
+            "dry_run": self.dry_run,
+            "changed": self.changed,
+            "counts": self.counts,
+            "changes": self.changes,
+            "warnings": self.warnings,
+        }
 
 
 class _Importer:
@@ -75,13 +83,16 @@ class _Importer:
             obj = model(**lookup, **values)
             self.save(obj)
             self.report.count(entity, "created")
+            self.report.changes.append({"entity": entity, "action": "created", "object": _shown(obj), "fields": {}})
             return obj
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
         if changed:
+            fields = {name: [_shown(getattr(obj, name)), _shown(values[name])] for name in changed}
             for name in changed:
                 setattr(obj, name, values[name])
             self.save(obj)
             self.report.count(entity, "updated")
+            self.report.changes.append({"entity": entity, "action": "updated", "object": _shown(obj), "fields": fields})
         else:
             self.report.count(entity, "unchanged")
         return obj
@@ -272,6 +283,17 @@ class _Importer:
         missing = [c for c in wanted if c.pk not in current]
         if missing:
             risk.components.add(*missing)
+
+
+def _shown(value) -> str | int | float | bool | None:
+    """A value as the change list shows it (JSON-safe): objects by their name, dates as ISO text."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Risk):
+        return f"{value.code} {value.title}"
+    return str(value)
 
 
 def import_plan(plan: Plan, *, user=None, dry_run: bool = False, source_name: str = "") -> ImportReport:

@@ -10,11 +10,12 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from incidents.api import urls as incidents
 from monitoring.api import urls as monitoring
+from plans.api import urls as plans
 from projections.api import urls as projections
 from register.api import urls as register
 from reviews.api import urls as reviews
 
-APPS = [register, monitoring, incidents, reviews, projections]
+APPS = [register, monitoring, incidents, reviews, plans, projections]
 
 router = DefaultRouter()
 for app in APPS:

@@ -205,6 +205,9 @@ SPECTACULAR_SETTINGS = {
         "ReviewKindEnum": "reviews.choices.ReviewKind",
         "ReviewStatusEnum": "reviews.choices.ReviewStatus",
         "EvidenceKindEnum": "reviews.choices.EvidenceKind",
+        # The alert states kept the name they had before another model had a "state" field.
+        "StateEnum": "monitoring.choices.AlertState",
+        "PlanImportStateEnum": "plans.choices.PlanImportState",
     },
 }
 

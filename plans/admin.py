@@ -1,0 +1,200 @@
+"""The plan import page (upload → preview of every change → apply), the record of imports, and the
+register's export as a workbook — all under the admin, linked from its index."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from plans import actions
+from plans.choices import PlanImportState
+from plans.document import PlanError
+from plans.models import PlanImport
+from plans.sheets import tables_from_register
+from plans.spreadsheets import write_csv_zip, write_xlsx
+from register import extensions
+
+ENTITY_LABELS = {
+    "scale_bands": _("scale bands"),
+    "categories": _("categories"),
+    "risks": _("risks"),
+    "mitigations": _("mitigations"),
+    "indicators": _("indicators"),
+    "strategies": _("strategies"),
+    "metrics": _("metrics"),
+    "alert_rules": _("alert rules"),
+    "review_templates": _("review templates"),
+    "review_items": _("review checklist items"),
+}
+PREVIEW = "plans.add_planimport"
+APPLY = "plans.apply_planimport"
+
+
+def report_context(report: dict) -> dict:
+    counts = report.get("counts") or {}
+    changes = report.get("changes") or []
+    return {
+        "rows": [
+            {"label": ENTITY_LABELS.get(entity, entity), **outcome}
+            for entity, outcome in counts.items()
+            if any(outcome.values())
+        ],
+        "changes": [{**change, "label": ENTITY_LABELS.get(change["entity"], change["entity"])} for change in changes],
+        "warnings": report.get("warnings") or [],
+    }
+
+
+def render_report(report: dict) -> str:
+    return render_to_string("admin/plans/_report.html", report_context(report))
+
+
+def import_view(request):
+    if not request.user.has_perm(PREVIEW):
+        raise PermissionDenied
+    can_apply = request.user.has_perm(APPLY)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Import a plan"),
+        "can_apply": can_apply,
+        "max_mb": actions.MAX_PLAN_BYTES // 2**20,
+        "errors": [],
+    }
+    if request.method == "POST" and request.POST.get("action") == "apply":
+        if not can_apply:
+            raise PermissionDenied
+        record = get_object_or_404(PlanImport, pk=request.POST.get("record") or 0)
+        try:
+            record = actions.apply(request.user, record.pk)
+        except actions.StalePreview as exc:
+            context.update(record=record, stale=str(exc), report=report_context(record.report))
+            return TemplateResponse(request, "admin/plans/import.html", context, status=409)
+        except PlanError as exc:
+            context.update(record=record, errors=actions.problems_of(exc))
+            return TemplateResponse(request, "admin/plans/import.html", context, status=400)
+        totals = record.summary
+        messages.success(
+            request,
+            _("Imported %(name)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {"name": record.file_name, **totals},
+        )
+        return redirect(reverse("admin:plans_planimport_change", args=[record.pk]))
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["errors"] = [{"text": _("Choose a file to preview.")}]
+            return TemplateResponse(request, "admin/plans/import.html", context, status=400)
+        if upload.size > actions.MAX_PLAN_BYTES:
+            context["errors"] = [{"text": _("The file is larger than %(mb)d MB.") % {"mb": context["max_mb"]}}]
+            return TemplateResponse(request, "admin/plans/import.html", context, status=400)
+        record, errors = actions.preview(request.user, upload.name, upload.read())
+        if record is None:
+            context.update(errors=errors, file_name=upload.name)
+            return TemplateResponse(request, "admin/plans/import.html", context, status=400)
+        # Post/redirect/get: reloading the preview page does not upload again.
+        return redirect(f"{reverse('admin:plans_import')}?preview={record.pk}")
+    if request.GET.get("preview", "").isdigit():
+        record = get_object_or_404(PlanImport, pk=request.GET["preview"], state=PlanImportState.PREVIEWED)
+        context.update(record=record, report=report_context(record.report))
+    return TemplateResponse(request, "admin/plans/import.html", context)
+
+
+EXPORTS = {
+    "xlsx": (write_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": (write_csv_zip, "application/zip", "zip"),
+}
+
+
+def export_view(request):
+    if not request.user.has_perm("register.view_risk"):
+        raise PermissionDenied
+    kind = request.GET.get("format", "xlsx")
+    if kind not in EXPORTS:
+        kind = "xlsx"
+    language = request.GET.get("language") or getattr(request, "LANGUAGE_CODE", "en")[:2]
+    language = language if language in {"ja", "en"} else "en"
+    write, content_type, extension = EXPORTS[kind]
+    response = HttpResponse(write(tables_from_register(language)), content_type=content_type)
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="risk-register-{stamp}.{extension}"'
+    return response
+
+
+def admin_urls(site) -> list:
+    return [
+        path("plans/import/", site.admin_view(import_view), name="plans_import"),
+        path("plans/export/", site.admin_view(export_view), name="plans_export"),
+    ]
+
+
+extensions.add_admin_urls("plans.pages", admin_urls)
+
+
+@admin.register(PlanImport)
+class PlanImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "state", "created_by", "created_at", "applied_by", "applied_at", "totals"]
+    list_filter = ["state", "file_format"]
+    list_select_related = ["created_by", "applied_by"]
+    search_fields = ["file_name", "checksum"]
+    fields = [
+        "file_name",
+        "file_format",
+        "size",
+        "checksum",
+        "state",
+        "created_by",
+        "created_at",
+        "applied_by",
+        "applied_at",
+        "report_html",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The uploaded file is read only when it is applied: lists never load it.
+        return super().get_queryset(request).defer("content")
+
+    @admin.display(description=_("created / updated / unchanged"))
+    def totals(self, obj: PlanImport) -> str:
+        t = obj.summary
+        return f"{t['created']} / {t['updated']} / {t['unchanged']}"
+
+    @admin.display(description=_("report"))
+    def report_html(self, obj: PlanImport) -> str:
+        return render_report(obj.report)
+
+    def has_add_permission(self, request):
+        return False  # uploads go through the import page, which previews first
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "import_url": reverse("admin:plans_import")}
+        return super().changelist_view(request, extra_context)
+
+
+def import_panel(request):
+    if not request.user.has_perm(PREVIEW):
+        return None
+    last = PlanImport.objects.filter(state=PlanImportState.APPLIED).select_related("applied_by").first()
+    link = format_html('<a href="{}">{}</a>', reverse("admin:plans_import"), _("Import a plan…"))
+    export = format_html(
+        '<a href="{}?format=xlsx">{}</a>', reverse("admin:plans_export"), _("Download the register (.xlsx)")
+    )
+    when = (
+        format_html('<a href="{}">{}</a>', reverse("admin:plans_planimport_change", args=[last.pk]), last.file_name)
+        if last
+        else _("none yet")
+    )
+    return {"title": _("Plans"), "columns": [_("last import"), "", ""], "rows": [(when, link, export)]}
+
+
+extensions.add_index_panel("plans.import", import_panel, order=5)
