@@ -229,6 +229,17 @@ def _subject(text: str) -> str:
     )
     if en:
         return en["s"].strip()
+    # "queue depth > 300/min", "disk usage exceeds 80 GB": what stands before the comparison.
+    symbol = re.match(rf"^(?P<s>[^<>=≤≥≦≧]+?)\s*{_OP_RE}", text)
+    if symbol:
+        return symbol["s"].strip()
+    leading = re.match(
+        r"^(?P<s>.+?)\s+(?:exceeds?|(?:rises?|goes|is|stays)\s+(?:above|over|below|under)|(?:falls?|drops?)\s+below)\b",
+        text,
+        re.IGNORECASE,
+    )
+    if leading:
+        return leading["s"].strip()
     return text.strip()
 
 
@@ -258,13 +269,19 @@ def parse_rule(text: str) -> Rule:
     cleaned = _normalise(text)
     if not cleaned:
         raise ThresholdError("the early-warning rule is empty")
-    number = re.search(rf"{NUMBER}\s*{UNIT}", cleaned, re.IGNORECASE)
+    subject = _subject(cleaned)
+    # The threshold is the number after the comparison sign, or after the subject: "Tier 1 latency
+    # > 400 ms" and "認証2が400msを超えた場合" name a number in the subject that is not the threshold.
+    symbol = re.search(_OP_RE, cleaned)
+    start = symbol.end() if symbol else (cleaned.find(subject) + len(subject) if subject != cleaned else 0)
+    pattern = rf"{NUMBER}\s*{UNIT}"
+    number = re.search(pattern, cleaned[max(start, 0) :], re.IGNORECASE) or re.search(pattern, cleaned, re.IGNORECASE)
     operator = _operator_in(cleaned)
     if number and operator:
         # Kanji run on: "1%以上の場合" reads the unit "%以上"; the comparison is not part of it.
         unit = re.sub(rf"(?:{_JA_OP_WORDS}).*$", "", number["unit"] or "")
         threshold = Threshold(operator, _number(number["num"]), normalise_unit(unit))
-        return Rule("threshold", _subject(cleaned), threshold)
+        return Rule("threshold", subject, threshold)
     if not number and re.search(_EVENT_WORDS, cleaned, re.IGNORECASE):
-        return Rule("event", _subject(cleaned))
-    return Rule("manual", _subject(cleaned))
+        return Rule("event", subject)
+    return Rule("manual", subject)

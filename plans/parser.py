@@ -36,7 +36,13 @@ from plans.document import (
 )
 from register import scoring
 
-_NUMBERED = re.compile(r"^\s*(?:R-?)?(?P<n>\d+)\s*[.)．:：]\s*(?P<title>.+?)\s*$")
+# "1. Title", "R-1: Title", "Risk 3 – Title", "リスク1：タイトル", "リスク2 タイトル": with a word before the
+# number a space may separate the title; without one, a separator must (so "2026 roadmap" is no risk).
+_NUMBERED = re.compile(
+    r"^\s*(?:(?P<prefix>R|Risk|リスク)\s*[-‐#№]?\s*)?(?P<n>\d+)"
+    r"(?:\s*[.)．:：]|\s+[-–—]|(?(prefix)\s|(?!)))\s*(?P<title>.+?)\s*$",
+    re.IGNORECASE,
+)
 _SCORE = re.compile(
     r"(?P<i>\d+)\s*[×xX*✕・]\s*(?P<l>\d+)(?:\s*[=＝]\s*(?P<s>\d+))?\s*(?:[(（](?P<level>[^)）]*)[)）])?"
 )

@@ -41,7 +41,7 @@ def snapshot():
             (
                 r.code,
                 r.title,
-                r.category.name,
+                r.category.name if r.category else "",
                 r.description,
                 r.impact_text,
                 r.impact,
