@@ -13,6 +13,9 @@ class RegisterConfig(AppConfig):
 
     def ready(self) -> None:
         from register import roles
+        from register.api import strict
+
+        strict.apply()
 
         roles.grant(roles.RISK_OWNER, "register", ["change_risk"])
         roles.grant(

@@ -160,20 +160,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["register.api.permissions.ModelPermissions"],
-    # JSON with a bounded nesting depth (register/api/parsers.py); forms as DRF's defaults.
-    "DEFAULT_PARSER_CLASSES": [
-        "register.api.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, with a bounded nesting depth (register/api/parsers.py). Form encodings read "" as
+    # null and every value as text, so a form body could not mean what the schema says; the one
+    # upload (plans/import) declares multipart itself.
+    "DEFAULT_PARSER_CLASSES": ["register.api.parsers.BoundedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "register.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "register.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "register.api.schema.AutoSchema",
 }
 
 SIMPLE_JWT = {
@@ -190,6 +188,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "register.api.schema.blank_choice_filters",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "register.choices.Level",
         "RiskStatusEnum": "register.choices.RiskStatus",

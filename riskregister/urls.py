@@ -18,3 +18,6 @@ urlpatterns = [
     path("health/detailed", health_detailed, name="health-detailed"),
     path("metrics", metrics, name="prometheus-metrics"),
 ]
+
+handler404 = "riskregister.views.not_found"
+handler500 = "riskregister.views.server_error"

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from plans.importer import import_plan
 from plans.parser import read_plan_file
 from register import roles
+from tests.stores import graph_server, vector_server  # noqa: F401  (session fixtures for every test)
 
 # The suite models a register that has been running: no start-up warm-up (tests of the warm-up set it).
 # In the environment too, for the workers and servers the integration tests start.

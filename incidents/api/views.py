@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -44,7 +44,13 @@ class IncidentViewSet(viewsets.ModelViewSet):
         if not request.user.has_perm("incidents.change_incident"):
             self.permission_denied(request)
 
-    @extend_schema(request=TransitionSerializer, responses={200: IncidentSerializer})
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: IncidentSerializer,
+            409: OpenApiResponse(description="the workflow does not allow that move now; `allowed` lists the moves"),
+        },
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         self._change_permission(request)

@@ -1,3 +1,4 @@
+from django.core.validators import validate_unicode_slug
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -6,7 +7,20 @@ from monitoring.models import Alert, AlertRule, AlertTransition, Indicator, Metr
 from register.api.serializers import CleanModelSerializer
 
 
+def _valid_key(value: str) -> None:
+    # The model's slug validator, called as a function: the schema then states no regular
+    # expression, since JSON Schema's \w is ASCII-only and keys may be Japanese ("api応答時間").
+    validate_unicode_slug(value)
+
+
 class MetricSerializer(CleanModelSerializer):
+    key = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        validators=[_valid_key],
+        help_text="Letters (any script), digits, '-' and '_'; derived from the name when left out.",
+    )
     bands = serializers.SerializerMethodField()
     source_state = serializers.SerializerMethodField()
 
@@ -33,7 +47,6 @@ class MetricSerializer(CleanModelSerializer):
             "source_state",
         ]
         read_only_fields = ["last_value", "last_status", "last_collected_at", "config_error"]
-        extra_kwargs = {"key": {"required": False}}
 
     def get_bands(self, metric: Metric) -> dict[str, str]:
         return metric.band_texts()
@@ -74,7 +87,7 @@ class PointSerializer(serializers.Serializer):
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):
-    metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    metric = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
         model = AlertRule
@@ -88,10 +101,10 @@ class AlertTransitionSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    risk = serializers.CharField(source="indicator.risk.code", read_only=True, default=None)
-    indicator = serializers.CharField(source="indicator.name", read_only=True, default=None)
-    metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    risk = serializers.CharField(source="indicator.risk.code", read_only=True, allow_null=True)
+    indicator = serializers.CharField(source="indicator.name", read_only=True, allow_null=True)
+    metric = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Alert
@@ -157,7 +170,7 @@ class LiveIndicatorSerializer(serializers.Serializer):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    metric = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     live = serializers.SerializerMethodField()
 
     class Meta:

@@ -15,13 +15,14 @@ from rest_framework.views import APIView
 from plans import actions
 from plans.document import PlanError
 from plans.models import PlanImport
+from register.api.strict import FormBooleanField
 
 User = get_user_model()
 
 
 class PlanImportSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    applied_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    applied_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     report = inline_serializer(
         "PlanImportReport",
         {
@@ -55,9 +56,7 @@ class PlanImportSerializer(serializers.ModelSerializer):
 
 class PlanUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A plan: .md (ja or en), .xlsx, .csv or a .zip of CSV files.")
-    dry_run = serializers.BooleanField(
-        default=True, help_text="true (default): report what would change and write nothing."
-    )
+    dry_run = FormBooleanField(default=True, help_text="true (default): report what would change and write nothing.")
     register_version = serializers.CharField(
         required=False,
         max_length=64,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -20,6 +20,7 @@ KINDS = ("risk", "incident", "mitigation")
 class _StoreView(APIView):
     permission_classes = [IsAuthenticated]
     permission: str = "register.view_risk"
+    answers_503 = True  # the schema (register/api/schema.py) documents the store-down answer
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -45,6 +46,12 @@ class SearchQuery(serializers.Serializer):
 class DuplicateQuery(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SimilarQuery(serializers.Serializer):
+    limit = serializers.IntegerField(
+        min_value=1, max_value=50, default=5, help_text="How many similar incidents (suggested risks: up to 3)."
+    )
 
 
 class HopsQuery(serializers.Serializer):
@@ -104,19 +111,18 @@ class BlastRadiusView(_StoreView):
 class IncidentGraphView(_StoreView):
     permission = "incidents.view_incident"
 
-    @extend_schema(
-        parameters=[OpenApiParameter("limit", int, default=5)],
-        responses=OpenApiTypes.OBJECT,
-    )
+    @extend_schema(parameters=[SimilarQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         """The incident's path (risks → mitigations in place), similar past incidents, suggested risks."""
         from incidents.models import Incident
 
         incident = get_object_or_404(Incident, pk=pk)
+        # The declared limit used to be ignored (and "null" accepted): it now bounds the list.
+        limit = _valid(SimilarQuery, request)["limit"]
         return Response(
             {
                 "path": queries.incident_path(incident.pk),
-                "similar_incidents": queries.similar_incidents(incident.pk),
-                "suggested_risks": queries.suggested_risks(incident.pk),
+                "similar_incidents": queries.similar_incidents(incident.pk, limit),
+                "suggested_risks": queries.suggested_risks(incident.pk, min(limit, 3)),
             }
         )

@@ -1,15 +1,62 @@
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_filters import rest_framework as rest_filters
 from rest_framework.filters import OrderingFilter
 
 from register.choices import Level, LiveStatus, RiskStatus
 from register.models import Risk
 
 
-class RiskFilter(django_filters.FilterSet):
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter: NumberFilter reads decimals, so "0.5" passed where the schema says integer."""
+
+    field_class = forms.IntegerField
+
+
+class _TrueFalseField(forms.Field):
+    """``true`` or ``false`` (any case); anything else — "null", "", "yes" — is a 400, not "no filter"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            if value == "":
+                raise ValidationError("must be true or false")
+            return None
+        text = str(value).strip().lower()
+        if text not in {"true", "false"}:
+            raise ValidationError("must be true or false")
+        return text == "true"
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = _TrueFalseField
+
+
+class StrictFilterSet(rest_filters.FilterSet):
+    """The filters every list builds from its fields, read as strictly as the schema states them:
+    whole numbers for integer columns, true/false for boolean ones."""
+
+    FILTER_DEFAULTS = {
+        **rest_filters.FilterSet.FILTER_DEFAULTS,
+        **{
+            field: {"filter_class": IntegerFilter}
+            for field in rest_filters.FilterSet.FILTER_DEFAULTS
+            if issubclass(field, models.IntegerField)
+        },
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+
+class FilterBackend(rest_filters.DjangoFilterBackend):
+    filterset_base = StrictFilterSet
+
+
+class RiskFilter(StrictFilterSet):
     level = django_filters.MultipleChoiceFilter(choices=Level.choices)
     status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices)
     live_status = django_filters.MultipleChoiceFilter(choices=LiveStatus.choices)
-    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
+    min_score = IntegerFilter(field_name="score", lookup_expr="gte")
 
     class Meta:
         model = Risk

@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import Prefetch
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
@@ -36,6 +37,22 @@ class CleanModelSerializer(serializers.ModelSerializer):
     """
 
     serializer_related_field = BoundedPrimaryKeyRelatedField
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        # A field the API never writes (editable=False) comes back blank when the model allows it.
+        if kwargs.get("read_only") and model_field.blank and isinstance(model_field, models.CharField):
+            kwargs["allow_blank"] = True
+        return field_class, kwargs
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        # DRF drops allow_blank from read-only fields, so the schema would claim that a blank
+        # choice ("" for a level nobody stated) never comes back; keep what the model allows.
+        blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -71,7 +88,7 @@ class MitigationSerializer(serializers.ModelSerializer):
 
 
 class ScoreChangeSerializer(serializers.ModelSerializer):
-    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     old_score = serializers.IntegerField(read_only=True, allow_null=True)
     new_score = serializers.IntegerField(read_only=True)
 
@@ -92,8 +109,8 @@ class ScoreChangeSerializer(serializers.ModelSerializer):
 
 
 class RiskSerializer(CleanModelSerializer):
-    category_name = serializers.CharField(source="category.name", read_only=True, default=None)
-    owner_username = serializers.CharField(source="owner.username", read_only=True, default=None)
+    category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
+    owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
     score_change_reason = serializers.CharField(
         write_only=True,
         required=False,

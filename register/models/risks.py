@@ -161,8 +161,7 @@ class Risk(models.Model):
     ) -> None:
         with transaction.atomic():
             if not self.number:
-                last = Risk.objects.select_for_update().aggregate(n=models.Max("number"))["n"]
-                self.number = (last or 0) + 1
+                self.number = Risk.next_free_number()
             self.derive()
             old = getattr(self, "_stored_scores", (None, None))
             super().save(*args, **kwargs)
@@ -180,6 +179,20 @@ class Risk(models.Model):
             self._stored_scores = (self.impact, self.likelihood)
 
     @classmethod
+    def next_free_number(cls) -> int:
+        """The number a new risk gets: one past the highest, or — once a risk holds the highest number
+        allowed — the lowest number free (a plan may number its risks from 90000)."""
+        last = cls.objects.select_for_update().aggregate(n=models.Max("number"))["n"] or 0
+        if last < MAX_RISK_NUMBER:
+            return last + 1
+        expected = 1
+        for number in cls.objects.order_by("number").values_list("number", flat=True).iterator():
+            if number != expected:
+                return expected
+            expected += 1
+        raise ValidationError({"number": _("Every risk number is taken.")})
+
+    @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         # Remember the stored scores so save() can tell a re-score from any other edit.
@@ -194,6 +207,8 @@ class Risk(models.Model):
                 errors[field] = _("Must be a whole number from 1 to 5.")
         if self.number is not None and self.number < 1:
             errors["number"] = _("Must be 1 or more.")
+        if not self.number and self._state.adding and Risk.objects.count() >= MAX_RISK_NUMBER:
+            errors["number"] = _("Every risk number is taken.")
         if errors:
             raise ValidationError(errors)
 

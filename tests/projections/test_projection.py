@@ -68,7 +68,7 @@ def test_updates_links_and_deletes_propagate(stores, seeded):
 
 
 def test_the_outbox_survives_a_graph_outage(stores, seeded):
-    from tests.projections.conftest import restart_graph
+    from tests.stores import restart_graph
 
     graph_server, _ = stores
     if graph_server.process is None:
