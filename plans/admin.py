@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -21,6 +21,7 @@ from plans.models import PlanImport
 from plans.sheets import tables_from_register
 from plans.spreadsheets import write_csv_zip, write_xlsx
 from register import extensions
+from register.api.serializers import MAX_KEY
 
 ENTITY_LABELS = {
     "scale_bands": _("scale bands"),
@@ -48,12 +49,20 @@ def report_context(report: dict) -> dict:
             if any(outcome.values())
         ],
         "changes": [{**change, "label": ENTITY_LABELS.get(change["entity"], change["entity"])} for change in changes],
+        "more_changes": report.get("more_changes", 0),
         "warnings": report.get("warnings") or [],
     }
 
 
 def render_report(report: dict) -> str:
     return render_to_string("admin/plans/_report.html", report_context(report))
+
+
+def _record_id(text: str | None) -> int:
+    """A record's key from a form or the query string; anything else names no record (404, not a 500)."""
+    if not text or not text.isdigit() or int(text) > MAX_KEY:
+        raise Http404
+    return int(text)
 
 
 def import_view(request):
@@ -70,7 +79,7 @@ def import_view(request):
     if request.method == "POST" and request.POST.get("action") == "apply":
         if not can_apply:
             raise PermissionDenied
-        record = get_object_or_404(PlanImport, pk=request.POST.get("record") or 0)
+        record = get_object_or_404(PlanImport, pk=_record_id(request.POST.get("record")))
         try:
             record = actions.apply(request.user, record.pk)
         except actions.StalePreview as exc:
@@ -100,8 +109,8 @@ def import_view(request):
             return TemplateResponse(request, "admin/plans/import.html", context, status=400)
         # Post/redirect/get: reloading the preview page does not upload again.
         return redirect(f"{reverse('admin:plans_import')}?preview={record.pk}")
-    if request.GET.get("preview", "").isdigit():
-        record = get_object_or_404(PlanImport, pk=request.GET["preview"], state=PlanImportState.PREVIEWED)
+    if "preview" in request.GET:
+        record = get_object_or_404(PlanImport, pk=_record_id(request.GET["preview"]), state=PlanImportState.PREVIEWED)
         context.update(record=record, report=report_context(record.report))
     return TemplateResponse(request, "admin/plans/import.html", context)
 

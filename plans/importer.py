@@ -24,6 +24,7 @@ from register.models import Category, Component, Mitigation, Risk, ScaleBand, St
 from reviews import evidence_bindings
 from reviews.models import ReviewTemplate, ReviewTemplateItem
 
+MAX_LISTED_CHANGES = 1000
 ENTITIES = (
     "scale_bands",
     "categories",
@@ -45,11 +46,19 @@ class ImportReport:
         default_factory=lambda: {name: {"created": 0, "updated": 0, "unchanged": 0} for name in ENTITIES}
     )
     warnings: list[str] = field(default_factory=list)
-    # Each row created or updated: {"entity", "action", "object", "fields": {name: [old, new]}}.
+    # Each row created or updated: {"entity", "action", "object", "fields": {name: [old, new]}}; the
+    # first MAX_LISTED_CHANGES are listed (a preview page stays readable), the rest only counted.
     changes: list[dict] = field(default_factory=list)
+    more_changes: int = 0
 
     def count(self, entity: str, outcome: str) -> None:
         self.counts[entity][outcome] += 1
+
+    def record(self, change: dict) -> None:
+        if len(self.changes) < MAX_LISTED_CHANGES:
+            self.changes.append(change)
+        else:
+            self.more_changes += 1
 
     @property
     def changed(self) -> bool:
@@ -61,6 +70,7 @@ class ImportReport:
             "changed": self.changed,
             "counts": self.counts,
             "changes": self.changes,
+            "more_changes": self.more_changes,
             "warnings": self.warnings,
         }
 
@@ -83,7 +93,7 @@ class _Importer:
             obj = model(**lookup, **values)
             self.save(obj)
             self.report.count(entity, "created")
-            self.report.changes.append({"entity": entity, "action": "created", "object": _shown(obj), "fields": {}})
+            self.report.record({"entity": entity, "action": "created", "object": _shown(obj), "fields": {}})
             return obj
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
         if changed:
@@ -92,7 +102,7 @@ class _Importer:
                 setattr(obj, name, values[name])
             self.save(obj)
             self.report.count(entity, "updated")
-            self.report.changes.append({"entity": entity, "action": "updated", "object": _shown(obj), "fields": fields})
+            self.report.record({"entity": entity, "action": "updated", "object": _shown(obj), "fields": fields})
         else:
             self.report.count(entity, "unchanged")
         return obj

@@ -30,6 +30,7 @@ class PlanImportSerializer(serializers.ModelSerializer):
             "changed": serializers.BooleanField(),
             "counts": serializers.DictField(child=serializers.DictField(child=serializers.IntegerField())),
             "changes": serializers.ListField(child=serializers.DictField()),
+            "more_changes": serializers.IntegerField(help_text="changes made beyond those listed"),
             "warnings": serializers.ListField(child=serializers.CharField()),
         },
         read_only=True,

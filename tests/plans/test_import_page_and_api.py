@@ -212,3 +212,21 @@ def test_api_without_a_file_is_400_naming_the_field(api_as, administrator):
     response = api_as(administrator).post(API, {"dry_run": "true"}, format="multipart")
     assert response.status_code == 400
     assert response.json()["errors"][0]["where"] == "file"
+
+
+@pytest.mark.parametrize("record", ["abc", "", "99999999999999999999999", "-1"])
+def test_the_import_page_answers_404_for_a_record_that_cannot_exist(client, administrator, record):
+    client.force_login(administrator)
+    assert client.post(IMPORT, {"action": "apply", "record": record}).status_code == 404
+    assert client.get(IMPORT, {"preview": record}).status_code == 404
+
+
+def test_a_large_import_lists_the_first_changes_and_counts_the_rest(db):
+    from plans.files import read_plan
+    from plans.importer import MAX_LISTED_CHANGES, import_plan
+
+    rows = [["ID", "Title", "Impact", "Likelihood"]] + [[n, f"risk {n}", 1, 1] for n in range(1, 1201)]
+    report = import_plan(read_plan("big.xlsx", workbook(Risks=rows)), dry_run=True)
+    assert report.counts["risks"]["created"] == 1200
+    assert len(report.changes) == MAX_LISTED_CHANGES
+    assert report.more_changes == 1200 + report.counts["categories"]["created"] - MAX_LISTED_CHANGES
