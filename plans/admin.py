@@ -4,7 +4,7 @@ register's export as a workbook — all under the admin, linked from its index."
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from plans import actions
@@ -39,16 +40,53 @@ PREVIEW = "plans.add_planimport"
 APPLY = "plans.apply_planimport"
 
 
+def _entity_models() -> dict:
+    from monitoring.models import AlertRule, Indicator, Metric
+    from register.models import Category, Mitigation, Risk, ScaleBand, Strategy
+    from reviews.models import ReviewTemplate, ReviewTemplateItem
+
+    return {
+        "scale_bands": ScaleBand,
+        "categories": Category,
+        "risks": Risk,
+        "mitigations": Mitigation,
+        "indicators": Indicator,
+        "strategies": Strategy,
+        "metrics": Metric,
+        "alert_rules": AlertRule,
+        "review_templates": ReviewTemplate,
+        "review_items": ReviewTemplateItem,
+    }
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return capfirst(model._meta.get_field(name).verbose_name)
+    except (FieldDoesNotExist, AttributeError):
+        return name
+
+
+def _shown_change(change: dict, models: dict) -> dict:
+    """A change as the page shows it: the kind and each field by the names the admin uses for them."""
+    model = models.get(change["entity"])
+    fields = [
+        {"label": _field_label(model, name), "old": old, "new": new}
+        for name, (old, new) in (change.get("fields") or {}).items()
+    ]
+    return {**change, "label": ENTITY_LABELS.get(change["entity"], change["entity"]), "fields": fields}
+
+
 def report_context(report: dict) -> dict:
     counts = report.get("counts") or {}
     changes = report.get("changes") or []
+    models = _entity_models()
     return {
         "rows": [
             {"label": ENTITY_LABELS.get(entity, entity), **outcome}
             for entity, outcome in counts.items()
             if any(outcome.values())
         ],
-        "changes": [{**change, "label": ENTITY_LABELS.get(change["entity"], change["entity"])} for change in changes],
+        "changes": [_shown_change(change, models) for change in changes],
         "more_changes": report.get("more_changes", 0),
         "warnings": report.get("warnings") or [],
     }

@@ -347,6 +347,9 @@ class _Reader:
     def score_part(self, values, key: str, table, row, header) -> int | None:
         text, col = values[key]
         where = self.where(table, row, header, col)
+        if not text:
+            self.problems.append((where, f"{key} is empty (a number from {scoring.SCALE_MIN} to {scoring.SCALE_MAX})"))
+            return None
         match = re.fullmatch(r"(\d+)(?:\.0+)?", text)
         if not match or not scoring.in_scale(int(match[1])):
             self.problems.append(
