@@ -28,7 +28,9 @@ from register import roles
 from tests.conftest import SEED_EN, make_user
 from tests.integration.services import use_broker
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional (the live server reads what the test committed); serialized_rollback puts back what
+# migrations created (role groups, starter components) for the tests that run after this one.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CHECKS = ",".join(
@@ -51,6 +53,7 @@ def api_under_test(live_server, graph_server, vector_server, redis_url, monkeypa
     # answer then waits ~40 ms for the client's delayed ACK (measured: 50 ms a request, 10 ms without).
     monkeypatch.setattr(basehttp.WSGIRequestHandler, "disable_nagle_algorithm", True)
     use_broker(redis_url)  # writes queue real tasks (nobody runs them here) instead of waiting on a broker
+    roles.sync_roles()  # an earlier transactional test may have flushed the groups migrate made
     import_plan(read_plan_file(SEED_EN), source_name="seed")
     call_command("rebuild_projections", stdout=open(os.devnull, "w"))  # noqa: SIM115
     return live_server.url
