@@ -43,7 +43,12 @@ def validate(items, now: datetime | None = None) -> list[tuple[Metric, datetime,
         raise BatchError({"non_field_errors": ["the list is empty"]})
     if len(items) > MAX_ITEMS:
         raise BatchError({"non_field_errors": [f"at most {MAX_ITEMS} readings per request, got {len(items)}"]})
-    keys = {item.get("metric") for item in items if isinstance(item, dict) and isinstance(item.get("metric"), str)}
+    # Only strings that could be keys reach the query (a NUL would be a DataError on PostgreSQL).
+    keys = {
+        item["metric"]
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("metric"), str) and "\x00" not in item["metric"]
+    }
     metrics = {m.key: m for m in Metric.objects.filter(key__in=keys)}
     valid, errors, bad = [], [], False
     for item in items:

@@ -174,3 +174,55 @@ def test_the_admin_keeps_a_metric_with_history_too(client, superuser, seeded):
     assert Metric.objects.filter(pk=with_history.pk).exists() and Reading.objects.count() == 1
     client.post(changelist, {**bulk, "_selected_action": [unused.pk]})
     assert not Metric.objects.filter(pk=unused.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/risks/?search=%00",
+        "/api/v1/metrics/a%00b/",
+        "/api/v1/incidents/?title=x%00",
+        "/admin/register/risk/?q=%00",
+        "/admin/register/risk/1%00/change/",
+    ],
+)
+def test_a_nul_in_a_url_is_400_before_any_query(client, api_as, administrator, superuser, seeded, url):
+    # PostgreSQL refuses NUL in text: these reached a query and answered 500 there.
+    caller = api_as(administrator) if url.startswith("/api/") else client
+    if not url.startswith("/api/"):
+        client.force_login(superuser)
+    response = caller.get(url)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url, body",
+    [
+        ("/api/v1/readings/", [{"metric": "error-rate\u0000", "value": 1}]),
+        ("/api/v1/risks/", {"title": "a\u0000b", "impact": 1, "likelihood": 1}),
+        ("/api/v1/metrics/", {"name": "m", "source": "push", "source_config": {"k\u0000": "v"}}),
+    ],
+)
+def test_a_nul_in_a_json_body_is_400_and_changes_nothing(api_as, administrator, seeded, url, body):
+    before = Risk.objects.count()
+    response = api_as(administrator).post(url, body, format="json")
+    assert response.status_code == 400, response.content
+    assert "NUL" in response.json()["detail"]
+    assert Risk.objects.count() == before
+
+
+def test_a_nul_at_the_alertmanager_receiver_is_400(client, settings, seeded):
+    from incidents.models import IntegrationToken
+
+    token = IntegrationToken(name="am")
+    raw = token.issue()
+    token.save()
+    response = client.post(
+        "/api/v1/integrations/alertmanager/",
+        data='{"version": "4", "alerts": [{"labels": {"alertname": "x\\u0000"}}]}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]

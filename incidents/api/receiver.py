@@ -71,7 +71,7 @@ class AlertmanagerReceiver(APIView):
             )
         try:
             payload = parsers.loads(body or b"null")
-        except parsers.TooDeep as exc:
+        except (parsers.TooDeep, parsers.HasNul) as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         except (ValueError, UnicodeDecodeError):
             return Response({"detail": "the body is not JSON"}, status=status.HTTP_400_BAD_REQUEST)

@@ -20,6 +20,25 @@ class TooDeep(ValueError):
     pass
 
 
+class HasNul(ValueError):
+    """PostgreSQL stores no NUL character in text or jsonb: one in any string of the body would
+    reach a query (a lookup, a JSON field) as a DataError — a 500 — so the body is refused here."""
+
+
+def _refuse_nul(data) -> None:
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise HasNul("text may not contain NUL characters (\\u0000)")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
 def _depth_at_most(text: str, limit: int) -> None:
     """Raise TooDeep if brackets outside strings nest deeper than ``limit`` (one pass, no recursion)."""
     depth, in_string, escaped = 0, False, False
@@ -46,7 +65,11 @@ def loads(raw: bytes | str, limit: int = MAX_DEPTH):
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     if text.count("[") + text.count("{") > limit:  # cheap: only bodies that could nest that deep are scanned
         _depth_at_most(text, limit)
-    return json.loads(text)
+    data = json.loads(text)
+    # A NUL can only come from the escape (a raw one is invalid JSON): walk the data only then.
+    if "\\u0000" in text:
+        _refuse_nul(data)
+    return data
 
 
 class BoundedJSONParser(JSONParser):
@@ -54,7 +77,7 @@ class BoundedJSONParser(JSONParser):
         raw = stream.read() if stream is not None else b""
         try:
             return loads(raw)
-        except TooDeep as exc:
+        except (TooDeep, HasNul) as exc:
             raise ParseError(str(exc)) from exc
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
