@@ -473,14 +473,9 @@ class PlanParser:
                 continue
             for line, text in self._list_texts(child):
                 try:
-                    subject, threshold = thresholds.parse_condition(text)
+                    self.plan.alert_rules.append(alert_rule(priority, text))
                 except thresholds.ThresholdError as exc:
                     self.problems.append((line, f"alert rule {text!r}: {exc}"))
-                    continue
-                spec = AlertRuleSpec(priority, text, subject)
-                if threshold:
-                    spec.operator, spec.threshold, spec.unit = threshold.operator, threshold.value, threshold.unit
-                self.plan.alert_rules.append(spec)
 
     def _weekly(self, section: Section) -> None:
         template = ReviewTemplateSpec("weekly", labels.clean_heading(section.title))
@@ -591,6 +586,15 @@ def attach_rule(risk: RiskSpec, text: str, where: Where, warnings: list[str]) ->
     ratios = [difflib.SequenceMatcher(None, subject, ind.name.casefold()).ratio() for ind in free]
     # Ties go to the first indicator listed, which is how plans order them (main one first).
     free[ratios.index(max(ratios))].rule_text = text
+
+
+def alert_rule(priority: str, text: str) -> AlertRuleSpec:
+    """An alert rule from its condition ("システム稼働率 < 99%"); ThresholdError if it cannot be read."""
+    subject, threshold = thresholds.parse_condition(text)
+    spec = AlertRuleSpec(priority, text, subject)
+    if threshold:
+        spec.operator, spec.threshold, spec.unit = threshold.operator, threshold.value, threshold.unit
+    return spec
 
 
 def metric_from_bands(

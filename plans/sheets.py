@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from monitoring import thresholds
 from plans import labels
 from plans.document import (
-    AlertRuleSpec,
     ChecklistItemSpec,
     IndicatorSpec,
     MitigationSpec,
@@ -30,7 +29,7 @@ from plans.document import (
     StrategySpec,
     Where,
 )
-from plans.parser import attach_rule, metric_from_bands
+from plans.parser import alert_rule, attach_rule, metric_from_bands
 from register import scoring
 
 # A register with more rows than this is not a plan someone typed; refusing early bounds the work
@@ -532,14 +531,9 @@ class _Reader:
             self.problems.append((where, f"priority {values['priority'][0]!r} is neither immediate nor watch"))
             return
         try:
-            subject, threshold = thresholds.parse_condition(text)
+            self.plan.alert_rules.append(alert_rule(priority, text))
         except thresholds.ThresholdError as exc:
             self.problems.append((where, f"alert rule {text!r}: {exc}"))
-            return
-        spec = AlertRuleSpec(priority, text, subject)
-        if threshold:
-            spec.operator, spec.threshold, spec.unit = threshold.operator, threshold.value, threshold.unit
-        self.plan.alert_rules.append(spec)
 
     def strategy(self, table, row, header, values) -> None:
         where = self.where(table, row)
@@ -623,9 +617,10 @@ def tables_from_register(language: str = "en") -> list[tuple[str, list[str], lis
     from register.models import Risk, ScaleBand, Strategy
     from reviews.models import ReviewTemplate
 
-    def headers(sheet: Sheet, keys: list[str]) -> list[str]:
-        return [sheet.header(k, language) for k in keys]
+    def table(sheet: Sheet, keys: list[str], rows) -> tuple[str, list[str], list[list]]:
+        return sheet.title(language), [sheet.header(k, language) for k in keys], [list(row) for row in rows]
 
+    words = {key: table_words[language] for key, table_words in _WORDS_OUT.items()}
     level_text = labels.LEVEL_TEXT[language]
     status_text = labels.STATUS_TEXT[language]
     sep = "、" if language == "ja" else ", "
@@ -634,27 +629,13 @@ def tables_from_register(language: str = "en") -> list[tuple[str, list[str], lis
         .prefetch_related("components", "mitigations", "indicators")
         .order_by("number")
     )
-    risk_keys = [
-        "code",
-        "title",
-        "category",
-        "impact",
-        "likelihood",
-        "score",
-        "level",
-        "description",
-        "impact_text",
-        "status",
-        "owner",
-        "components",
-        "next_review",
-    ]
-    out = [
-        (
-            RISKS.title(language),
-            headers(RISKS, risk_keys),
-            [
-                [
+    risk_columns = "code title category impact likelihood score level description impact_text status owner components"
+    return [
+        table(
+            RISKS,
+            [*risk_columns.split(), "next_review"],
+            (
+                (
                     r.code,
                     r.title,
                     r.category.name if r.category else "",
@@ -668,65 +649,53 @@ def tables_from_register(language: str = "en") -> list[tuple[str, list[str], lis
                     r.owner.get_username() if r.owner else "",
                     sep.join(c.name for c in r.components.all()),
                     r.next_review_date.isoformat() if r.next_review_date else "",
-                ]
+                )
                 for r in risks
-            ],
+            ),
         ),
-        (
-            MITIGATIONS.title(language),
-            headers(MITIGATIONS, ["risk", "number", "title", "detail", "language"]),
-            [[r.code, m.number, m.title, m.detail, m.detail_language] for r in risks for m in r.mitigations.all()],
+        table(
+            MITIGATIONS,
+            ["risk", "number", "title", "detail", "language"],
+            ((r.code, m.number, m.title, m.detail, m.detail_language) for r in risks for m in r.mitigations.all()),
         ),
-        (
-            INDICATORS.title(language),
-            headers(INDICATORS, ["risk", "name", "early_warning"]),
-            [[r.code, i.name, i.rule_text] for r in risks for i in r.indicators.all()],
+        table(
+            INDICATORS,
+            ["risk", "name", "early_warning"],
+            ((r.code, i.name, i.rule_text) for r in risks for i in r.indicators.all()),
         ),
-    ]
-    metrics = [(m.category, m.name, m.band_texts()) for m in Metric.objects.order_by("pk")]
-    out.append(
-        (
-            METRICS.title(language),
-            headers(METRICS, ["category", "name", "normal", "warning", "critical"]),
-            [[c, n, b["normal"], b["warning"], b["critical"]] for c, n, b in metrics],
-        )
-    )
-    out.append(
-        (
-            SCALES.title(language),
-            headers(SCALES, ["axis", "label", "min", "max", "description"]),
-            [
-                [_WORDS_OUT["axis"][language][b.axis], b.label, b.min_value, b.max_value, b.description]
+        table(
+            METRICS,
+            ["category", "name", "normal", "warning", "critical"],
+            (
+                (m.category, m.name, *(m.band_texts()[band] for band in ("normal", "warning", "critical")))
+                for m in Metric.objects.order_by("pk")
+            ),
+        ),
+        table(
+            SCALES,
+            ["axis", "label", "min", "max", "description"],
+            (
+                (words["axis"][b.axis], b.label, b.min_value, b.max_value, b.description)
                 for b in ScaleBand.objects.all()
-            ],
-        )
-    )
-    out.append(
-        (
-            ALERT_RULES.title(language),
-            headers(ALERT_RULES, ["priority", "condition"]),
-            [[_WORDS_OUT["priority"][language][a.priority], a.condition] for a in AlertRule.objects.all()],
-        )
-    )
-    out.append(
-        (
-            STRATEGIES.title(language),
-            headers(STRATEGIES, ["kind", "number", "title", "detail", "language"]),
-            [
-                [_WORDS_OUT["kind"][language][s.kind], s.number, s.title, s.detail, s.detail_language]
-                for s in Strategy.objects.all()
-            ],
-        )
-    )
-    out.append(
-        (
-            REVIEWS.title(language),
-            headers(REVIEWS, ["kind", "template", "section", "item", "description"]),
-            [
-                [_WORDS_OUT["review"][language][t.kind], t.name, i.section, i.text, i.description]
+            ),
+        ),
+        table(
+            ALERT_RULES,
+            ["priority", "condition"],
+            ((words["priority"][a.priority], a.condition) for a in AlertRule.objects.all()),
+        ),
+        table(
+            STRATEGIES,
+            ["kind", "number", "title", "detail", "language"],
+            ((words["kind"][s.kind], s.number, s.title, s.detail, s.detail_language) for s in Strategy.objects.all()),
+        ),
+        table(
+            REVIEWS,
+            ["kind", "template", "section", "item", "description"],
+            (
+                (words["review"][t.kind], t.name, i.section, i.text, i.description)
                 for t in ReviewTemplate.objects.prefetch_related("items").order_by("kind")
                 for i in t.items.all()
-            ],
-        )
-    )
-    return out
+            ),
+        ),
+    ]

@@ -87,6 +87,16 @@ def _refused(detail: str, errors: list[dict], code: int = status.HTTP_400_BAD_RE
     return Response({"detail": detail, "errors": errors}, status=code)
 
 
+def _apply(request, record_id: int, version: str | None) -> Response:
+    try:
+        record = actions.apply(request.user, record_id, version)
+    except actions.StalePreview as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    except PlanError as exc:
+        return _refused("the plan was not imported; nothing changed", actions.problems_of(exc))
+    return Response(PlanImportSerializer(record).data)
+
+
 def _require(request, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied(f"you need the {permission} permission")
@@ -131,12 +141,7 @@ class PlanImportUploadView(APIView):
         if record is None:
             return _refused("the plan was not imported; nothing changed", errors)
         if not dry_run:
-            try:
-                record = actions.apply(request.user, record.pk, serializer.validated_data.get("register_version"))
-            except actions.StalePreview as exc:
-                return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-            except PlanError as exc:
-                return _refused("the plan was not imported; nothing changed", actions.problems_of(exc))
+            return _apply(request, record.pk, serializer.validated_data.get("register_version"))
         return Response(PlanImportSerializer(record).data)
 
 
@@ -163,10 +168,4 @@ class PlanImportViewSet(viewsets.ReadOnlyModelViewSet):
         record = self.get_object()
         serializer = ApplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            record = actions.apply(request.user, record.pk, serializer.validated_data.get("register_version"))
-        except actions.StalePreview as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except PlanError as exc:
-            return _refused("the plan was not imported; nothing changed", actions.problems_of(exc))
-        return Response(PlanImportSerializer(record).data)
+        return _apply(request, record.pk, serializer.validated_data.get("register_version"))
