@@ -30,7 +30,7 @@ from plans.spreadsheets import write_xlsx
 from register.models import Category, Risk, ScaleBand, Strategy
 from tests.plans.test_import import snapshot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 # Words chosen to be nothing the grammar reads as structure: no comparison words (is, over, above …),
 # no failure/success words (they flip a percentage rule), no hiragana (a Japanese subject ends at が/は).
