@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from monitoring import thresholds
@@ -52,19 +53,33 @@ class Sheet:
         return self.columns[column][language][0]
 
     def column_for(self, header: str) -> str | None:
-        wanted = _key(header)
-        return next(
-            (key for key, names in self.columns.items() if any(_key(n) == wanted for ns in names.values() for n in ns)),
-            None,
-        )
+        for wanted in _variants(header):
+            for key, names in self.columns.items():
+                if any(_key(n) == wanted for ns in names.values() for n in ns):
+                    return key
+        return None
 
     def is_named(self, name: str) -> bool:
-        return any(_key(n) == _key(name) for ns in self.names.values() for n in ns)
+        wanted = set(_variants(name))
+        return any(_key(n) in wanted for ns in self.names.values() for n in ns)
 
 
 def _key(text: str) -> str:
     """Headers compare without case, spacing, punctuation or full-width forms ("Risk-ID" = "risk id")."""
-    return re.sub(r"[\s_\-.:：#()（）/・]+", "", labels.normalise(text))
+    return re.sub(r"[\s_\-.:：#()（）/・]+", "", labels.normalise(unicodedata.normalize("NFKC", text)))
+
+
+_SCORE_CELL = re.compile(r"(\d+)(?:\.0+)?(?:(?:\s*[-–—:：(（]|\.\s+|\s+)\D.*)?")
+
+
+def _variants(header: str) -> list[str]:
+    """What a header may mean, most literal first: "Likelihood (1-5)" is Likelihood, "Owner / 担当者"
+    is Owner or 担当者 — registers qualify and translate their headers in place."""
+    text = unicodedata.normalize("NFKC", header)
+    plain = re.sub(r"\s*[(\[].*?[)\]]\s*$", "", text)
+    plain = re.sub(r"\s+\d+\s*[-–~〜]\s*\d+\s*$", "", plain)  # "Probability 1-5": the scale, not the name
+    parts = [p for p in re.split(r"\s*[/|]\s*", plain) if p.strip()] if re.search(r"\s[/|]\s|[/|]", plain) else []
+    return list(dict.fromkeys(_key(v) for v in [text, plain, *parts] if _key(v)))
 
 
 _RISK_REF = {"ja": ["リスクID", "リスク番号", "リスク"], "en": ["Risk ID", "Risk", "Risk No", "Risk Code"]}
@@ -349,7 +364,8 @@ class _Reader:
         if not text:
             self.problems.append((where, f"{key} is empty (a number from {scoring.SCALE_MIN} to {scoring.SCALE_MAX})"))
             return None
-        match = re.fullmatch(r"(\d+)(?:\.0+)?", text)
+        # "4", "4.0" (Excel), "４", or the number with its scale's word: "4 - Major", "4 (High)", "4: major".
+        match = re.fullmatch(_SCORE_CELL, unicodedata.normalize("NFKC", text))
         if not match or not scoring.in_scale(int(match[1])):
             self.problems.append(
                 (where, f"{key} {text!r} is not a number from {scoring.SCALE_MIN} to {scoring.SCALE_MAX}")
@@ -590,8 +606,11 @@ class _Reader:
 
 
 def _lookup(table: dict[str, list[str]], text: str) -> str | None:
-    wanted = _key(text)
-    return next((key for key, words in table.items() if any(_key(w) == wanted for w in words)), None)
+    for wanted in _variants(text):
+        for key, words in table.items():
+            if any(_key(w) == wanted for w in words):
+                return key
+    return None
 
 
 def _split_list(text: str) -> list[str]:

@@ -315,3 +315,21 @@ def test_csv_zip_has_one_utf8_file_per_sheet(seeded):
     assert text.splitlines()[0].startswith("リスクID,タイトル")
     rows = list(csv.reader(io.StringIO(archive.read("対策.csv").decode("utf-8-sig"))))
     assert len(rows) - 1 == Mitigation.objects.count()
+
+
+def test_headers_with_scales_translations_and_cells_with_words_import(db):
+    # As registers really look: headers qualified or bilingual, scores with their scale's word.
+    rows = [
+        ["Risk ID", "Risk Title", "Likelihood (1-5)", "Impact 1–5", "Owner / 担当者", "発生確率の根拠"],
+        ["R-1", "Vendor outage", "4 - Likely", "3 (Moderate)", "", "past incidents"],
+        ["R-2", "Key leak", "２", "5: severe", "", ""],
+    ]
+    report = import_plan(read_plan("register.xlsx", workbook(Register=rows)))
+    assert sorted(Risk.objects.values_list("number", "likelihood", "impact")) == [(1, 4, 3), (2, 2, 5)]
+    assert any("発生確率の根拠" in w and "unknown column" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize("cell", ["4.5", "45", "high", "4 5"])
+def test_a_score_cell_that_is_not_one_whole_number_is_refused(db, cell):
+    with pytest.raises(PlanError, match=r"column C \(Impact\): impact"):
+        read_plan("r.xlsx", workbook(Risks=[["ID", "Title", "Impact", "Likelihood"], [1, "a", cell, 2]]))
