@@ -405,6 +405,36 @@ class PlanParser:
                 self._metric_rows(rows, columns)
             elif axis:
                 self._scale_rows(rows, axis, columns)
+            else:
+                self._risk_table(section, rows)
+
+    def _risk_table(self, section: Section, rows) -> None:
+        """A table of risks (| ID | Risk | Impact | Likelihood | Mitigations |), read as a spreadsheet's
+        Risks sheet is; a cell's lines are separated by <br>. Without a category column, a risk's
+        category is the heading the table sits under (as for a risk written as a heading)."""
+        from plans.sheets import Table, is_risk_table, risks_from_table
+
+        if not is_risk_table(rows[0][1]):
+            return
+        cells = [(line or 0, [re.sub(r"\s*<br\s*/?>\s*", "\n", c, flags=re.I) for c in row]) for line, row in rows]
+        risks, warnings, problems = risks_from_table(Table("risks", cells, markdown=True))
+        self.plan.warnings += warnings
+        self.problems += problems
+        heading = self._table_category(section)
+        for risk in risks:
+            risk.category = risk.category or heading
+            if any(r.number == risk.number for r in self.plan.risks):
+                self.problems.append((risk.line, f"risk number {risk.number} is used twice"))
+                continue
+            self.plan.risks.append(risk)
+            if risk.category and risk.category not in self.plan.categories:
+                self.plan.categories.append(risk.category)
+
+    def _table_category(self, section: Section) -> str:
+        if section.level <= 1 or labels.heading_is(section.title, "risks"):
+            return ""
+        under_risks = any(labels.heading_is(a.title, "risks") for a in section.ancestors())
+        return labels.clean_heading(section.title) if under_risks else ""
 
     def _rows(self, table: SyntaxTreeNode) -> list[tuple[int | None, list[str]]]:
         rows = []

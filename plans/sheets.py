@@ -237,6 +237,8 @@ class Table:
 
     name: str
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    # A table inside a Markdown plan: its rows are the document's lines, and problems say "line N".
+    markdown: bool = False
 
 
 def column_letter(index: int) -> str:
@@ -257,7 +259,7 @@ class _Reader:
         self.problems: list[tuple[Where, str]] = []
 
     def where(self, table: Table, row: int, header: list[str] | None = None, col: int | None = None) -> str:
-        text = f"sheet {table.name!r}, row {row}"
+        text = f"line {row}" if table.markdown else f"sheet {table.name!r}, row {row}"
         if col is not None:
             name = header[col] if header and col < len(header) else ""
             text += f", column {column_letter(col)}" + (f" ({name})" if name else "")
@@ -627,6 +629,18 @@ def _is_date(text: str) -> bool:
 
 def plan_from_tables(tables: list[Table]) -> Plan:
     return _Reader(tables).read()
+
+
+def is_risk_table(header: list[str]) -> bool:
+    return set(RISKS.required) <= {RISKS.column_for(h) for h in header}
+
+
+def risks_from_table(table: Table) -> tuple[list[RiskSpec], list[str], list[tuple[Where, str]]]:
+    """The risks of one table (a Markdown plan's risk table), with its warnings and problems."""
+    reader = _Reader([table])
+    for row, header, values in reader.records(table, RISKS):
+        reader.risk(table, row, header, values)
+    return reader.plan.risks, reader.plan.warnings, reader.problems
 
 
 # -- writing ------------------------------------------------------------------------------------

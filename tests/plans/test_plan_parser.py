@@ -211,3 +211,44 @@ def test_unknown_alert_and_strategy_groups_are_reported():
     assert {s.kind for s in plan.strategies} == {"preventive"}
     assert any("'Someday Alerts' is neither immediate nor watch" in w for w in plan.warnings)
     assert any("'Aspirational Measures' is neither preventive nor reactive" in w for w in plan.warnings)
+
+
+RISK_TABLE_PLAN = """# Plan of another team
+
+## Risk Register
+
+### Operations
+
+| ID | Risk | Likelihood (1-5) | Impact (1-5) | Mitigations | KRIs | Early Warning |
+|----|------|------------------|--------------|-------------|------|---------------|
+| R-1 | Vendor outage | 3 | 4 | Second vendor<br>Runbook | vendor error rate | vendor error rate > 5% |
+| R-2 | Key leak | 2 - Unlikely | 5 | Rotate keys | | |
+
+### セキュリティ
+
+| リスクID | タイトル | 影響度 | 発生確率 |
+|---|---|---|---|
+| 3 | 認証基盤の停止 | 5 | 1 |
+
+#### 4. Written as a heading
+- **Risk Score**: 2 × 2 = 4
+"""
+
+
+def test_a_markdown_table_of_risks_reads_like_a_risks_sheet():
+    plan = parse_plan(RISK_TABLE_PLAN)
+    risks = {r.number: r for r in plan.risks}
+    assert sorted(risks) == [1, 2, 3, 4]
+    r1 = risks[1]
+    assert (r1.title, r1.category, r1.impact, r1.likelihood) == ("Vendor outage", "Operations", 4, 3)
+    assert [m.title for m in r1.mitigations] == ["Second vendor", "Runbook"]
+    assert [(i.name, i.rule_text) for i in r1.indicators] == [("vendor error rate", "vendor error rate > 5%")]
+    assert (risks[2].likelihood, risks[3].category, risks[3].title) == (2, "セキュリティ", "認証基盤の停止")
+
+
+def test_a_bad_row_in_a_markdown_risk_table_names_its_line_and_column():
+    source = RISK_TABLE_PLAN.replace("| R-1 | Vendor outage | 3 | 4 |", "| R-1 | Vendor outage | 3 | 9 |")
+    with pytest.raises(PlanError) as info:
+        parse_plan(source)
+    where = f"line {line_of(source, '| R-1 | Vendor outage')}, column D (Impact (1-5))"
+    assert any(w == where and "impact '9'" in m for w, m in info.value.problems), info.value.problems
