@@ -43,8 +43,10 @@ _NUMBERED = re.compile(
     r"(?:\s*[.)．:：]|\s+[-–—]|(?(prefix)\s|(?!)))\s*(?P<title>.+?)\s*$",
     re.IGNORECASE,
 )
+# "4 × 3 = 12 (高リスク)", "4x3", and with the axes named: "Impact 4 × Likelihood 3", "影響度4 × 発生確率3".
 _SCORE = re.compile(
-    r"(?P<i>\d+)\s*[×xX*✕・]\s*(?P<l>\d+)(?:\s*[=＝]\s*(?P<s>\d+))?\s*(?:[(（](?P<level>[^)）]*)[)）])?"
+    r"(?P<i>\d+)\s*[×xX*✕・]\s*(?:[^\W\d_]+\s*[:：]?\s*)?(?P<l>\d+)(?:\s*[=＝]\s*(?P<s>\d+))?"
+    r"\s*(?:[(（](?P<level>[^)）]*)[)）])?"
 )
 _PLAIN_SCORE = re.compile(r"^(?P<s>\d+)\s*(?:[(（](?P<level>[^)）]*)[)）])?$")
 _LABELLED = re.compile(
@@ -306,14 +308,17 @@ class PlanParser:
         for key in ("impact_score", "likelihood"):
             if key in values:
                 raw, item = values[key]
-                digits = re.match(r"\s*(\d+)", _plain(raw))
-                if not digits:
-                    self.problems.append((_line(item), f"{where}: {key.replace('_score', '')} {raw!r} is not a number"))
+                # "4", "4/5", "High (4)", "4 - Likely": the one whole number the value states.
+                digits = re.search(r"\d+", _plain(raw))
+                if not digits or re.search(r"\d[.,]\d", _plain(raw)):
+                    self.problems.append(
+                        (_line(item), f"{where}: {key.replace('_score', '')} {raw!r} is not a whole number")
+                    )
                     return None, None, ""
                 if key == "impact_score":
-                    impact = int(digits[1])
+                    impact = int(digits[0])
                 else:
-                    likelihood = int(digits[1])
+                    likelihood = int(digits[0])
         if impact is None or likelihood is None:
             self.problems.append(
                 (line, f"{where}: missing impact or likelihood; write the score as 'impact × likelihood = score'")

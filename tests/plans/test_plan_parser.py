@@ -252,3 +252,33 @@ def test_a_bad_row_in_a_markdown_risk_table_names_its_line_and_column():
         parse_plan(source)
     where = f"line {line_of(source, '| R-1 | Vendor outage')}, column D (Impact (1-5))"
     assert any(w == where and "impact '9'" in m for w, m in info.value.problems), info.value.problems
+
+
+@pytest.mark.parametrize(
+    "fields, impact, likelihood",
+    [
+        ("- **Likelihood**: High (4)\n- **Impact**: 3\n", 3, 4),
+        ("- **Likelihood**: 4/5\n- **Impact Score**: 3/5\n", 3, 4),
+        ("- **Likelihood**: 4 - Likely\n- **Impact Rating**: 2 (Minor)\n", 2, 4),
+        ("- **Risk Score**: Impact 4 × Likelihood 3 = 12\n", 4, 3),
+        ("- **リスクスコア**: 影響度4 × 発生確率3 = 12\n", 4, 3),
+        ("- **Risk Score**: 4 x 3 = 12 (High)\n", 4, 3),
+    ],
+)
+def test_scores_as_other_teams_write_them(fields, impact, likelihood):
+    risk = parse_plan(f"# P\n\n## Risks\n\n#### 1. A\n{fields}").risks[0]
+    assert (risk.impact, risk.likelihood) == (impact, likelihood)
+
+
+@pytest.mark.parametrize(
+    "fields, problem",
+    [
+        ("- **Likelihood**: 2.5\n- **Impact**: 3\n", "is not a whole number"),
+        ("- **Likelihood**: high\n- **Impact**: 3\n", "is not a whole number"),
+        ("- **Risk Score**: Impact 4 × Likelihood 3 = 13\n", "4 × 3 is 12, not 13"),
+        ("- **Likelihood**: 7 (very)\n- **Impact**: 3\n", "likelihood 7 is outside 1–5"),
+    ],
+)
+def test_scores_that_do_not_hold_are_still_refused(fields, problem):
+    with pytest.raises(PlanError, match=problem):
+        parse_plan(f"# P\n\n## Risks\n\n#### 1. A\n{fields}")
