@@ -117,7 +117,7 @@ def import_view(request):
     if request.method == "POST" and request.POST.get("action") == "apply":
         if not can_apply:
             raise PermissionDenied
-        record = get_object_or_404(PlanImport, pk=_record_id(request.POST.get("record")))
+        record = get_object_or_404(PlanImport.objects.defer("content"), pk=_record_id(request.POST.get("record")))
         try:
             record = actions.apply(request.user, record.pk)
         except actions.StalePreview as exc:
@@ -148,7 +148,9 @@ def import_view(request):
         # Post/redirect/get: reloading the preview page does not upload again.
         return redirect(f"{reverse('admin:plans_import')}?preview={record.pk}")
     if "preview" in request.GET:
-        record = get_object_or_404(PlanImport, pk=_record_id(request.GET["preview"]), state=PlanImportState.PREVIEWED)
+        record = get_object_or_404(
+            PlanImport.objects.defer("content"), pk=_record_id(request.GET["preview"]), state=PlanImportState.PREVIEWED
+        )
         context.update(record=record, report=report_context(record.report))
     return TemplateResponse(request, "admin/plans/import.html", context)
 
@@ -231,7 +233,8 @@ class PlanImportAdmin(admin.ModelAdmin):
 def import_panel(request):
     if not request.user.has_perm(PREVIEW):
         return None
-    last = PlanImport.objects.filter(state=PlanImportState.APPLIED).select_related("applied_by").first()
+    # Every index view shows this: never load the stored files or reports for it.
+    last = PlanImport.objects.filter(state=PlanImportState.APPLIED).only("pk", "file_name").first()
     link = format_html('<a href="{}">{}</a>', reverse("admin:plans_import"), _("Import a plan…"))
     export = format_html(
         '<a href="{}?format=xlsx">{}</a>', reverse("admin:plans_export"), _("Download the register (.xlsx)")

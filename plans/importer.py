@@ -301,9 +301,7 @@ def _shown(value) -> str | int | float | bool | None:
         return value
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, Risk):
-        return f"{value.code} {value.title}"
-    return str(value)
+    return str(value)  # a risk reads "R-1 Title", a category its name
 
 
 def import_plan(plan: Plan, *, user=None, dry_run: bool = False, source_name: str = "") -> ImportReport:

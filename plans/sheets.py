@@ -700,8 +700,9 @@ def tables_from_register(language: str = "en") -> list[tuple[str, list[str], lis
             METRICS,
             ["category", "name", "normal", "warning", "critical"],
             (
-                (m.category, m.name, *(m.band_texts()[band] for band in ("normal", "warning", "critical")))
+                (m.category, m.name, bands["normal"], bands["warning"], bands["critical"])
                 for m in Metric.objects.order_by("pk")
+                for bands in [m.band_texts()]
             ),
         ),
         table(
