@@ -13,9 +13,10 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Prefetch
 
+        from monitoring import owner_notices
         from monitoring.api.serializers import IndicatorSerializer
         from monitoring.models import Indicator
-        from register import extensions, roles
+        from register import extensions, notices, roles
 
         roles.grant(roles.RISK_OWNER, "monitoring", [f"{a}_indicator" for a in ("add", "change", "delete")])
         roles.grant(roles.INCIDENT_RESPONDER, "monitoring", ["change_alert"])
@@ -31,3 +32,7 @@ class MonitoringConfig(AppConfig):
                 "indicators__alerts",
             ],
         )
+        # Messages the register owes risk owners (acceptances, appetite) go out as notifications;
+        # an acceptance's approval snapshots each indicator's state and value.
+        notices.owner_notice.connect(owner_notices.owe, dispatch_uid="monitoring.owner_notices")
+        extensions.add_snapshot_part("indicators", owner_notices.indicator_snapshot)

@@ -28,6 +28,7 @@ from monitoring.models import (
     Reading,
 )
 from monitoring.models.alerts import OPEN_STATES
+from register import acceptances
 from register.choices import LiveStatus
 from register.models import Risk
 
@@ -254,6 +255,10 @@ class Evaluator:
         if event.kind in (Kind.FIRED, Kind.ESCALATED) and alert.severity == Band.CRITICAL and alert.indicator_id:
             Risk.objects.filter(pk=alert.indicator.risk_id).flag_for_review(
                 f"critical: {alert.indicator.name} ({event.reason})"
+            )
+            # What was accepted no longer describes a risk whose indicator is critical.
+            acceptances.invalidate_on_critical(
+                alert.indicator.risk_id, f"indicator {alert.indicator.name} went critical ({event.reason})"
             )
         transaction.on_commit(
             lambda: signals.alert_transition.send(

@@ -1,5 +1,6 @@
-"""The register: scales, level bands, categories, components, risks with their score history and
-links, mitigations, strategies, roles and the heat map — the core every other app builds on."""
+"""The register: scales, level bands, categories, components, risks with their assessments and score
+history, links, mitigations, strategies, treatment, acceptances and appetite, roles and the heat map —
+the core every other app builds on."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
@@ -23,5 +24,8 @@ class RegisterConfig(AppConfig):
             "register",
             [f"{action}_{model}" for action in ("add", "change", "delete") for model in ("mitigation", "risklink")],
         )
+        # Owners request acceptances of their risks; reviewers (a different person) approve them.
+        roles.grant(roles.RISK_OWNER, "register", ["add_riskacceptance"])
+        roles.grant(roles.REVIEWER, "register", ["approve_riskacceptance"])
         # After every migrate: the role groups and their permissions, for the models that exist now.
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self, dispatch_uid="register.sync_roles")

@@ -46,3 +46,46 @@ class LiveStatus(models.TextChoices):
     UNKNOWN = "unknown", _("No data")
     WARNING = "warning", _("Warning")
     CRITICAL = "critical", _("Critical")
+
+
+class Assessment(models.TextChoices):
+    """The three assessments of a risk on the same scales (ISO 31000: before treatment, now, aimed at)."""
+
+    INHERENT = "inherent", _("Inherent")
+    CURRENT = "current", _("Current")
+    TARGET = "target", _("Target")
+
+
+class Treatment(models.TextChoices):
+    """The decision on a risk (ISO 31000's modify / retain / avoid / share)."""
+
+    UNDECIDED = "", _("Undecided")
+    MITIGATE = "mitigate", _("Mitigate")
+    ACCEPT = "accept", _("Accept")
+    AVOID = "avoid", _("Avoid")
+    TRANSFER = "transfer", _("Transfer")
+
+
+class AcceptanceState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+    INVALIDATED = "invalidated", _("Invalidated")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class AppetiteStatus(models.TextChoices):
+    """Where a risk sits against its category's appetite (COSO: appetite, then tolerance)."""
+
+    NONE = "", _("No appetite set")
+    WITHIN = "within", _("Within appetite")
+    WATCH = "watch", _("Watch (within tolerance)")
+    OUTSIDE = "outside", _("Outside appetite")
+
+
+class AppetiteBasis(models.TextChoices):
+    CURRENT = "current", _("Current score")
+    TARGET = "target", _("Target score")

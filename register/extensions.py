@@ -103,3 +103,30 @@ def add_risk_detail_field(name: str, make_field: Callable[[], Any], order: int, 
 def add_duplicate_finder(name: str, finder: DuplicateFinder) -> None:
     """Check a new risk for duplicates before the admin saves it."""
     duplicate_finders.add(name, finder, 0)
+
+
+snapshot_parts = _Registry()
+# A part of an acceptance's snapshot: risk -> JSON-able value, stored under the part's name.
+SnapshotPart = Callable[[Any], Any]
+
+
+def add_snapshot_part(name: str, part: SnapshotPart) -> None:
+    """Add to the snapshot an approval stores (monitoring adds each indicator's state and value)."""
+    snapshot_parts.add(name, part, 0)
+
+
+# The evidence-based proposal of risks: [risk, ...] -> {risk pk: proposal dict or None}. Reviews
+# computes it (it reads monitoring and incidents); the risk API shows it.
+proposal_sources = _Registry()
+ProposalSource = Callable[[list], dict]
+
+
+def set_proposal_source(name: str, source: ProposalSource) -> None:
+    proposal_sources.add(name, source, 0)
+
+
+def proposals_for(risks: list) -> dict:
+    merged: dict = {}
+    for source in proposal_sources.values():
+        merged.update(source(risks))
+    return merged

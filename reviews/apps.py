@@ -11,7 +11,8 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from register import roles
+        from register import extensions, roles
+        from reviews import proposals
 
         every = ("add", "change", "delete")
         roles.grant(
@@ -25,3 +26,5 @@ class ReviewsConfig(AppConfig):
                 "complete_review",
             ],
         )
+        # The risk API shows each risk's evidence-based proposal; reviews gathers the evidence.
+        extensions.set_proposal_source("reviews", proposals.proposals_for)

@@ -196,6 +196,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "register.choices.Level",
         "RiskStatusEnum": "register.choices.RiskStatus",
+        "TreatmentEnum": "register.choices.Treatment",
+        "AcceptanceStateEnum": "register.choices.AcceptanceState",
+        "AppetiteStatusEnum": "register.choices.AppetiteStatus",
+        "AssessmentEnum": "register.choices.Assessment",
+        "AppetiteBasisEnum": "register.choices.AppetiteBasis",
         "MitigationStatusEnum": "register.choices.MitigationStatus",
         "MitigationKindEnum": "register.choices.MitigationKind",
         "AlertKindEnum": "monitoring.choices.AlertKind",
@@ -266,6 +271,10 @@ REVIEW_INTERVAL_DAYS = {
     "medium": env_int("REVIEW_DAYS_MEDIUM", 30),
     "low": env_int("REVIEW_DAYS_LOW", 90),
 }
+# Risk treatment (docs/register.md): the longest a risk acceptance may run, and the window of
+# evidence the proposed likelihood looks back over.
+RISK_ACCEPTANCE_MAX_DAYS = env_int("RISK_ACCEPTANCE_MAX_DAYS", 365)
+PROPOSAL_WINDOW_DAYS = env_int("PROPOSAL_WINDOW_DAYS", 90)
 # Projections (design.md §2): the graph over Bolt and the vector store, both rebuilt from the database.
 # Embedded defaults: the ArcadeDB Bolt server and `chroma run` that `make run` starts under var/.
 NEO4J_URI = env_str("NEO4J_URI", "")

@@ -5,7 +5,7 @@ from django.db import models
 from django_filters import rest_framework as rest_filters
 from rest_framework.filters import OrderingFilter
 
-from register.choices import Level, LiveStatus, RiskStatus
+from register.choices import AppetiteStatus, Level, LiveStatus, RiskStatus, Treatment
 from register.models import Risk
 
 
@@ -57,10 +57,23 @@ class RiskFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices)
     live_status = django_filters.MultipleChoiceFilter(choices=LiveStatus.choices)
     min_score = IntegerFilter(field_name="score", lookup_expr="gte")
+    treatment = django_filters.MultipleChoiceFilter(choices=Treatment.choices)
+    appetite_status = django_filters.MultipleChoiceFilter(choices=AppetiteStatus.choices)
 
     class Meta:
         model = Risk
-        fields = ["level", "live_status", "category", "status", "owner", "impact", "likelihood", "min_score"]
+        fields = [
+            "level",
+            "live_status",
+            "category",
+            "status",
+            "owner",
+            "impact",
+            "likelihood",
+            "min_score",
+            "treatment",
+            "appetite_status",
+        ]
 
 
 class StableOrderingFilter(OrderingFilter):

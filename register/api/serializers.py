@@ -5,6 +5,7 @@ import copy
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
@@ -90,11 +91,12 @@ class MitigationSerializer(serializers.ModelSerializer):
 class ScoreChangeSerializer(serializers.ModelSerializer):
     changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     old_score = serializers.IntegerField(read_only=True, allow_null=True)
-    new_score = serializers.IntegerField(read_only=True)
+    new_score = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = ScoreChange
         fields = [
+            "assessment",
             "changed_at",
             "changed_by",
             "old_impact",
@@ -108,9 +110,33 @@ class ScoreChangeSerializer(serializers.ModelSerializer):
         ]
 
 
+class ProposalSerializer(serializers.Serializer):
+    """What the risk's own evidence proposes (register/proposals.py); applied only in a review."""
+
+    likelihood = serializers.IntegerField(allow_null=True)
+    score = serializers.IntegerField(allow_null=True)
+    target_impact = serializers.IntegerField(allow_null=True)
+    target_likelihood = serializers.IntegerField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+    window_days = serializers.IntegerField()
+
+
+class RiskListSerializer(serializers.ListSerializer):
+    """Computes the page's proposals together: a few queries for the page, not a few per risk."""
+
+    def to_representation(self, data):
+        items = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        self.child.proposals = extensions.proposals_for(items)
+        return super().to_representation(items)
+
+
 class RiskSerializer(CleanModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
+    treatment_decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    inherent_score = serializers.IntegerField(read_only=True, allow_null=True)
+    target_score = serializers.IntegerField(read_only=True, allow_null=True)
+    proposal = serializers.SerializerMethodField()
     score_change_reason = serializers.CharField(
         write_only=True,
         required=False,
@@ -133,6 +159,19 @@ class RiskSerializer(CleanModelSerializer):
             "score",
             "level",
             "stated_level",
+            "inherent_impact",
+            "inherent_likelihood",
+            "inherent_score",
+            "target_impact",
+            "target_likelihood",
+            "target_score",
+            "treatment",
+            "treatment_rationale",
+            "treatment_counterparty",
+            "treatment_decided_by",
+            "treatment_decided_at",
+            "appetite_status",
+            "proposal",
             "status",
             "owner",
             "owner_username",
@@ -144,8 +183,27 @@ class RiskSerializer(CleanModelSerializer):
             "updated_at",
             "score_change_reason",
         ]
-        read_only_fields = ["code", "score", "level", "stated_level", "live_status", "created_at", "updated_at"]
+        read_only_fields = [
+            "code",
+            "score",
+            "level",
+            "stated_level",
+            "live_status",
+            "appetite_status",
+            "treatment_decided_at",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {"number": {"required": False}, "components": {"required": False}}
+        list_serializer_class = RiskListSerializer
+
+    @extend_schema_field(ProposalSerializer(allow_null=True))
+    def get_proposal(self, risk: Risk) -> dict | None:
+        """The evidence-based proposal (None: the evidence proposes no change)."""
+        cached = getattr(self, "proposals", None)
+        if cached is None or risk.pk not in cached:
+            cached = extensions.proposals_for([risk])
+        return cached.get(risk.pk)
 
     def _save(self, instance: Risk, validated: dict) -> Risk:
         reason = validated.pop("score_change_reason", "")

@@ -3,12 +3,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from register.api.treatment import AcceptanceViewSet, AppetiteViewSet
 from register.api.views import CategoryViewSet, ComponentViewSet, HeatmapView, RiskViewSet
 
 router = SimpleRouter()
 router.register("risks", RiskViewSet, basename="risk")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("components", ComponentViewSet, basename="component")
+router.register("acceptances", AcceptanceViewSet, basename="acceptance")
+router.register("appetite", AppetiteViewSet, basename="appetite")
 
 urlpatterns = [
     path("heatmap/", HeatmapView.as_view(), name="heatmap"),

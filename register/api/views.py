@@ -30,7 +30,9 @@ class RiskViewSet(viewsets.ModelViewSet):
     ordering = ["number"]
 
     def get_queryset(self):
-        queryset = Risk.objects.select_related("category", "owner").prefetch_related("components")
+        queryset = Risk.objects.select_related("category", "owner", "treatment_decided_by").prefetch_related(
+            "components"
+        )
         if self.action == "retrieve":
             # The detail's blocks, the register's own and those other apps add, each prefetched.
             queryset = queryset.prefetch_related(*RiskDetailSerializer.prefetches())

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from register import scoring
-from register.choices import Level, LiveStatus, RiskStatus, ScoreSource
+from register.choices import AppetiteStatus, Assessment, Level, LiveStatus, RiskStatus, ScoreSource, Treatment
 from register.models.scales import LevelBand
 
 _in_scale = [MinValueValidator(scoring.SCALE_MIN), MaxValueValidator(scoring.SCALE_MAX)]
@@ -88,6 +88,52 @@ class Risk(models.Model):
     # and order on them in SQL. Never accepted from input.
     score = models.PositiveSmallIntegerField(_("score"), editable=False, db_index=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, editable=False, db_index=True)
+    # The inherent assessment (before any mitigation) and the target (what the owner aims for once the
+    # planned mitigations are done), on the same scales as the current one above. Inherent defaults
+    # to the current assessment when nobody states it; a risk need not have a target.
+    inherent_impact = models.PositiveSmallIntegerField(
+        _("inherent impact"), null=True, blank=True, validators=_in_scale
+    )
+    inherent_likelihood = models.PositiveSmallIntegerField(
+        _("inherent likelihood"), null=True, blank=True, validators=_in_scale
+    )
+    inherent_score = models.PositiveSmallIntegerField(_("inherent score"), null=True, editable=False)
+    target_impact = models.PositiveSmallIntegerField(_("target impact"), null=True, blank=True, validators=_in_scale)
+    target_likelihood = models.PositiveSmallIntegerField(
+        _("target likelihood"), null=True, blank=True, validators=_in_scale
+    )
+    target_score = models.PositiveSmallIntegerField(_("target score"), null=True, editable=False)
+    treatment = models.CharField(
+        _("treatment"), max_length=16, choices=Treatment.choices, blank=True, default=Treatment.UNDECIDED
+    )
+    treatment_rationale = models.TextField(_("treatment rationale"), blank=True)
+    treatment_counterparty = models.CharField(
+        _("counterparty"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who carries the risk for a transfer: an insurer, a vendor, another team."),
+    )
+    treatment_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("treatment decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    treatment_decided_at = models.DateTimeField(_("treatment decided at"), null=True, blank=True, editable=False)
+    # Derived from the score and the category's appetite on every save and whenever an appetite
+    # changes; stored so lists filter on it and a move outside is noticed once.
+    appetite_status = models.CharField(
+        _("appetite"),
+        max_length=16,
+        choices=AppetiteStatus.choices,
+        blank=True,
+        default=AppetiteStatus.NONE,
+        editable=False,
+        db_index=True,
+    )
     stated_level = models.CharField(
         _("stated level"),
         max_length=16,
@@ -136,7 +182,13 @@ class Risk(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    DERIVED_FIELDS = ("code", "score", "level")
+    DERIVED_FIELDS = ("code", "score", "level", "inherent_score", "target_score", "appetite_status")
+    # Each assessment's (impact, likelihood) fields, in the order the score history lists them.
+    ASSESSMENT_FIELDS = {
+        Assessment.INHERENT: ("inherent_impact", "inherent_likelihood"),
+        Assessment.CURRENT: ("impact", "likelihood"),
+        Assessment.TARGET: ("target_impact", "target_likelihood"),
+    }
 
     history = HistoricalRecords(excluded_fields=["updated_at", "live_status"])
     objects = RiskQuerySet.as_manager()
@@ -150,6 +202,21 @@ class Risk(models.Model):
             models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="risk_impact_1_5"),
             models.CheckConstraint(condition=Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_1_5"),
             models.CheckConstraint(condition=Q(score=F("impact") * F("likelihood")), name="risk_score_is_product"),
+            # An assessment is a pair: both axes or neither, and its score is their product.
+            models.CheckConstraint(
+                condition=Q(inherent_impact__isnull=True, inherent_likelihood__isnull=True, inherent_score__isnull=True)
+                | Q(inherent_score=F("inherent_impact") * F("inherent_likelihood")),
+                name="risk_inherent_is_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_impact__isnull=True, target_likelihood__isnull=True, target_score__isnull=True)
+                | Q(target_score=F("target_impact") * F("target_likelihood")),
+                name="risk_target_is_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(treatment="transfer", treatment_counterparty__gt="") | ~Q(treatment="transfer"),
+                name="risk_transfer_names_counterparty",
+            ),
         ]
         indexes = [models.Index(fields=["-score", "number"], name="risk_score_order")]
 
@@ -159,24 +226,61 @@ class Risk(models.Model):
     def save(
         self, *args, changed_by=None, change_reason: str = "", change_source: str = ScoreSource.MANUAL, **kwargs
     ) -> None:
+        from register import acceptances, appetite
+
+        user = changed_by if changed_by and changed_by.is_authenticated else None
         with transaction.atomic():
             if not self.number:
                 self.number = Risk.next_free_number()
+            if self.inherent_impact is None and self.inherent_likelihood is None:
+                self.inherent_impact, self.inherent_likelihood = self.impact, self.likelihood
+            stored = getattr(self, "_stored", {})
+            creating = not stored
+            if self.treatment != stored.get("treatment", Treatment.UNDECIDED) or (
+                self.treatment and self.treatment_decided_at is None
+            ):
+                self.treatment_decided_by, self.treatment_decided_at = user, timezone.now()
             self.derive()
-            old = getattr(self, "_stored_scores", (None, None))
+            before_appetite = stored.get("appetite_status", AppetiteStatus.NONE)
+            self.appetite_status = appetite.status_of(self)
             super().save(*args, **kwargs)
-            if old != (self.impact, self.likelihood):
-                ScoreChange.objects.create(
+            ScoreChange.objects.bulk_create(
+                ScoreChange(
                     risk=self,
-                    changed_by=changed_by if changed_by and changed_by.is_authenticated else None,
-                    old_impact=old[0],
-                    old_likelihood=old[1],
-                    new_impact=self.impact,
-                    new_likelihood=self.likelihood,
+                    assessment=assessment,
+                    changed_by=user,
+                    old_impact=stored.get(assessment, (None, None))[0],
+                    old_likelihood=stored.get(assessment, (None, None))[1],
+                    new_impact=now[0],
+                    new_likelihood=now[1],
                     reason=change_reason,
                     source=change_source,
                 )
-            self._stored_scores = (self.impact, self.likelihood)
+                for assessment, now in self.assessments().items()
+                if now != stored.get(assessment, (None, None))
+                and not (creating and now == (None, None))
+                # A new risk's inherent assessment taken over from the current one is not a change
+                # of its own: the current row says it.
+                and not (creating and assessment == Assessment.INHERENT and now == (self.impact, self.likelihood))
+            )
+            old = stored.get(Assessment.CURRENT, (None, None))
+            if old[0] is not None and self.score > old[0] * old[1]:
+                acceptances.invalidate_if_worse(self)
+            if self.appetite_status == AppetiteStatus.OUTSIDE and before_appetite != AppetiteStatus.OUTSIDE:
+                appetite.moved_outside([self])
+            self._remember()
+
+    def assessments(self) -> dict[str, tuple[int | None, int | None]]:
+        return {a: (getattr(self, i), getattr(self, lk)) for a, (i, lk) in self.ASSESSMENT_FIELDS.items()}
+
+    def _remember(self) -> None:
+        # What was stored, so save() can tell a re-score from any other edit and a decision from a
+        # re-save, and see the appetite status move.
+        self._stored = {
+            **self.assessments(),
+            "treatment": self.treatment,
+            "appetite_status": self.appetite_status,
+        }
 
     @classmethod
     def next_free_number(cls) -> int:
@@ -195,16 +299,40 @@ class Risk(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # Remember the stored scores so save() can tell a re-score from any other edit.
-        instance._stored_scores = (instance.__dict__.get("impact"), instance.__dict__.get("likelihood"))
+        fields = Risk.ASSESSMENT_FIELDS.items()
+        instance._stored = {
+            **{a: (instance.__dict__.get(i), instance.__dict__.get(lk)) for a, (i, lk) in fields},
+            "treatment": instance.__dict__.get("treatment", Treatment.UNDECIDED),
+            "appetite_status": instance.__dict__.get("appetite_status", AppetiteStatus.NONE),
+        }
         return instance
 
     def clean(self) -> None:
         errors = {}
-        for field in ("impact", "likelihood"):
+        for field in (
+            "impact",
+            "likelihood",
+            "inherent_impact",
+            "inherent_likelihood",
+            "target_impact",
+            "target_likelihood",
+        ):
             value = getattr(self, field)
             if value is not None and not scoring.in_scale(value):
                 errors[field] = _("Must be a whole number from 1 to 5.")
+        for impact, likelihood in (
+            self.ASSESSMENT_FIELDS[Assessment.INHERENT],
+            self.ASSESSMENT_FIELDS[Assessment.TARGET],
+        ):
+            if (getattr(self, impact) is None) != (getattr(self, likelihood) is None):
+                missing = impact if getattr(self, impact) is None else likelihood
+                errors[missing] = _("Give both impact and likelihood of this assessment, or neither.")
+        if self.treatment == Treatment.TRANSFER and not self.treatment_counterparty.strip():
+            errors["treatment_counterparty"] = _("A transfer names who takes the risk over.")
+        if self.treatment != Treatment.TRANSFER and self.treatment_counterparty.strip():
+            errors["treatment_counterparty"] = _("Only a transfer has a counterparty.")
+        if self.treatment in (Treatment.AVOID, Treatment.TRANSFER) and not self.treatment_rationale.strip():
+            errors["treatment_rationale"] = _("Say why the risk is avoided or transferred.")
         if self.number is not None and self.number < 1:
             errors["number"] = _("Must be 1 or more.")
         if not self.number and self._state.adding and Risk.objects.count() >= MAX_RISK_NUMBER:
@@ -221,11 +349,23 @@ class Risk(models.Model):
         super().full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints)
 
     def derive(self) -> None:
-        """Fill in the derived fields (code, score, level) from the ones people edit."""
+        """Fill in the derived fields (code, scores, level) from the ones people edit."""
         self.score = scoring.score(self.impact, self.likelihood)
         self.level = LevelBand.objects.level_for(self.score)
+        for prefix in ("inherent", "target"):
+            impact, likelihood = getattr(self, f"{prefix}_impact"), getattr(self, f"{prefix}_likelihood")
+            both = scoring.in_scale(impact) and scoring.in_scale(likelihood)
+            setattr(self, f"{prefix}_score", scoring.score(impact, likelihood) if both else None)
         if self.number:
             self.code = f"R-{self.number}"
+
+    @property
+    def inherent_level(self) -> str:
+        return LevelBand.objects.level_for(self.inherent_score) if self.inherent_score else ""
+
+    @property
+    def target_level(self) -> str:
+        return LevelBand.objects.level_for(self.target_score) if self.target_score else ""
 
     @property
     def level_disagrees(self) -> bool:
@@ -239,6 +379,9 @@ class ScoreChange(models.Model):
     """One re-scoring of a risk: who, when, from what to what, why, and through which path."""
 
     risk = models.ForeignKey(Risk, verbose_name=_("risk"), on_delete=models.CASCADE, related_name="score_changes")
+    assessment = models.CharField(
+        _("assessment"), max_length=16, choices=Assessment.choices, default=Assessment.CURRENT, db_index=True
+    )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -250,8 +393,9 @@ class ScoreChange(models.Model):
     )
     old_impact = models.PositiveSmallIntegerField(_("old impact"), null=True, blank=True)
     old_likelihood = models.PositiveSmallIntegerField(_("old likelihood"), null=True, blank=True)
-    new_impact = models.PositiveSmallIntegerField(_("new impact"))
-    new_likelihood = models.PositiveSmallIntegerField(_("new likelihood"))
+    # Empty when a target was cleared.
+    new_impact = models.PositiveSmallIntegerField(_("new impact"), null=True, blank=True)
+    new_likelihood = models.PositiveSmallIntegerField(_("new likelihood"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     source = models.CharField(_("source"), max_length=16, choices=ScoreSource.choices)
 
@@ -270,7 +414,9 @@ class ScoreChange(models.Model):
         return self.old_impact * self.old_likelihood
 
     @property
-    def new_score(self) -> int:
+    def new_score(self) -> int | None:
+        if self.new_impact is None or self.new_likelihood is None:
+            return None
         return self.new_impact * self.new_likelihood
 
 
