@@ -40,6 +40,8 @@ SCHEDULE: list[tuple[str, str, Every | Crontab]] = [
     ("open weekly review", "reviews.tasks.open_weekly_review", Crontab(hour="9", day_of_week="5")),
     ("open monthly review", "reviews.tasks.open_monthly_review", Crontab(hour="9", day_of_month="1")),
     ("remind overdue reviews", "reviews.tasks.remind_overdue_reviews", Crontab(hour="10")),
+    # Expiry is by date: once a day, early, so an acceptance ends the morning of its expiry date.
+    ("run due acceptances", "register.tasks.run_due_acceptances", Crontab(minute="5", hour="0")),
     ("project outbox", "projections.tasks.project_outbox", Every(30)),
     ("check projections", "projections.tasks.check_projections", Every(1800)),
 ]
