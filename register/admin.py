@@ -3,16 +3,30 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from register import extensions
 from register.choices import ScoreSource
-from register.models import Category, Component, LevelBand, Mitigation, Risk, RiskLink, ScaleBand, ScoreChange, Strategy
+from register.models import (
+    Category,
+    Component,
+    LevelBand,
+    Mitigation,
+    Risk,
+    RiskAcceptance,
+    RiskLink,
+    ScaleBand,
+    ScoreChange,
+    Strategy,
+)
 from register.models.risks import is_register_admin
 from register.pagination import DeferredJoinPaginator
 
+APPETITE_COLOURS = {"within": "#3c8d40", "watch": "#e69a00", "outside": "#c9302c"}
 LIVE_COLOURS = {"normal": "#3c8d40", "unknown": "#777777", "warning": "#e69a00", "critical": "#c9302c"}
 _CODE_WIDGET = forms.Textarea(attrs={"rows": 10, "cols": 100, "class": "vLargeTextField riskregister-code"})
 
@@ -78,7 +92,7 @@ class MitigationInline(RiskChildInline, admin.StackedInline):
 
 class ScoreChangeInline(admin.TabularInline):
     model = ScoreChange
-    fields = ["changed_at", "changed_by", "old_score_display", "new_score_display", "source", "reason"]
+    fields = ["changed_at", "assessment", "changed_by", "old_score_display", "new_score_display", "source", "reason"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -101,7 +115,30 @@ class ScoreChangeInline(admin.TabularInline):
 
     @admin.display(description=_("to"))
     def new_score_display(self, obj):
+        if obj.new_score is None:
+            return _("cleared")
         return f"{obj.new_impact} × {obj.new_likelihood} = {obj.new_score}"
+
+
+class AcceptanceInline(admin.TabularInline):
+    """The risk's acceptances, read-only here: they move through their own page's actions."""
+
+    model = RiskAcceptance
+    fk_name = "risk"
+    fields = ["state", "starts_on", "expires_on", "requested_by", "decided_by", "accepted_score", "end_reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requested_by", "decided_by")
 
 
 class CausesInline(admin.TabularInline):
@@ -164,6 +201,13 @@ class RiskAdminForm(forms.ModelForm):
             "next_review_date",
             "impact",
             "likelihood",
+            "inherent_impact",
+            "inherent_likelihood",
+            "target_impact",
+            "target_likelihood",
+            "treatment",
+            "treatment_counterparty",
+            "treatment_rationale",
             "description",
             "impact_text",
             "components",
@@ -181,6 +225,7 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
         "likelihood",
         "score",
         "level_display",
+        "appetite_display",
         "live_display",
         "review_display",
         "status",
@@ -191,6 +236,8 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
         "level",
         "live_status",
         "needs_reassessment",
+        "appetite_status",
+        "treatment",
         "category",
         "status",
         ("owner", admin.RelatedOnlyFieldListFilter),
@@ -215,6 +262,9 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
     readonly_fields = [
         "code",
         "score",
+        "assessments_display",
+        "appetite_display",
+        "treatment_decision",
         "level_display",
         "live_display",
         "review_display",
@@ -241,14 +291,34 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
         ),
         (
             _("Assessment"),
-            {"fields": ["impact", "likelihood", "change_reason", "score", "level_display", "stated_level"]},
+            {
+                "fields": [
+                    "assessments_display",
+                    ("impact", "likelihood"),
+                    "change_reason",
+                    ("score", "level_display", "appetite_display"),
+                    "stated_level",
+                    ("inherent_impact", "inherent_likelihood"),
+                    ("target_impact", "target_likelihood"),
+                ]
+            },
+        ),
+        (
+            _("Treatment"),
+            {"fields": ["treatment", "treatment_counterparty", "treatment_rationale", "treatment_decision"]},
         ),
         (_("Details"), {"fields": ["description", "impact_text", "components"]}),
         (_("Timestamps"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     change_form_template = "admin/register/change_form.html"
     # The register's own inlines; other apps add theirs through extensions.add_risk_inline.
-    own_inlines = [(10, MitigationInline), (30, CausesInline), (40, CausedByInline), (50, ScoreChangeInline)]
+    own_inlines = [
+        (10, MitigationInline),
+        (15, AcceptanceInline),
+        (30, CausesInline),
+        (40, CausedByInline),
+        (50, ScoreChangeInline),
+    ]
 
     def get_inlines(self, request, obj):
         contributed = [(c.order, c.value) for c in extensions.risk_inlines]
@@ -274,6 +344,36 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
         if colour is None:
             colour = LevelBand.objects.filter(level=obj.level).values_list("colour", flat=True).first()
         return level_badge(obj.level, obj.get_level_display(), colour)
+
+    @admin.display(description=_("appetite"), ordering="appetite_status")
+    def appetite_display(self, obj):
+        if not obj.appetite_status:
+            return "—"
+        return level_badge(
+            obj.appetite_status, obj.get_appetite_status_display(), APPETITE_COLOURS[obj.appetite_status]
+        )
+
+    @admin.display(description=_("inherent → current → target"))
+    def assessments_display(self, obj):
+        def one(score):
+            return "—" if score is None else str(score)
+
+        return format_html(
+            '<span class="riskregister-assessments">{} {} → <strong>{} {}</strong> → {} {}</span>',
+            _("inherent"),
+            one(obj.inherent_score),
+            _("current"),
+            one(obj.score),
+            _("target"),
+            one(obj.target_score),
+        )
+
+    @admin.display(description=_("decided"))
+    def treatment_decision(self, obj):
+        if not obj.treatment_decided_at:
+            return "—"
+        who = obj.treatment_decided_by.get_username() if obj.treatment_decided_by_id else _("the system")
+        return format_html("{} · {}", who, date_format(timezone.localtime(obj.treatment_decided_at), "DATETIME_FORMAT"))
 
     @admin.display(description=_("live"), ordering="live_status")
     def live_display(self, obj):
@@ -333,8 +433,8 @@ class MitigationAdmin(RiskChildAdmin):
 
 @admin.register(ScoreChange)
 class ScoreChangeAdmin(admin.ModelAdmin):
-    list_display = ["risk", "changed_at", "changed_by", "old_score", "new_score", "source", "reason"]
-    list_filter = ["source"]
+    list_display = ["risk", "assessment", "changed_at", "changed_by", "old_score", "new_score", "source", "reason"]
+    list_filter = ["assessment", "source"]
     list_select_related = ["risk", "changed_by"]
     search_fields = ["risk__code", "risk__title", "reason"]
 
@@ -387,3 +487,7 @@ class StrategyAdmin(admin.ModelAdmin):
         if db_field.name == "detail":
             kwargs["widget"] = _CODE_WIDGET
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+# Acceptances and appetite have pages of their own (register/treatment_admin.py).
+from register import treatment_admin  # noqa: E402, F401

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from register.choices import MitigationStatus, RiskStatus, ScoreSource
 from register.models import Mitigation, Risk
-from reviews import evidence
+from reviews import evidence, proposals
 from reviews.choices import ReviewStatus
 from reviews.models import MitigationEvaluation, Reassessment, Review, ReviewItem, ReviewTemplate
 from reviews.periods import Period, default_period, parse_period
@@ -98,11 +98,13 @@ def refresh_evidence(review: Review) -> Review:
         raise ValidationError(_("This review is completed already."))
     period = review.get_period()
     evidence.item_evidence(review.items.prefetch_related("metrics"), period)
-    rows = list(review.reassessments.all())
+    rows = list(review.reassessments.select_related("risk"))
     if rows:
         figures = evidence.risk_evidence([row.risk_id for row in rows], period)
+        # What each risk's own record proposes (shown with the row; applied only by the reviewer).
+        proposed = proposals.proposals_for([row.risk for row in rows])
         for row in rows:
-            row.evidence = figures.get(row.risk_id, {})
+            row.evidence = {**figures.get(row.risk_id, {}), "proposal": proposed.get(row.risk_id)}
         Reassessment.objects.bulk_update(rows, ["evidence"], batch_size=500)
     evaluations = list(review.mitigation_evaluations.select_related("mitigation"))
     if evaluations:
@@ -111,6 +113,36 @@ def refresh_evidence(review: Review) -> Review:
             row.evidence = figures.get(row.mitigation_id, {})
         MitigationEvaluation.objects.bulk_update(evaluations, ["evidence"], batch_size=500)
     return review
+
+
+@transaction.atomic
+def apply_proposals(review: Review) -> int:
+    """Copy the evidence's proposals into the rows the reviewer has not filled in yet.
+
+    The reviewer's own numbers win: a row with a proposed score or target keeps it. Nothing reaches a
+    risk until the reviewer completes the review. Returns how many rows took a proposal.
+    """
+    if review.is_locked:
+        raise ValidationError(_("This review is completed already."))
+    applied = []
+    for row in review.reassessments.all():
+        proposal = (row.evidence or {}).get("proposal")
+        if not proposal:
+            continue
+        took = False
+        if proposal.get("likelihood") and row.proposed_likelihood is None and row.proposed_impact is None:
+            row.proposed_likelihood, took = proposal["likelihood"], True
+        if proposal.get("target_likelihood") and row.proposed_target is None:
+            row.proposed_target_impact = proposal["target_impact"]
+            row.proposed_target_likelihood, took = proposal["target_likelihood"], True
+        if took:
+            if not row.rationale.strip():
+                row.rationale = "; ".join(proposal.get("reasons", []))
+            applied.append(row)
+    Reassessment.objects.bulk_update(
+        applied, ["proposed_likelihood", "proposed_target_impact", "proposed_target_likelihood", "rationale"]
+    )
+    return len(applied)
 
 
 def next_review_date(risk: Risk, today: date) -> date:
@@ -137,6 +169,8 @@ def complete(review: Review, user) -> Review:
         if row.changes:
             risk.impact = row.proposed_impact or row.current_impact
             risk.likelihood = row.proposed_likelihood or row.current_likelihood
+        if row.proposed_target:
+            risk.target_impact, risk.target_likelihood = row.proposed_target
         risk.needs_reassessment, risk.review_reason, risk.review_flagged_at = False, "", None
         risk.full_clean()
         risk.save(changed_by=user, change_reason=row.rationale.strip(), change_source=ScoreSource.REVIEW)

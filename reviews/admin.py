@@ -97,11 +97,14 @@ class ReassessmentInline(_RowsOfReview):
         "figures",
         "current_impact",
         "current_likelihood",
+        "proposal_display",
         "proposed_impact",
         "proposed_likelihood",
+        "proposed_target_impact",
+        "proposed_target_likelihood",
         "rationale",
     ]
-    readonly_fields = ["risk", "flag_display", "figures", "current_impact", "current_likelihood"]
+    readonly_fields = ["risk", "flag_display", "figures", "proposal_display", "current_impact", "current_likelihood"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("risk")
@@ -115,6 +118,22 @@ class ReassessmentInline(_RowsOfReview):
     @admin.display(description=_("this period"))
     def figures(self, obj):
         return risk_figures(obj.evidence)
+
+    @admin.display(description=_("evidence proposes"))
+    def proposal_display(self, obj):
+        proposal = (obj.evidence or {}).get("proposal")
+        if not proposal:
+            return format_html('<span class="quiet">{}</span>', _("no change"))
+        parts = []
+        if proposal.get("likelihood"):
+            parts.append(_("likelihood %(n)s") % {"n": proposal["likelihood"]})
+        if proposal.get("target_likelihood"):
+            parts.append(
+                _("target %(i)s × %(l)s") % {"i": proposal["target_impact"], "l": proposal["target_likelihood"]}
+            )
+        return format_html(
+            "<strong>{}</strong><br><small>{}</small>", ", ".join(parts), "; ".join(proposal.get("reasons", []))
+        )
 
 
 class MitigationEvaluationInline(_RowsOfReview):
@@ -218,6 +237,7 @@ class ReviewAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/complete/", view(self.complete_view), name="reviews_review_complete"),
             path("<int:pk>/refresh/", view(self.refresh_view), name="reviews_review_refresh"),
+            path("<int:pk>/apply-proposals/", view(self.proposals_view), name="reviews_review_apply_proposals"),
             path("<int:pk>/report.<str:fmt>", view(self.report_view), name="reviews_review_report"),
             *super().get_urls(),
         ]
@@ -253,6 +273,23 @@ class ReviewAdmin(admin.ModelAdmin):
         if request.method == "POST":
             reviews.refresh_evidence(review)
             self.message_user(request, _("Evidence recomputed."))
+        return self._back(review)
+
+    def proposals_view(self, request, pk: int):
+        review = get_object_or_404(Review, pk=pk)
+        if not self.has_change_permission(request, review):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                applied = reviews.apply_proposals(review)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(n)s re-assessment(s) took the evidence's proposal; check them, then complete the review.")
+                    % {"n": applied},
+                )
         return self._back(review)
 
     def report_view(self, request, pk: int, fmt: str):

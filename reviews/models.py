@@ -160,6 +160,12 @@ class Reassessment(_RowOfReview):
     proposed_likelihood = models.PositiveSmallIntegerField(
         _("proposed likelihood"), null=True, blank=True, validators=_IN_SCALE
     )
+    proposed_target_impact = models.PositiveSmallIntegerField(
+        _("proposed target impact"), null=True, blank=True, validators=_IN_SCALE
+    )
+    proposed_target_likelihood = models.PositiveSmallIntegerField(
+        _("proposed target likelihood"), null=True, blank=True, validators=_IN_SCALE
+    )
     rationale = models.TextField(_("rationale"), blank=True)
     flagged = models.BooleanField(
         _("flagged"),
@@ -184,10 +190,23 @@ class Reassessment(_RowOfReview):
         likelihood = self.proposed_likelihood or self.current_likelihood
         return (impact, likelihood) != (self.current_impact, self.current_likelihood)
 
+    @property
+    def proposed_target(self) -> tuple[int, int] | None:
+        if self.proposed_target_impact is None and self.proposed_target_likelihood is None:
+            return None
+        return (self.proposed_target_impact, self.proposed_target_likelihood)
+
     def clean(self) -> None:
         super().clean()
-        if self.changes and not self.rationale.strip():
-            raise ValidationError({"rationale": _("Say why the score changes.")})
+        errors = {}
+        target = (self.proposed_target_impact, self.proposed_target_likelihood)
+        if (target[0] is None) != (target[1] is None):
+            missing = "proposed_target_impact" if target[0] is None else "proposed_target_likelihood"
+            errors[missing] = _("Give both impact and likelihood of the target, or neither.")
+        if (self.changes or self.proposed_target) and not self.rationale.strip():
+            errors["rationale"] = _("Say why the score changes.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class MitigationEvaluation(_RowOfReview):

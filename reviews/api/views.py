@@ -39,6 +39,8 @@ class ReassessmentSerializer(CleanModelSerializer):
             "current_likelihood",
             "proposed_impact",
             "proposed_likelihood",
+            "proposed_target_impact",
+            "proposed_target_likelihood",
             "rationale",
         ]
         read_only_fields = ["flagged", "flag_reason", "evidence", "current_impact", "current_likelihood"]
@@ -182,6 +184,18 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         review = self.get_object()
         try:
             reviews.refresh_evidence(review)
+        except DjangoValidationError as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+        return Response(ReviewDetailSerializer(self.get_queryset().get(pk=review.pk)).data)
+
+    @extend_schema(request=None, responses=ReviewDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="apply-proposals")
+    def apply_proposals(self, request, pk=None):
+        """Fill the rows not scored yet with what the evidence proposes (applied to risks only on complete)."""
+        self._require(request, "reviews.change_review")
+        review = self.get_object()
+        try:
+            reviews.apply_proposals(review)
         except DjangoValidationError as exc:
             return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
         return Response(ReviewDetailSerializer(self.get_queryset().get(pk=review.pk)).data)
