@@ -35,6 +35,8 @@ ENTITY_LABELS = {
     "alert_rules": _("alert rules"),
     "review_templates": _("review templates"),
     "review_items": _("review checklist items"),
+    "acceptances": _("risk acceptances"),
+    "appetite": _("risk appetite"),
 }
 PREVIEW = "plans.add_planimport"
 APPLY = "plans.apply_planimport"
@@ -42,7 +44,7 @@ APPLY = "plans.apply_planimport"
 
 def _entity_models() -> dict:
     from monitoring.models import AlertRule, Indicator, Metric
-    from register.models import Category, Mitigation, Risk, ScaleBand, Strategy
+    from register.models import Appetite, Category, Mitigation, Risk, RiskAcceptance, ScaleBand, Strategy
     from reviews.models import ReviewTemplate, ReviewTemplateItem
 
     return {
@@ -56,6 +58,8 @@ def _entity_models() -> dict:
         "alert_rules": AlertRule,
         "review_templates": ReviewTemplate,
         "review_items": ReviewTemplateItem,
+        "acceptances": RiskAcceptance,
+        "appetite": Appetite,
     }
 
 

@@ -64,6 +64,13 @@ class RiskSpec:
     owner: str = ""
     components: list[str] = field(default_factory=list)
     next_review: str = ""
+    # Treatment as a plan may state it (plans/treatment.py); None / "" when it does not.
+    inherent: tuple[int, int] | None = None
+    target: tuple[int, int] | None = None
+    treatment: str = ""
+    treatment_counterparty: str = ""
+    treatment_rationale: str = ""
+    accepted_until: str = ""  # YYYY-MM-DD: the plan asks for an acceptance until then
 
     @property
     def code(self) -> str:
@@ -115,6 +122,14 @@ class ReviewTemplateSpec:
 
 
 @dataclass
+class AppetiteSpec:
+    category: str  # "" for the programme-wide default
+    appetite: int
+    tolerance: int
+    basis: str = "current"
+
+
+@dataclass
 class Plan:
     title: str = ""
     language: str = "en"
@@ -125,4 +140,5 @@ class Plan:
     metrics: list[MetricSpec] = field(default_factory=list)
     alert_rules: list[AlertRuleSpec] = field(default_factory=list)
     reviews: list[ReviewTemplateSpec] = field(default_factory=list)
+    appetite: list[AppetiteSpec] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

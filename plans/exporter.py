@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from monitoring.models import AlertRule, Indicator, Metric
-from plans import labels
+from plans import labels, treatment
 from register.choices import RiskStatus
-from register.models import Category, Mitigation, Risk, ScaleBand, Strategy
+from register.models import Appetite, Category, Mitigation, Risk, ScaleBand, Strategy
 from reviews.models import ReviewTemplate
 
 _SLASH_COMMENT = {
@@ -106,6 +106,7 @@ class MarkdownExporter:
         self.h(1, title or labels.heading("title", self.lang))
         self.scales()
         self.risks()
+        self.appetite()
         self.strategies()
         self.dashboard()
         self.reviews()
@@ -176,6 +177,16 @@ class MarkdownExporter:
             self.field("components", self.words["sep"].join(components))
         if risk.next_review_date:
             self.field("next_review", risk.next_review_date.isoformat())
+        if risk.inherent_score is not None and risk.inherent_score != risk.score:
+            self.field("inherent_score", f"{risk.inherent_impact} × {risk.inherent_likelihood} = {risk.inherent_score}")
+        if risk.target_score is not None:
+            self.field("target_score", f"{risk.target_impact} × {risk.target_likelihood} = {risk.target_score}")
+        if risk.treatment:
+            word = treatment.TREATMENT_WORDS[risk.treatment][self.lang][0]
+            party = f" ({risk.treatment_counterparty})" if risk.treatment_counterparty else ""
+            self.field("treatment", word + party)
+            if risk.treatment_rationale:
+                self.field("treatment_rationale", " ".join(risk.treatment_rationale.split()))
         self.out.append("")
 
     def mitigation_blocks(self, mitigations: list[Mitigation]) -> None:
@@ -194,6 +205,20 @@ class MarkdownExporter:
             )
             fence = _fence(body)
             self.out.append(_indent(f"{fence}{language}\n{body}\n{fence}", "  "))
+
+    def appetite(self) -> None:
+        versions = sorted(
+            Appetite.objects.in_force().values(),
+            key=lambda v: (v.category_id is not None, v.category.order if v.category_id else 0, str(v)),
+        )
+        if not versions:
+            return
+        self.h(2, labels.heading("appetite", self.lang))
+        for version in versions:
+            scope = version.category.name if version.category_id else treatment.PROGRAMME_TEXT[self.lang]
+            basis = f" ({treatment.TARGET_TEXT[self.lang]})" if version.basis == "target" else ""
+            self.out.append(f"- {scope}: {version.appetite} / {version.tolerance}{basis}")
+        self.out.append("")
 
     def strategies(self) -> None:
         strategies = list(Strategy.objects.all())
@@ -321,8 +346,19 @@ def export_json() -> dict:
                     }
                     for i in r.indicators.all()
                 ],
+                "inherent_impact": r.inherent_impact,
+                "inherent_likelihood": r.inherent_likelihood,
+                "inherent_score": r.inherent_score,
+                "target_impact": r.target_impact,
+                "target_likelihood": r.target_likelihood,
+                "target_score": r.target_score,
+                "treatment": r.treatment,
+                "treatment_counterparty": r.treatment_counterparty,
+                "treatment_rationale": r.treatment_rationale,
+                "appetite_status": r.appetite_status,
                 "score_history": [
                     {
+                        "assessment": c.assessment,
                         "changed_at": c.changed_at.isoformat(),
                         "old_impact": c.old_impact,
                         "old_likelihood": c.old_likelihood,
@@ -337,6 +373,17 @@ def export_json() -> dict:
             for r in risks
         ],
         "strategies": list(Strategy.objects.values("kind", "number", "title", "detail", "detail_language")),
+        "appetite": [
+            {
+                "category": v.category.name if v.category_id else None,
+                "appetite": v.appetite,
+                "tolerance": v.tolerance,
+                "basis": v.basis,
+                "reason": v.reason,
+                "set_at": v.set_at.isoformat(),
+            }
+            for v in Appetite.objects.select_related("category").order_by("set_at", "pk")
+        ],
         "metrics": [
             {
                 "key": m.key,

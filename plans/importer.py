@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from monitoring.choices import RuleKind
 from monitoring.models import AlertRule, Indicator, Metric
 from monitoring.models.indicators import event_on_shortfall
 from plans.document import Plan, PlanError, RiskSpec
-from register.choices import RiskStatus, ScoreSource
-from register.models import Category, Component, Mitigation, Risk, ScaleBand, Strategy
+from register import appetite
+from register.choices import RiskStatus, ScoreSource, Treatment
+from register.models import Appetite, Category, Component, Mitigation, Risk, RiskAcceptance, ScaleBand, Strategy
 from reviews import evidence_bindings
 from reviews.models import ReviewTemplate, ReviewTemplateItem
 
@@ -36,6 +38,8 @@ ENTITIES = (
     "alert_rules",
     "review_templates",
     "review_items",
+    "acceptances",
+    "appetite",
 )
 
 
@@ -160,6 +164,7 @@ class _Importer:
         for spec in plan.risks:
             self.risk(spec, categories.get(spec.category), metrics, components, users)
         self.line = None
+        self.appetite(categories)
         for position, spec in enumerate(plan.alert_rules, start=1):
             self.upsert(
                 "alert_rules",
@@ -222,6 +227,22 @@ class _Importer:
                 self.report.warnings.append(f"{spec.code}: owner {spec.owner!r} is not a user; left unassigned")
         if spec.next_review:
             values["next_review_date"] = datetime.date.fromisoformat(spec.next_review)
+        # Only what the plan states: a plan silent on treatment keeps the register's decisions.
+        if spec.inherent:
+            values["inherent_impact"], values["inherent_likelihood"] = spec.inherent
+        if spec.target:
+            values["target_impact"], values["target_likelihood"] = spec.target
+        if spec.treatment:
+            values["treatment"] = spec.treatment
+            values["treatment_counterparty"] = spec.treatment_counterparty
+            if spec.treatment_rationale:
+                values["treatment_rationale"] = spec.treatment_rationale
+            elif spec.treatment in (Treatment.AVOID, Treatment.TRANSFER) and not (risk and risk.treatment_rationale):
+                # Avoiding or transferring needs a reason; a plan that gives none is the reason.
+                values["treatment_rationale"] = self.reason
+        elif spec.mitigations and (risk is None or not risk.treatment):
+            # The plan lists countermeasures: mitigating is its decision (ISO 31000's "modify").
+            values["treatment"] = Treatment.MITIGATE
         risk = self.upsert("risks", Risk, {"number": spec.number} if risk is None else {}, values, instance=risk)
         if risk.level_disagrees:
             self.report.warnings.append(
@@ -229,6 +250,8 @@ class _Importer:
                 f"{risk.likelihood} = {risk.score} is {risk.get_level_display()} by the level bands"
             )
         self.link_components(risk, spec, components)
+        if spec.accepted_until:
+            self.acceptance(risk, spec)
 
         kept = set()
         for mitigation in spec.mitigations:
@@ -264,6 +287,61 @@ class _Importer:
             names.add(indicator.name)
         for extra in risk.indicators.exclude(name__in=names).values_list("name", flat=True):
             self.report.warnings.append(f"{risk.code}: indicator {extra!r} is not in the plan; kept")
+
+    def acceptance(self, risk: Risk, spec: RiskSpec) -> None:
+        """A plan that states an acceptance asks for one: a request waiting for an approver, once."""
+        until = datetime.date.fromisoformat(spec.accepted_until)
+        if risk.acceptances.filter(expires_on=until).exists() or risk.acceptances.filter(state="requested").exists():
+            self.report.count("acceptances", "unchanged")
+            return
+        if until <= timezone.localdate():
+            self.report.warnings.append(f"{spec.code}: the acceptance until {until} has already expired; not requested")
+            return
+        request = RiskAcceptance(
+            risk=risk,
+            justification=spec.treatment_rationale or self.reason,
+            expires_on=until,
+            requested_by=self.user if self.user and self.user.is_authenticated else None,
+            extends=risk.acceptances.filter(state__in=["approved", "active"]).first(),
+        )
+        self.save(request)
+        self.report.count("acceptances", "created")
+        self.report.record({"entity": "acceptances", "action": "created", "object": _shown(request), "fields": {}})
+
+    def appetite(self, categories: dict) -> None:
+        """A new appetite version where the plan's differs from the one in force (versions are history)."""
+        in_force = Appetite.objects.in_force()
+        for spec in self.plan.appetite:
+            category = categories.get(spec.category) if spec.category else None
+            if spec.category and category is None:
+                category = Category.objects.filter(name=spec.category).first()
+                if category is None:
+                    category = self.upsert("categories", Category, {"name": spec.category}, {})
+            current = in_force.get(category.pk if category else None)
+            stated = (spec.appetite, spec.tolerance, spec.basis)
+            if current is not None and (current.appetite, current.tolerance, current.basis) == stated:
+                self.report.count("appetite", "unchanged")
+                continue
+            version = Appetite(
+                category=category,
+                appetite=spec.appetite,
+                tolerance=spec.tolerance,
+                basis=spec.basis,
+                reason=self.reason,
+                set_by=self.user if self.user and self.user.is_authenticated else None,
+            )
+            self.save(version)
+            self.report.count("appetite", "updated" if current else "created")
+            fields = {} if current is None else {"appetite": [str(current), str(version)]}
+            self.report.record(
+                {
+                    "entity": "appetite",
+                    "action": "updated" if current else "created",
+                    "object": str(version),
+                    "fields": fields,
+                }
+            )
+        appetite.refresh()
 
     def check_rule_fits(self, risk: Risk, name: str, rule: Indicator, metric: Metric) -> None:
         """Say how an early-warning rule is read when its wording and its metric do not match."""

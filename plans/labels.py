@@ -32,6 +32,26 @@ FIELDS: dict[str, dict[str, list[str]]] = {
     "owner": {"ja": ["担当者", "オーナー", "責任者"], "en": ["Owner", "Risk Owner"]},
     "components": {"ja": ["コンポーネント", "対象システム"], "en": ["Components", "Affected Systems"]},
     "next_review": {"ja": ["次回レビュー", "次回見直し"], "en": ["Next Review", "Next Review Date"]},
+    "inherent_score": {
+        "ja": ["固有リスク", "固有リスクスコア", "固有スコア", "対策前リスク"],
+        "en": ["Inherent Risk", "Inherent Score", "Inherent Risk Score", "Inherent", "Gross Risk"],
+    },
+    "target_score": {
+        "ja": ["目標リスク", "残存リスク", "残存リスク・目標", "目標スコア", "残存リスク（目標）"],
+        "en": ["Target Risk", "Target Score", "Residual Risk", "Residual Score", "Target", "Residual"],
+    },
+    "treatment": {
+        "ja": ["対応方針", "リスク対応", "リスク対応方針"],
+        "en": ["Treatment", "Risk Treatment", "Risk Response", "Response Strategy"],
+    },
+    "treatment_rationale": {
+        "ja": ["対応理由", "対応方針の理由", "判断理由"],
+        "en": ["Treatment Rationale", "Rationale"],
+    },
+    "acceptance": {
+        "ja": ["リスク受容", "受容期限", "受容"],
+        "en": ["Risk Acceptance", "Acceptance", "Accepted Until"],
+    },
 }
 
 HEADINGS: dict[str, dict[str, list[str]]] = {
@@ -76,6 +96,10 @@ HEADINGS: dict[str, dict[str, list[str]]] = {
     "watch": {
         "ja": ["監視が必要なアラート", "要監視アラート", "監視"],
         "en": ["Alerts Requiring Monitoring", "Watch", "Monitoring Alerts", "Warning Alerts"],
+    },
+    "appetite": {
+        "ja": ["リスク許容度", "リスク選好", "リスクアペタイト", "許容度"],
+        "en": ["Risk Appetite", "Risk Tolerance", "Appetite", "Risk Appetite and Tolerance"],
     },
     "improvement": {
         "ja": ["継続的改善プロセス", "継続的改善", "レビュープロセス"],

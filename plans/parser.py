@@ -18,9 +18,10 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from monitoring import thresholds
-from plans import labels
+from plans import labels, treatment
 from plans.document import (
     AlertRuleSpec,
+    AppetiteSpec,
     ChecklistItemSpec,
     IndicatorSpec,
     MetricSpec,
@@ -133,6 +134,8 @@ class PlanParser:
                 self._weekly(section)
             elif labels.heading_is(section.title, "monthly"):
                 self._monthly(section)
+            elif labels.heading_is(section.title, "appetite"):
+                self._appetite(section)
             elif self._is_risk(section):
                 self._risk(section)
         for top in strategies:
@@ -267,11 +270,78 @@ class PlanParser:
                         f"R-{number}: next review {risk.next_review!r} is not a YYYY-MM-DD date",
                     )
                 )
+        self._treatment(risk, values)
         if any(r.number == number for r in self.plan.risks):
             self.problems.append((section.line, f"risk number {number} is used twice"))
         self.plan.risks.append(risk)
         if risk.category and risk.category not in self.plan.categories:
             self.plan.categories.append(risk.category)
+
+    def _treatment(self, risk: RiskSpec, values) -> None:
+        """Inherent and target scores, the treatment decision and an acceptance's expiry, when stated."""
+        where = f"R-{risk.number}"
+        for key, attr, what in (
+            ("inherent_score", "inherent", "inherent score"),
+            ("target_score", "target", "target score"),
+        ):
+            if key not in values:
+                continue
+            raw, item = values[key]
+            if not re.search(r"\d", _plain(raw)):
+                # "Target: faster recovery" says something, but not a score: keep the import going.
+                self.plan.warnings.append(f"line {_line(item)}: {where}: {what} {raw!r} is not a score; ignored")
+                continue
+            try:
+                setattr(risk, attr, treatment.parse_pair(_plain(raw), what))
+            except ValueError as exc:
+                self.problems.append((_line(item), f"{where}: {exc}"))
+        if "treatment" in values:
+            raw, item = values["treatment"]
+            try:
+                stated = treatment.parse_treatment(_plain(raw))
+            except ValueError as exc:
+                self.problems.append((_line(item), f"{where}: {exc}"))
+            else:
+                risk.treatment = stated.treatment
+                risk.treatment_counterparty = stated.counterparty
+                risk.treatment_rationale = stated.rationale
+        if "treatment_rationale" in values:
+            risk.treatment_rationale = _plain(values["treatment_rationale"][0])
+        if "acceptance" in values:
+            raw, item = values["acceptance"]
+            try:
+                risk.accepted_until = treatment.parse_date(_plain(raw), "acceptance")
+            except ValueError as exc:
+                self.problems.append((_line(item), f"{where}: {exc}"))
+
+    def _appetite(self, section: Section) -> None:
+        """ "- 技術的リスク: 8 / 12" items (or a | Category | Appetite | Tolerance | table) under the heading."""
+        entries: list[tuple[int | None, str, str]] = []
+        for line, text in self._list_texts(section):
+            scope, sep, value = re.split(r"([:：])", text, maxsplit=1) if re.search(r"[:：]", text) else (text, "", "")
+            if not sep:
+                self.problems.append((line, f"appetite {text!r}: expected 'category: appetite / tolerance'"))
+                continue
+            entries.append((line, scope.replace("*", "").strip(), value))
+        for node in section.nodes:
+            if node.type != "table":
+                continue
+            rows = self._rows(node)
+            header = [labels.normalise(h) for h in rows[0][1]] if rows else []
+            if len(header) < 2:
+                continue
+            for line, cells in rows[1:]:
+                entries.append((line, cells[0], " / ".join(cells[1:3])))
+        for line, scope, value in entries:
+            try:
+                stated = treatment.parse_appetite(scope, value)
+            except ValueError as exc:
+                self.problems.append((line, str(exc)))
+                continue
+            if any(a.category == stated.category for a in self.plan.appetite):
+                self.problems.append((line, f"appetite for {scope!r} is stated twice"))
+                continue
+            self.plan.appetite.append(AppetiteSpec(stated.category, stated.appetite, stated.tolerance, stated.basis))
 
     def _score(self, number: int, section: Section, values) -> tuple[int | None, int | None, str]:
         where = f"R-{number}"

@@ -17,8 +17,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from monitoring import thresholds
-from plans import labels
+from plans import labels, treatment
 from plans.document import (
+    AppetiteSpec,
     ChecklistItemSpec,
     IndicatorSpec,
     MitigationSpec,
@@ -117,8 +118,33 @@ RISKS = Sheet(
         },
         "indicators": {"ja": ["監視指標", "指標"], "en": ["Indicators", "KRIs", "KRI", "Monitoring Metrics"]},
         "early_warning": {"ja": ["早期警告", "早期警戒"], "en": ["Early Warning", "Early Warning Rule", "Trigger"]},
+        # Treatment (plans/treatment.py): an assessment in one cell ("5 × 4") or in two columns.
+        "inherent": {"ja": ["固有リスク", "固有リスクスコア"], "en": ["Inherent Risk", "Inherent Score", "Inherent"]},
+        "inherent_impact": {"ja": ["固有影響度"], "en": ["Inherent Impact"]},
+        "inherent_likelihood": {"ja": ["固有発生確率"], "en": ["Inherent Likelihood"]},
+        "target": {
+            "ja": ["目標リスク", "残存リスク", "目標スコア"],
+            "en": ["Target Risk", "Target Score", "Residual Risk", "Residual Score", "Target"],
+        },
+        "target_impact": {"ja": ["目標影響度"], "en": ["Target Impact", "Residual Impact"]},
+        "target_likelihood": {"ja": ["目標発生確率"], "en": ["Target Likelihood", "Residual Likelihood"]},
+        "treatment": {"ja": ["対応方針", "リスク対応"], "en": ["Treatment", "Risk Treatment", "Risk Response"]},
+        "counterparty": {"ja": ["移転先"], "en": ["Counterparty", "Transferred To"]},
+        "treatment_rationale": {"ja": ["対応理由"], "en": ["Treatment Rationale", "Rationale"]},
+        "accepted_until": {"ja": ["受容期限"], "en": ["Accepted Until", "Acceptance Expiry"]},
     },
     required=("title", "impact", "likelihood"),
+)
+APPETITE = Sheet(
+    "appetite",
+    {"ja": ["リスク許容度", "リスク選好"], "en": ["Appetite", "Risk Appetite", "Risk Tolerance"]},
+    {
+        "category": {"ja": ["カテゴリ", "カテゴリー", "分類", "範囲"], "en": ["Category", "Scope"]},
+        "appetite": {"ja": ["許容度", "リスク選好", "選好"], "en": ["Appetite", "Risk Appetite"]},
+        "tolerance": {"ja": ["許容範囲", "許容限度"], "en": ["Tolerance", "Risk Tolerance"]},
+        "basis": {"ja": ["評価対象", "基準"], "en": ["Basis", "Measured On"]},
+    },
+    required=("category", "appetite"),
 )
 MITIGATIONS = Sheet(
     "mitigations",
@@ -205,7 +231,7 @@ REVIEWS = Sheet(
     },
     required=("kind", "item"),
 )
-SHEETS = (RISKS, MITIGATIONS, INDICATORS, METRICS, SCALES, ALERT_RULES, STRATEGIES, REVIEWS)
+SHEETS = (RISKS, MITIGATIONS, INDICATORS, METRICS, SCALES, ALERT_RULES, STRATEGIES, REVIEWS, APPETITE)
 
 _AXES = {"impact": ["impact", "severity", "影響度", "影響"], "likelihood": ["likelihood", "probability", "発生確率"]}
 _PRIORITIES = {
@@ -312,6 +338,7 @@ class _Reader:
             ALERT_RULES.key: self.alert_rule,
             STRATEGIES.key: self.strategy,
             REVIEWS.key: self.review_item,
+            APPETITE.key: self.appetite,
         }
         self.plan.language = (
             "ja" if any(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", t.name) for t in self.tables) else "en"
@@ -452,6 +479,7 @@ class _Reader:
         spec.indicators = [IndicatorSpec(name) for name in dict.fromkeys(_split_list(text("indicators")))]
         for rule in (r.strip() for r in text("early_warning").splitlines() if r.strip()):
             attach_rule(spec, rule, where, self.plan.warnings)
+        self.treatment(spec, table, row, header, values)
         if any(r.number == number for r in self.plan.risks):
             self.problems.append(
                 (self.where(table, row, header, values.get("code", ("", 0))[1]), f"risk number {number} is used twice")
@@ -460,6 +488,72 @@ class _Reader:
         self.plan.risks.append(spec)
         if spec.category and spec.category not in self.plan.categories:
             self.plan.categories.append(spec.category)
+
+    def treatment(self, spec: RiskSpec, table, row, header, values) -> None:
+        def cell(key: str) -> tuple[str, str]:
+            text, col = values.get(key, ("", None))
+            return text, self.where(table, row, header, col) if col is not None else self.where(table, row)
+
+        for name in ("inherent", "target"):
+            pair_text, pair_where = cell(name)
+            impact_text, impact_where = cell(f"{name}_impact")
+            likelihood_text, likelihood_where = cell(f"{name}_likelihood")
+            if impact_text or likelihood_text:
+                if not (impact_text and likelihood_text):
+                    # At the cell that is filled in: the other may not even have a column.
+                    where = impact_where if impact_text else likelihood_where
+                    self.problems.append((where, f"the {name} score needs both impact and likelihood"))
+                    continue
+                text, where = f"{impact_text} × {likelihood_text}", impact_where
+            elif pair_text:
+                text, where = pair_text, pair_where
+            else:
+                continue
+            try:
+                setattr(spec, name, treatment.parse_pair(text, f"{name} score"))
+            except ValueError as exc:
+                self.problems.append((where, str(exc)))
+        text, where = cell("treatment")
+        if text:
+            try:
+                stated = treatment.parse_treatment(text)
+            except ValueError as exc:
+                self.problems.append((where, str(exc)))
+            else:
+                spec.treatment, spec.treatment_counterparty, spec.treatment_rationale = (
+                    stated.treatment,
+                    stated.counterparty,
+                    stated.rationale,
+                )
+        if cell("counterparty")[0]:
+            spec.treatment_counterparty = cell("counterparty")[0]
+        if cell("treatment_rationale")[0]:
+            spec.treatment_rationale = cell("treatment_rationale")[0]
+        text, where = cell("accepted_until")
+        if text:
+            try:
+                spec.accepted_until = treatment.parse_date(text, "acceptance expiry")
+            except ValueError as exc:
+                self.problems.append((where, str(exc)))
+
+    def appetite(self, table, row, header, values) -> None:
+        scope, col = values["category"]
+        where = self.where(table, row, header, col)
+        appetite_text = values["appetite"][0]
+        tolerance_text = values.get("tolerance", ("", None))[0]
+        basis = values.get("basis", ("", None))[0]
+        try:
+            stated = treatment.parse_appetite(
+                scope or "programme",
+                f"{appetite_text} / {tolerance_text or appetite_text}" + (f" ({basis})" if basis else ""),
+            )
+        except ValueError as exc:
+            self.problems.append((where, str(exc)))
+            return
+        if any(a.category == stated.category for a in self.plan.appetite):
+            self.problems.append((where, f"appetite for {scope!r} is stated twice"))
+            return
+        self.plan.appetite.append(AppetiteSpec(stated.category, stated.appetite, stated.tolerance, stated.basis))
 
     def mitigation(self, table, row, header, values) -> None:
         risk = self.risk_by_reference(values["risk"][0], self.where(table, row, header, values["risk"][1]))
@@ -662,11 +756,23 @@ def tables_from_register(language: str = "en") -> list[tuple[str, list[str], lis
         .prefetch_related("components", "mitigations", "indicators")
         .order_by("number")
     )
-    risk_columns = "code title category impact likelihood score level description impact_text status owner components"
+    risk_columns = (
+        "code title category impact likelihood score level description impact_text status owner components"
+        " next_review inherent target treatment counterparty treatment_rationale"
+    )
+
+    def pair(impact, likelihood) -> str:
+        return "" if impact is None else f"{impact} × {likelihood}"
+
+    def treatment_word(risk) -> str:
+        return treatment.TREATMENT_WORDS[risk.treatment][language][0] if risk.treatment else ""
+
+    from register.models import Appetite
+
     return [
         table(
             RISKS,
-            [*risk_columns.split(), "next_review"],
+            risk_columns.split(),
             (
                 (
                     r.code,
@@ -682,6 +788,11 @@ def tables_from_register(language: str = "en") -> list[tuple[str, list[str], lis
                     r.owner.get_username() if r.owner else "",
                     sep.join(c.name for c in r.components.all()),
                     r.next_review_date.isoformat() if r.next_review_date else "",
+                    pair(r.inherent_impact, r.inherent_likelihood),
+                    pair(r.target_impact, r.target_likelihood),
+                    treatment_word(r),
+                    r.treatment_counterparty,
+                    r.treatment_rationale,
                 )
                 for r in risks
             ),
@@ -730,6 +841,19 @@ def tables_from_register(language: str = "en") -> list[tuple[str, list[str], lis
                 (words["review"][t.kind], t.name, i.section, i.text, i.description)
                 for t in ReviewTemplate.objects.prefetch_related("items").order_by("kind")
                 for i in t.items.all()
+            ),
+        ),
+        table(
+            APPETITE,
+            ["category", "appetite", "tolerance", "basis"],
+            (
+                (
+                    v.category.name if v.category_id else treatment.PROGRAMME_TEXT[language],
+                    v.appetite,
+                    v.tolerance,
+                    treatment.TARGET_TEXT[language] if v.basis == "target" else "",
+                )
+                for v in Appetite.objects.in_force().values()
             ),
         ),
     ]
