@@ -1,6 +1,6 @@
 """/metrics: django-prometheus's request and database metrics plus the register's own gauges.
 
-The register gauges are computed from the database at scrape time with four cheap queries, so they
+The register gauges are computed from the database at scrape time with six cheap queries, so they
 are correct whichever gunicorn worker answers; the request metrics use prometheus_client's
 multiprocess mode when PROMETHEUS_MULTIPROC_DIR is set (the Procfile sets it for the web process).
 """
@@ -8,9 +8,11 @@ multiprocess mode when PROMETHEUS_MULTIPROC_DIR is set (the Procfile sets it for
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from django.db.models import Count
 from django.http import HttpResponse
+from django.utils import timezone
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -19,7 +21,8 @@ from monitoring.access import may_read_internals
 from monitoring.choices import ReadingStatus
 from monitoring.models import Alert, IndicatorState, Metric
 from monitoring.models.alerts import OPEN_STATES
-from register.models import Risk
+from register.choices import AcceptanceState, AppetiteStatus, RiskStatus
+from register.models import Risk, RiskAcceptance
 
 INDICATOR_VALUE = {"normal": 0, "warning": 1, "critical": 2}
 
@@ -60,6 +63,41 @@ class RegisterCollector:
         for key, status in Metric.objects.filter(enabled=True).values_list("key", "last_status"):
             up.add_metric([key], 0 if status in ("", ReadingStatus.NO_DATA, ReadingStatus.ERROR) else 1)
         yield up
+
+        appetite = GaugeMetricFamily(
+            "riskregister_risks_by_appetite",
+            "Open risks by where they sit against their appetite (status '' when none is set).",
+            labels=["status"],
+        )
+        by_status = dict(
+            Risk.objects.exclude(status=RiskStatus.CLOSED)
+            .values_list("appetite_status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for status in AppetiteStatus.values:
+            appetite.add_metric([status], by_status.get(status, 0))
+        yield appetite
+        yield GaugeMetricFamily(
+            "riskregister_risks_outside_appetite",
+            "Open risks outside appetite.",
+            value=by_status.get(AppetiteStatus.OUTSIDE, 0),
+        )
+
+        expiring = GaugeMetricFamily(
+            "riskregister_acceptances_expiring",
+            "Active risk acceptances expiring within the window (days).",
+            labels=["within_days"],
+        )
+        today = timezone.localdate()
+        ends = list(
+            RiskAcceptance.objects.filter(
+                state=AcceptanceState.ACTIVE, expires_on__lte=today + timedelta(days=30)
+            ).values_list("expires_on", flat=True)
+        )
+        for days in (7, 30):
+            expiring.add_metric([str(days)], sum(1 for end in ends if (end - today).days <= days))
+        yield expiring
 
 
 def _process_registry():

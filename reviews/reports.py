@@ -3,6 +3,8 @@ and mailed to the subscribers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -12,15 +14,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from register import charts
-from register.choices import MitigationStatus, RiskStatus
+from register import appetite, charts
+from register.choices import AcceptanceState, AppetiteStatus, MitigationStatus, RiskStatus
 from register.heatmap import grid_from_counts, heatmap
-from register.models import Mitigation, Risk, ScoreChange
+from register.models import Appetite, Mitigation, Risk, RiskAcceptance, ScoreChange
 from reviews import evidence
 from reviews.choices import Effectiveness
 from reviews.models import ReportSubscription, Review, ReviewReport
 
 TOP_RISKS = 10
+EXPIRING_DAYS = 30
 
 
 class ReportError(Exception):
@@ -77,8 +80,32 @@ def context(review: Review) -> dict:
             .select_related("risk", "owner")
             .order_by("due_date")
         ),
+        **treatment_context(open_risks, today),
         "generated_at": timezone.now(),
         "site_url": settings.SITE_URL,
+    }
+
+
+def treatment_context(open_risks, today) -> dict:
+    """What the report says about treatment: risks outside appetite, acceptances ending soon, and
+    where every open risk started, is and is going."""
+    in_force = Appetite.objects.in_force()
+    outside = list(
+        open_risks.filter(appetite_status=AppetiteStatus.OUTSIDE).select_related("category", "owner").order_by("-score")
+    )
+    for risk in outside:
+        risk.appetite_in_force = appetite.version_for(risk.category_id, in_force)
+    return {
+        "outside_appetite": outside,
+        "acceptances_expiring": list(
+            RiskAcceptance.objects.filter(
+                state=AcceptanceState.ACTIVE, expires_on__lte=today + timedelta(days=EXPIRING_DAYS)
+            )
+            .select_related("risk", "decided_by")
+            .order_by("expires_on")
+        ),
+        "expiring_days": EXPIRING_DAYS,
+        "trajectories": list(open_risks.order_by("-score", "number")),
     }
 
 

@@ -19,6 +19,30 @@ def test_metrics_exposes_the_register(staff_client, seeded):
     assert "django_http_requests_total_by_method_total" in body
 
 
+def test_metrics_count_risks_outside_appetite_and_expiring_acceptances(staff_client, seeded):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from register import appetite
+    from register.models import Appetite, Risk, RiskAcceptance
+
+    Appetite.objects.create(appetite=6, tolerance=9, reason="cautious")
+    appetite.refresh()
+    outside = Risk.objects.filter(score__gt=9).exclude(status="closed").count()
+    assert outside > 0
+    today = timezone.localdate()
+    for risk, days in zip(Risk.objects.order_by("number")[:3], (5, 20, 60), strict=True):
+        RiskAcceptance.objects.create(
+            risk=risk, justification="x", expires_on=today + timedelta(days=days), state="active", accepted_score=1
+        )
+    body = staff_client.get("/metrics").content.decode()
+    assert f"riskregister_risks_outside_appetite {outside:.1f}" in body
+    assert f'riskregister_risks_by_appetite{{status="outside"}} {outside:.1f}' in body
+    assert 'riskregister_acceptances_expiring{within_days="7"} 1.0' in body
+    assert 'riskregister_acceptances_expiring{within_days="30"} 2.0' in body
+
+
 def seeded_indicator():
     from monitoring.models import Indicator
 
@@ -27,7 +51,8 @@ def seeded_indicator():
 
 def test_metrics_scrape_cost_is_fixed(client, settings, seeded, django_assert_max_num_queries):
     settings.METRICS_TOKEN = "scrape-token"  # as Prometheus scrapes: no session to load
-    with django_assert_max_num_queries(4):
+    # Scores, indicator states, open alerts, sources, risks by appetite, expiring acceptances.
+    with django_assert_max_num_queries(6):
         assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token").status_code == 200
 
 

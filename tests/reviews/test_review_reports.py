@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from monitoring import actions as monitoring_actions
 from monitoring.models import Alert, Indicator, Metric
-from register.models import Risk
+from register import appetite
+from register.models import Appetite, Risk, RiskAcceptance
 from reviews import reports
 from reviews.actions import complete, open_review, remind_overdue
 from reviews.models import ReportSubscription, Review, ReviewReport
@@ -168,3 +169,27 @@ def test_the_changelist_shows_review_now_and_completion_clears_it(client, seeded
     complete(review, reviewer)
     risk = Risk.objects.get(code="R-4")
     assert (risk.needs_reassessment, risk.review_reason, risk.review_flagged_at) == (False, "", None)
+
+
+def test_the_report_shows_appetite_acceptances_and_trajectories(seeded):
+    Appetite.objects.create(appetite=6, tolerance=9, reason="cautious")
+    appetite.refresh()
+    r1 = Risk.objects.get(code="R-1")
+    r1.target_impact, r1.target_likelihood = 4, 1
+    r1.save()
+    RiskAcceptance.objects.create(
+        risk=r1,
+        justification="x",
+        conditions="weekly restore test",
+        expires_on=timezone.localdate() + timedelta(days=12),
+        state="active",
+        accepted_score=12,
+    )
+    review, _ = open_review("weekly", "2026-W48")
+    html = reports.render_html(review, "en")
+    outside = html.split("<h2>Outside appetite</h2>")[1].split("<h2>")[0]
+    assert "R-1 " in outside and "6 / 9" in outside
+    expiring = html.split("<h2>Acceptances expiring within 30 days</h2>")[1].split("<h2>")[0]
+    assert "weekly restore test" in expiring and (timezone.localdate() + timedelta(days=12)).isoformat() in expiring
+    trajectories = html.split("<h2>Inherent → current → target</h2>")[1].split("<h2>")[0]
+    assert '<td class="num">12</td><td class="num"><strong>12</strong></td><td class="num">4</td>' in trajectories
