@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from register import extensions, scoring
@@ -50,17 +51,27 @@ class RiskRegisterAdminSite(admin.AdminSite):
         return super().index(request, extra_context)
 
     def heatmap_view(self, request):
-        from register.heatmap import heatmap
+        from register.choices import Assessment
+        from register.heatmap import heatmap, moves, moves_svg
         from register.models import Risk
 
         if not request.user.has_perm("register.view_risk"):
             raise PermissionDenied
         include_closed = request.GET.get("closed") == "1"
         risks = Risk.objects.all() if include_closed else Risk.objects.exclude(status=RiskStatus.CLOSED)
+        assessment = request.GET.get("assessment", Assessment.CURRENT)
+        if assessment not in Assessment.values:
+            assessment = Assessment.CURRENT
+        grid = heatmap(risks, assessment)
         context = {
             **self.each_context(request),
             "title": _("Risk heat map"),
-            "grid": heatmap(risks),
+            "grid": grid,
+            "assessment": assessment,
+            "assessments": Assessment.choices,
+            # Built from numbers and escaped text only (register/heatmap.py).
+            "moves_svg": mark_safe(moves_svg(grid, moves(risks), {"likelihood": _("Likelihood")})),
+            "has_appetite": any(cell.appetite for row in grid for cell in row),
             "likelihoods": range(scoring.SCALE_MIN, scoring.SCALE_MAX + 1),
             "include_closed": include_closed,
             "level_counts": self.level_counts(),

@@ -258,3 +258,11 @@ class HeatmapCellSerializer(serializers.Serializer):
     level = serializers.CharField()
     colour = serializers.CharField()
     count = serializers.IntegerField()
+    appetite = serializers.CharField(allow_blank=True, help_text="within / watch / outside the programme's appetite")
+
+
+class HeatmapMoveSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    inherent = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+    current = serializers.ListField(child=serializers.IntegerField())
+    target = serializers.ListField(child=serializers.IntegerField(), allow_null=True)

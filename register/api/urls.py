@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from register.api.treatment import AcceptanceViewSet, AppetiteViewSet
-from register.api.views import CategoryViewSet, ComponentViewSet, HeatmapView, RiskViewSet
+from register.api.views import CategoryViewSet, ComponentViewSet, HeatmapMovesView, HeatmapView, RiskViewSet
 
 router = SimpleRouter()
 router.register("risks", RiskViewSet, basename="risk")
@@ -15,4 +15,5 @@ router.register("appetite", AppetiteViewSet, basename="appetite")
 
 urlpatterns = [
     path("heatmap/", HeatmapView.as_view(), name="heatmap"),
+    path("heatmap/moves/", HeatmapMovesView.as_view(), name="heatmap-moves"),
 ]

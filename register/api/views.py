@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, generics, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from register.api.filters import RiskFilter, StableOrderingFilter
@@ -9,10 +10,12 @@ from register.api.serializers import (
     CategorySerializer,
     ComponentSerializer,
     HeatmapCellSerializer,
+    HeatmapMoveSerializer,
     RiskDetailSerializer,
     RiskSerializer,
 )
-from register.heatmap import heatmap_as_dicts
+from register.choices import Assessment
+from register.heatmap import heatmap_as_dicts, moves
 from register.models import Category, Component, Risk
 
 
@@ -64,7 +67,35 @@ class HeatmapView(generics.GenericAPIView):
     filterset_class = RiskFilter
     pagination_class = None
 
-    @extend_schema(responses=HeatmapCellSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "assessment",
+                str,
+                enum=Assessment.values,
+                description="Which assessment to count risks by (default current).",
+            )
+        ],
+        responses=HeatmapCellSerializer(many=True),
+    )
+    def get(self, request):
+        assessment = request.query_params.get("assessment", Assessment.CURRENT)
+        if assessment not in Assessment.values:
+            raise ValidationError({"assessment": [f"must be one of {', '.join(Assessment.values)}"]})
+        risks = self.filter_queryset(self.get_queryset())
+        return Response(HeatmapCellSerializer(heatmap_as_dicts(risks, assessment), many=True).data)
+
+
+class HeatmapMovesView(generics.GenericAPIView):
+    """Each risk's inherent → current → target cells ([impact, likelihood]; target null when none),
+    highest current score first: the arrows of the heat map."""
+
+    queryset = Risk.objects.all()
+    serializer_class = HeatmapMoveSerializer
+    filterset_class = RiskFilter
+    pagination_class = None
+
+    @extend_schema(responses=HeatmapMoveSerializer(many=True))
     def get(self, request):
         risks = self.filter_queryset(self.get_queryset())
-        return Response(HeatmapCellSerializer(heatmap_as_dicts(risks), many=True).data)
+        return Response(HeatmapMoveSerializer(moves(risks, limit=1000), many=True).data)
