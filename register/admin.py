@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from register import extensions
@@ -364,7 +365,7 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
             one(obj.inherent_score),
             _("current"),
             one(obj.score),
-            _("target"),
+            pgettext_lazy("assessment", "target"),
             one(obj.target_score),
         )
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from register import acceptances, appetite
 from register.models import Appetite, Risk, RiskAcceptance
@@ -126,7 +127,7 @@ class RiskAcceptanceAdmin(admin.ModelAdmin):
             (scores.get("inherent") or {}).get("score") or "—",
             _("current"),
             (scores.get("current") or {}).get("score") or "—",
-            _("target"),
+            pgettext_lazy("assessment", "target"),
             (scores.get("target") or {}).get("score") or "—",
         )
         for indicator in indicators:
