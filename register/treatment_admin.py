@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from register import acceptances, appetite
+from register import acceptances, appetite, extensions
 from register.models import Appetite, Risk, RiskAcceptance
 
 
@@ -203,3 +203,46 @@ class AppetiteAdmin(admin.ModelAdmin):
         if moved:
             listed = ", ".join(f"{n} {status or '—'}" for status, n in moved.items())
             self.message_user(request, _("Risks re-judged: %(moved)s.") % {"moved": listed})
+
+
+def treatment_panel(request):
+    """Outside appetite, acceptances waiting for a decision and those expiring soon, on the admin index."""
+    if not request.user.has_perm("register.view_risk"):
+        return None
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from register.choices import AcceptanceState, AppetiteStatus, RiskStatus
+
+    soon = timezone.localdate() + timedelta(days=30)
+    outside = Risk.objects.exclude(status=RiskStatus.CLOSED).filter(appetite_status=AppetiteStatus.OUTSIDE).count()
+    counts = RiskAcceptance.objects.aggregate(
+        waiting=Count("pk", filter=Q(state=AcceptanceState.REQUESTED)),
+        expiring=Count("pk", filter=Q(state=AcceptanceState.ACTIVE, expires_on__lte=soon)),
+    )
+    if not (outside or counts["waiting"] or counts["expiring"]):
+        return None
+    risks = reverse("admin:register_risk_changelist")
+    acceptances = reverse("admin:register_riskacceptance_changelist")
+    return {
+        "title": _("Treatment"),
+        "columns": [_("outside appetite"), _("acceptances waiting for approval"), _("acceptances expiring in 30 days")],
+        "rows": [
+            (
+                format_html('<a href="{}?appetite_status__exact=outside">{}</a>', risks, outside),
+                format_html('<a href="{}?state__exact=requested">{}</a>', acceptances, counts["waiting"]),
+                format_html(
+                    '<a href="{}?state__exact=active&expires_on__lte={}">{}</a>',
+                    acceptances,
+                    soon.isoformat(),
+                    counts["expiring"],
+                ),
+            )
+        ],
+    }
+
+
+extensions.add_index_panel("register.treatment", treatment_panel, order=5)

@@ -187,6 +187,7 @@ def test_heatmap_endpoint(api_as, viewer, seeded):
         "level": "low",
         "colour": "#3c8d40",
         "count": 0,
+        "appetite": "",  # no appetite set
     }
     medium_only = api_as(viewer).get("/api/v1/heatmap/", {"level": "medium"}).data
     assert sum(c["count"] for c in medium_only) == 2

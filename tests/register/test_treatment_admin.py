@@ -123,3 +123,16 @@ def test_the_acceptance_list_is_a_fixed_number_of_queries(client, owner, django_
     client.get(url)
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_the_index_counts_outside_appetite_and_acceptances(client, administrator, owner, risk):
+    client.force_login(administrator)
+    assert "acceptances waiting for approval" not in client.get(reverse("admin:index")).content.decode()
+    Appetite.objects.create(appetite=4, tolerance=8, reason="x")
+    risk.save()  # judged on save: 12 > 8
+    RiskAcceptance.objects.create(
+        risk=risk, justification="x", expires_on=timezone.localdate() + timedelta(days=9), requested_by=owner
+    )
+    page = client.get(reverse("admin:index")).content.decode()
+    assert '?appetite_status__exact=outside">1</a>' in page
+    assert '?state__exact=requested">1</a>' in page
