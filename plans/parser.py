@@ -287,8 +287,8 @@ class PlanParser:
             if key not in values:
                 continue
             raw, item = values[key]
-            if not re.search(r"\d", _plain(raw)):
-                # "Target: faster recovery" says something, but not a score: keep the import going.
+            if not treatment.looks_like_pair(_plain(raw)):
+                # "Target: faster recovery" or "Target: < 200 ms" says something, but not a score.
                 self.plan.warnings.append(f"line {_line(item)}: {where}: {what} {raw!r} is not a score; ignored")
                 continue
             try:

@@ -505,9 +505,12 @@ class _Reader:
                     self.problems.append((where, f"the {name} score needs both impact and likelihood"))
                     continue
                 text, where = f"{impact_text} × {likelihood_text}", impact_where
-            elif pair_text:
+            elif pair_text and treatment.looks_like_pair(pair_text):
                 text, where = pair_text, pair_where
             else:
+                if pair_text:
+                    # A "Target" column of "99.9 %" is some other target, not an assessment.
+                    self.plan.warnings.append(f"{pair_where}: {name} {pair_text!r} is not a score; ignored")
                 continue
             try:
                 setattr(spec, name, treatment.parse_pair(text, f"{name} score"))

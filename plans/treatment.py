@@ -53,6 +53,13 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def looks_like_pair(text: str) -> bool:
+    """Whether a value is written as an assessment at all: "Target: < 200 ms" is a different target."""
+    normal = _normal(text)
+    labelled = _LABELLED_PAIR.match(normal)
+    return bool(_PAIR.search(labelled["rest"] if labelled else normal))
+
+
 def parse_pair(text: str, what: str) -> tuple[int, int]:
     """``'5 × 4 = 20'``, ``'影響度5 × 発生確率4'``, ``'5x4'`` → (impact, likelihood) on the 1–5 scales."""
     normal = _normal(text)

@@ -4,7 +4,7 @@
 
     requested ──approve──▶ approved ──activate (start date)──▶ active ──expire (expiry date)──▶ expired
         │                     │                                  ├──revoke──▶ revoked
-        └──reject──▶ rejected └──revoke──▶ revoked               ├──invalidate──▶ invalidated
+        └──reject──▶ rejected ├──revoke, invalidate, supersede   ├──invalidate──▶ invalidated
                                                                  └──supersede──▶ superseded (an extension)
 
 Only a different user than the requester, holding ``register.approve_riskacceptance``, approves or
@@ -36,6 +36,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.ACTIVE, "invalidate"): S.INVALIDATED,
     (S.ACTIVE, "supersede"): S.SUPERSEDED,
     (S.APPROVED, "invalidate"): S.INVALIDATED,
+    (S.APPROVED, "supersede"): S.SUPERSEDED,
 }
 # The moves that end an acceptance that was (or was about to be) in force.
 ENDING = {"expire", "revoke", "invalidate"}

@@ -183,6 +183,16 @@ class Risk(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     DERIVED_FIELDS = ("code", "score", "level", "inherent_score", "target_score", "appetite_status")
+    # What an ended acceptance or a move outside appetite writes while the risk is being saved.
+    CONSEQUENCE_FIELDS = (
+        "treatment",
+        "treatment_decided_by",
+        "treatment_decided_at",
+        "status",
+        "needs_reassessment",
+        "review_reason",
+        "review_flagged_at",
+    )
     # Each assessment's (impact, likelihood) fields, in the order the score history lists them.
     ASSESSMENT_FIELDS = {
         Assessment.INHERENT: ("inherent_impact", "inherent_likelihood"),
@@ -264,10 +274,16 @@ class Risk(models.Model):
                 and not (creating and assessment == Assessment.INHERENT and now == (self.impact, self.likelihood))
             )
             old = stored.get(Assessment.CURRENT, (None, None))
+            consequences = 0
             if old[0] is not None and self.score > old[0] * old[1]:
-                acceptances.invalidate_if_worse(self)
+                consequences += acceptances.invalidate_if_worse(self)
             if self.appetite_status == AppetiteStatus.OUTSIDE and before_appetite != AppetiteStatus.OUTSIDE:
                 appetite.moved_outside([self])
+                consequences += 1
+            if consequences:
+                # They wrote this row (reopened treatment, review flag): a second save of this
+                # instance must not put the old values back.
+                self.refresh_from_db(fields=self.CONSEQUENCE_FIELDS)
             self._remember()
 
     def assessments(self) -> dict[str, tuple[int | None, int | None]]:

@@ -154,10 +154,19 @@ def test_a_transfer_without_counterparty_is_refused_by_the_register_rule():
     assert not Risk.objects.exists()
 
 
-def test_a_target_that_is_not_a_score_is_a_warning_not_a_refusal():
-    plan = parse_plan(EN.replace("- **Residual Risk**: 4 x 2", "- **Target**: faster recovery"))
+@pytest.mark.parametrize("value", ["faster recovery", "< 200 ms", "99.9 %", "2027-03-31"])
+def test_a_target_that_is_not_a_score_is_a_warning_not_a_refusal(value):
+    plan = parse_plan(EN.replace("- **Residual Risk**: 4 x 2", f"- **Target**: {value}"))
     assert plan.risks[0].target is None
-    assert any("'faster recovery' is not a score" in w for w in plan.warnings)
+    assert any(f"{value!r} is not a score" in w for w in plan.warnings)
+
+
+def test_a_target_column_of_other_targets_is_a_warning():
+    content = workbook(
+        Risks=[["ID", "Title", "Impact", "Likelihood", "Target"], ["R-1", "Vendor outage", 4, 3, "99.9 %"]]
+    )
+    plan = read_plan("register.xlsx", content)
+    assert plan.risks[0].target is None and any("is not a score" in w for w in plan.warnings)
 
 
 def test_a_spreadsheet_states_treatment_in_columns():

@@ -27,6 +27,7 @@ ALLOWED = {
     (S.APPROVED, "activate"): S.ACTIVE,
     (S.APPROVED, "revoke"): S.REVOKED,
     (S.APPROVED, "invalidate"): S.INVALIDATED,
+    (S.APPROVED, "supersede"): S.SUPERSEDED,
     (S.ACTIVE, "expire"): S.EXPIRED,
     (S.ACTIVE, "revoke"): S.REVOKED,
     (S.ACTIVE, "invalidate"): S.INVALIDATED,
@@ -186,6 +187,28 @@ def test_an_extension_goes_back_through_approval(risk, people):
     assert (first.state, extension.state) == (S.SUPERSEDED, S.ACTIVE)
     risk.refresh_from_db()
     assert risk.treatment == Treatment.ACCEPT and not risk.needs_reassessment
+
+
+def test_the_saved_instance_keeps_what_its_save_caused(risk, people):
+    """A re-score that ends the acceptance reopens treatment in the row; saving the same instance
+    again must not put "accept" back."""
+    acceptances.approve(requested(risk, people), people["approver"])
+    risk.refresh_from_db()
+    risk.likelihood = 5
+    risk.save()
+    assert (risk.treatment, risk.status, risk.needs_reassessment) == (Treatment.UNDECIDED, RiskStatus.OPEN, True)
+    risk.description = "edited after"
+    risk.save()
+    risk.refresh_from_db()
+    assert (risk.treatment, risk.needs_reassessment) == (Treatment.UNDECIDED, True)
+
+
+def test_an_extension_of_a_future_acceptance_supersedes_it(risk, people):
+    future = acceptances.approve(requested(risk, people, starts_on=TODAY + timedelta(days=5)), people["approver"])
+    assert future.state == S.APPROVED
+    extension = acceptances.approve(requested(risk, people, days=90), people["approver"])
+    future.refresh_from_db()
+    assert (future.state, extension.state) == (S.SUPERSEDED, S.ACTIVE)
 
 
 def test_a_rescore_above_the_accepted_score_invalidates(risk, people):
