@@ -33,6 +33,19 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = _TrueFalseField
 
 
+class _DateField(forms.DateField):
+    """A date (YYYY-MM-DD); an empty value is a 400 like any other non-date, not "no filter"."""
+
+    def to_python(self, value):
+        if value == "":
+            raise ValidationError("must be a date (YYYY-MM-DD)")
+        return super().to_python(value)
+
+
+class StrictDateFilter(django_filters.DateFilter):
+    field_class = _DateField
+
+
 class StrictFilterSet(rest_filters.FilterSet):
     """The filters every list builds from its fields, read as strictly as the schema states them:
     whole numbers for integer columns, true/false for boolean ones."""
@@ -45,6 +58,7 @@ class StrictFilterSet(rest_filters.FilterSet):
             if issubclass(field, models.IntegerField)
         },
         models.BooleanField: {"filter_class": StrictBooleanFilter},
+        models.DateField: {"filter_class": StrictDateFilter},
     }
 
 

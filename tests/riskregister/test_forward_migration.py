@@ -231,6 +231,13 @@ def test_a_register_from_before_the_split_migrates_forward_with_every_row_and_pe
         added_permissions = len([p for p in after["permissions"] if _added(*p)])
         added_grants = len([g for g in after["granted"] if _added(g[1], g[2])])
         bookkeeping |= {"auth_permission", "django_content_type", "auth_group_permissions"}
+        # Beat gains a row per task added since (and at most a schedule each).
+        beat_rows, schedules = "django_celery_beat_periodictask", "django_celery_beat_crontabschedule"
+        assert after["counts"][beat_rows] == before["counts"][beat_rows] + len(ADDED_BEAT)
+        assert (
+            before["counts"][schedules] <= after["counts"][schedules] <= before["counts"][schedules] + len(ADDED_BEAT)
+        )
+        bookkeeping |= {beat_rows, schedules}
         assert after["counts"]["auth_permission"] == before["counts"]["auth_permission"] + added_permissions
         assert after["counts"]["auth_group_permissions"] == before["counts"]["auth_group_permissions"] + added_grants
         expected = {NEW_TABLE.get(table, table): n for table, n in before["counts"].items() if table not in bookkeeping}
