@@ -70,7 +70,9 @@ class RiskRegisterAdminSite(admin.AdminSite):
             "assessment": assessment,
             "assessments": Assessment.choices,
             # Built from numbers and escaped text only (register/heatmap.py).
-            "moves_svg": mark_safe(moves_svg(grid, moves(risks), {"likelihood": _("Likelihood")})),
+            "moves_svg": mark_safe(
+                moves_svg(grid, moves(risks), {"likelihood": _("Likelihood"), "impact": _("Impact")})
+            ),
             "has_appetite": any(cell.appetite for row in grid for cell in row),
             "likelihoods": range(scoring.SCALE_MIN, scoring.SCALE_MAX + 1),
             "include_closed": include_closed,

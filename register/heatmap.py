@@ -87,7 +87,7 @@ def heatmap_as_dicts(risks: QuerySet[Risk] | None = None, assessment: str = Asse
     return [asdict(cell) for row in heatmap(risks, assessment) for cell in row]
 
 
-CELL_W, CELL_H, LEFT, TOP = 56, 40, 28, 8
+CELL_W, CELL_H, LEFT, TOP = 56, 40, 40, 8
 ARROW = {"inherent": "#777777", "target": "#1b7f3b"}
 
 
@@ -130,6 +130,11 @@ def moves_svg(grid: list[list[Cell]], risk_moves: list[dict], labels: dict[str, 
         parts.append(f'<text x="{LEFT - 8}" y="{TOP + (5.5 - n) * CELL_H + 3}" text-anchor="middle">{n}</text>')
     parts.append(
         f'<text x="{LEFT + 2.5 * CELL_W}" y="{height - 4}" text-anchor="middle">{escape(labels["likelihood"])} →</text>'
+    )
+    middle = TOP + 2.5 * CELL_H
+    parts.append(
+        f'<text x="10" y="{middle}" text-anchor="middle" transform="rotate(-90 10 {middle})">'
+        f"{escape(labels['impact'])} →</text>"
     )
     for index, move in enumerate(risk_moves):
         offset = (index % 5 - 2) * 4  # risks in the same cell fan out instead of overlapping

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from register import acceptances, appetite, extensions
+from register.choices import LiveStatus
 from register.models import Appetite, Risk, RiskAcceptance
 
 
@@ -133,7 +134,9 @@ class RiskAcceptanceAdmin(admin.ModelAdmin):
         for indicator in indicators:
             value = indicator.get("value")
             shown = "—" if value is None else f"{value:g} {indicator.get('unit', '')}".strip()
-            rows += format_html("<br>{}: {} ({})", indicator.get("name"), indicator.get("state") or "—", shown)
+            state = indicator.get("state") or ""
+            label = LiveStatus(state).label if state in LiveStatus.values else state
+            rows += format_html("<br>{}: {} ({})", indicator.get("name"), label or "—", shown)
         return rows
 
     def _move(self, request, queryset, move, done_message):
@@ -227,20 +230,28 @@ def treatment_panel(request):
         return None
     risks = reverse("admin:register_risk_changelist")
     acceptances = reverse("admin:register_riskacceptance_changelist")
+    # One row per figure: three short columns wrapped a letter per line in the index's narrow column.
     return {
         "title": _("Treatment"),
-        "columns": [_("outside appetite"), _("acceptances waiting for approval"), _("acceptances expiring in 30 days")],
+        "columns": ["", _("risks / acceptances")],
         "rows": [
             (
+                _("outside appetite"),
                 format_html('<a href="{}?appetite_status__exact=outside">{}</a>', risks, outside),
+            ),
+            (
+                _("acceptances waiting for approval"),
                 format_html('<a href="{}?state__exact=requested">{}</a>', acceptances, counts["waiting"]),
+            ),
+            (
+                _("acceptances expiring in 30 days"),
                 format_html(
                     '<a href="{}?state__exact=active&expires_on__lte={}">{}</a>',
                     acceptances,
                     soon.isoformat(),
                     counts["expiring"],
                 ),
-            )
+            ),
         ],
     }
 

@@ -4,8 +4,10 @@ completes the review and downloads its report."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -105,6 +107,14 @@ class ReassessmentInline(_RowsOfReview):
         "rationale",
     ]
     readonly_fields = ["risk", "flag_display", "figures", "proposal_display", "current_impact", "current_likelihood"]
+    # Eleven columns share the page: a score takes one digit and the rationale wraps, so the row
+    # stays within a laptop's width.
+    formfield_overrides = {
+        models.PositiveSmallIntegerField: {
+            "widget": forms.NumberInput(attrs={"style": "width:2.8em", "min": 1, "max": 5})
+        },
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 24, "style": "width:8em"})},
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("risk")

@@ -226,3 +226,18 @@ def test_a_nul_at_the_alertmanager_receiver_is_400(client, settings, seeded):
     )
     assert response.status_code == 400
     assert "NUL" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        ("/api/v1/graph/ranking/", {"hops": ""}, "hops"),
+        ("/api/v1/graph/ranking/", {"limit": ""}, "limit"),
+        ("/api/v1/search/", {"q": "x", "type": ""}, "type"),
+        ("/api/v1/search/", {"q": "x", "limit": ""}, "limit"),
+    ],
+)
+def test_an_empty_typed_query_parameter_is_a_400_not_the_default(api_as, viewer, url, params, field):
+    # Found by a random fuzz seed: DRF reads a query string as form input, where "" means "default".
+    response = api_as(viewer).get(url, params)
+    assert response.status_code == 400 and field in response.json(), response.content[:300]

@@ -60,7 +60,9 @@ class HopsQuery(serializers.Serializer):
 
 
 def _valid(serializer_class, request):
-    data = serializer_class(data=request.query_params)
+    # A plain dict, not the QueryDict: DRF reads a QueryDict as form input, where "?hops=" means
+    # "use the default" — a typed parameter sent empty is a 400 like any other bad value.
+    data = serializer_class(data=request.query_params.dict())
     data.is_valid(raise_exception=True)
     return data.validated_data
 

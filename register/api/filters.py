@@ -62,6 +62,20 @@ class StrictFilterSet(rest_filters.FilterSet):
     }
 
 
+    def is_valid(self) -> bool:
+        # django-filter reads an empty value as "no filter"; for a typed filter (a key, a number, a
+        # date, a choice that has no empty option) the schema says the value cannot be empty.
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if self.data.get(name) != "" or isinstance(filter_, django_filters.CharFilter):
+                continue
+            if "" in dict(filter_.extra.get("choices") or ()):
+                continue  # "" is a real value here ("not monitored", "no appetite set")
+            self.form.add_error(name, "must not be empty")
+            valid = False
+        return valid
+
+
 class FilterBackend(rest_filters.DjangoFilterBackend):
     filterset_base = StrictFilterSet
 
