@@ -21,7 +21,6 @@ from monitoring import thresholds
 from plans import labels, treatment
 from plans.document import (
     AlertRuleSpec,
-    AppetiteSpec,
     ChecklistItemSpec,
     IndicatorSpec,
     MetricSpec,
@@ -333,15 +332,9 @@ class PlanParser:
             for line, cells in rows[1:]:
                 entries.append((line, cells[0], " / ".join(cells[1:3])))
         for line, scope, value in entries:
-            try:
-                stated = treatment.parse_appetite(scope, value)
-            except ValueError as exc:
-                self.problems.append((line, str(exc)))
-                continue
-            if any(a.category == stated.category for a in self.plan.appetite):
-                self.problems.append((line, f"appetite for {scope!r} is stated twice"))
-                continue
-            self.plan.appetite.append(AppetiteSpec(stated.category, stated.appetite, stated.tolerance, stated.basis))
+            problem = treatment.add_appetite(self.plan, scope, value)
+            if problem:
+                self.problems.append((line, problem))
 
     def _score(self, number: int, section: Section, values) -> tuple[int | None, int | None, str]:
         where = f"R-{number}"

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from monitoring import thresholds
 from plans import labels, treatment
 from plans.document import (
-    AppetiteSpec,
     ChecklistItemSpec,
     IndicatorSpec,
     MitigationSpec,
@@ -545,18 +544,10 @@ class _Reader:
         appetite_text = values["appetite"][0]
         tolerance_text = values.get("tolerance", ("", None))[0]
         basis = values.get("basis", ("", None))[0]
-        try:
-            stated = treatment.parse_appetite(
-                scope or "programme",
-                f"{appetite_text} / {tolerance_text or appetite_text}" + (f" ({basis})" if basis else ""),
-            )
-        except ValueError as exc:
-            self.problems.append((where, str(exc)))
-            return
-        if any(a.category == stated.category for a in self.plan.appetite):
-            self.problems.append((where, f"appetite for {scope!r} is stated twice"))
-            return
-        self.plan.appetite.append(AppetiteSpec(stated.category, stated.appetite, stated.tolerance, stated.basis))
+        value = f"{appetite_text} / {tolerance_text or appetite_text}" + (f" ({basis})" if basis else "")
+        problem = treatment.add_appetite(self.plan, scope or "programme", value)
+        if problem:
+            self.problems.append((where, problem))
 
     def mitigation(self, table, row, header, values) -> None:
         risk = self.risk_by_reference(values["risk"][0], self.where(table, row, header, values["risk"][1]))

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from plans.document import AppetiteSpec
 from register import scoring
 
 # treatment → the words plans use (ISO 31000's modify / retain / avoid / share, the usual English
@@ -153,3 +154,15 @@ def parse_appetite(scope: str, value: str) -> AppetiteText:
         raise ValueError(f"appetite {value!r}: the tolerance {tolerance} is below the appetite {appetite}")
     category = "" if is_programme(scope) else _normal(scope)
     return AppetiteText(category, appetite, tolerance, basis)
+
+
+def add_appetite(plan, scope: str, value: str) -> str | None:
+    """Read one appetite statement into ``plan.appetite``; the problem, if any, as a sentence."""
+    try:
+        stated = parse_appetite(scope, value)
+    except ValueError as exc:
+        return str(exc)
+    if any(a.category == stated.category for a in plan.appetite):
+        return f"appetite for {scope!r} is stated twice"
+    plan.appetite.append(AppetiteSpec(stated.category, stated.appetite, stated.tolerance, stated.basis))
+    return None

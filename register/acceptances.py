@@ -69,6 +69,22 @@ def may_approve(user) -> bool:
     return bool(user and user.is_active and user.has_perm("register.approve_riskacceptance"))
 
 
+# What a request states; the admin's form and the API's serializer take exactly these.
+REQUEST_FIELDS = ("risk", "justification", "conditions", "starts_on", "expires_on")
+
+
+def request_from(data: dict, user):
+    """``request`` with a form's or serializer's cleaned data."""
+    return request(
+        data["risk"],
+        user,
+        justification=data["justification"],
+        conditions=data.get("conditions", ""),
+        starts_on=data.get("starts_on"),
+        expires_on=data["expires_on"],
+    )
+
+
 @transaction.atomic
 def request(risk, user, *, justification: str, expires_on: date, conditions: str = "", starts_on=None):
     """A new acceptance (or, while one is active, an extension of it) waiting for approval."""

@@ -18,7 +18,7 @@ from register.models import Appetite, Risk, RiskAcceptance
 class AcceptanceRequestForm(forms.ModelForm):
     class Meta:
         model = RiskAcceptance
-        fields = ["risk", "justification", "conditions", "starts_on", "expires_on"]
+        fields = list(acceptances.REQUEST_FIELDS)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,14 +76,14 @@ class RiskAcceptanceAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["risk", "justification", "conditions", "starts_on", "expires_on"]
-        return ["risk", "justification", "conditions", "starts_on", "expires_on", *self.readonly_fields]
+            return list(acceptances.REQUEST_FIELDS)
+        return [*acceptances.REQUEST_FIELDS, *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         # A request is decided as it was made: edits go through a new request (an extension).
-        return ["risk", "justification", "conditions", "starts_on", "expires_on", *self.readonly_fields]
+        return [*acceptances.REQUEST_FIELDS, *self.readonly_fields]
 
     form = AcceptanceRequestForm
 
@@ -93,15 +93,7 @@ class RiskAcceptanceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        data = form.cleaned_data
-        saved = acceptances.request(
-            data["risk"],
-            request.user,
-            justification=data["justification"],
-            conditions=data.get("conditions", ""),
-            starts_on=data.get("starts_on"),
-            expires_on=data["expires_on"],
-        )
+        saved = acceptances.request_from(form.cleaned_data, request.user)
         obj.pk = saved.pk
         obj.__dict__.update(saved.__dict__)
 

@@ -61,7 +61,6 @@ class StrictFilterSet(rest_filters.FilterSet):
         models.DateField: {"filter_class": StrictDateFilter},
     }
 
-
     def is_valid(self) -> bool:
         # django-filter reads an empty value as "no filter"; for a typed filter (a key, a number, a
         # date, a choice that has no empty option) the schema says the value cannot be empty.

@@ -110,16 +110,7 @@ class AcceptanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = _translate(
-            lambda: acceptances.request(
-                data["risk"],
-                self.request.user,
-                justification=data["justification"],
-                conditions=data.get("conditions", ""),
-                starts_on=data.get("starts_on"),
-                expires_on=data["expires_on"],
-            )
-        )
+        serializer.instance = _translate(lambda: acceptances.request_from(data, self.request.user))
 
     def _move(self, request, name, move):
         acceptance = self.get_object()
