@@ -168,8 +168,9 @@ class AlertAdmin(admin.ModelAdmin):
         "acknowledged_at",
         "silenced_until",
         "flapping",
+        "inhibited_by",
     ]
-    list_filter = ["state", "priority", "kind", "severity", "flapping"]
+    list_filter = ["state", "priority", "kind", "severity", "flapping", ("inhibited_by", admin.EmptyFieldListFilter)]
     list_select_related = ["indicator__risk", "metric"]
     search_fields = ["title", "reason", "dedup_key"]
     readonly_fields = [f.name for f in Alert._meta.fields]

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
-from monitoring import signals, thresholds
+from monitoring import inhibition, signals, thresholds
 from monitoring import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Band, Direction, Priority, ReadingStatus, Source
 from monitoring.models import (
@@ -260,6 +260,13 @@ class Evaluator:
             acceptances.invalidate_on_critical(
                 alert.indicator.risk_id, f"indicator {alert.indicator.name} went critical ({event.reason})"
             )
+        if inhibition.update(alert):
+            # Its cause is firing and being handled: recorded and shown, nobody paged, no incident.
+            transition.reason = (
+                f"{transition.reason} (inhibited by alert {alert.inhibited_by_id}: {alert.inhibited_by})"[:500]
+            )
+            transition.save(update_fields=["reason"])
+            return
         transaction.on_commit(
             lambda: signals.alert_transition.send(
                 sender=Alert,

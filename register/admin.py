@@ -147,7 +147,7 @@ class CausesInline(admin.TabularInline):
 
     model = RiskLink
     fk_name = "cause"
-    fields = ["effect", "note"]
+    fields = ["effect", "note", "inhibits"]
     autocomplete_fields = ["effect"]
     extra = 0
     verbose_name = _("causes")
@@ -156,7 +156,7 @@ class CausesInline(admin.TabularInline):
 
 class CausedByInline(CausesInline):
     fk_name = "effect"
-    fields = ["cause", "note"]
+    fields = ["cause", "note", "inhibits"]
     autocomplete_fields = ["cause"]
     verbose_name = _("caused by")
     verbose_name_plural = _("caused by (these make this risk more likely)")

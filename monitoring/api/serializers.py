@@ -128,8 +128,10 @@ class AlertSerializer(serializers.ModelSerializer):
             "acknowledged_by",
             "silenced_until",
             "silence_reason",
+            "inhibited_by",
         ]
         read_only_fields = fields
+        extra_kwargs = {"inhibited_by": {"allow_null": True}}
 
 
 class AlertDetailSerializer(AlertSerializer):
@@ -157,6 +159,9 @@ class OpenAlertSerializer(serializers.Serializer):
     severity = serializers.CharField()
     priority = serializers.CharField()
     started_at = serializers.DateTimeField()
+    inhibited_by = serializers.IntegerField(
+        allow_null=True, help_text="The firing alert of a cause that inhibits this one (not notified)."
+    )
 
 
 class LiveIndicatorSerializer(serializers.Serializer):
@@ -203,6 +208,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
                     "severity": a.severity,
                     "priority": a.priority,
                     "started_at": a.started_at,
+                    "inhibited_by": a.inhibited_by_id,
                 }
                 for a in open_alerts
             ],

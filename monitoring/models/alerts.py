@@ -126,6 +126,16 @@ class Alert(models.Model):
     )
     silenced_until = models.DateTimeField(_("silenced until"), null=True, blank=True)
     silence_reason = models.CharField(_("silence reason"), max_length=300, blank=True)
+    # Inhibition along the risk graph (monitoring/inhibition.py): the firing immediate alert of a risk
+    # that causes this one; set while it lasts, cleared when this alert is announced without one.
+    inhibited_by = models.ForeignKey(
+        "self",
+        verbose_name=_("inhibited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inhibits",
+    )
 
     class Meta:
         verbose_name = _("alert")

@@ -442,6 +442,14 @@ class RiskLink(models.Model):
     cause = models.ForeignKey(Risk, verbose_name=_("cause"), on_delete=models.CASCADE, related_name="effect_links")
     effect = models.ForeignKey(Risk, verbose_name=_("effect"), on_delete=models.CASCADE, related_name="cause_links")
     note = models.CharField(_("note"), max_length=300, blank=True)
+    inhibits = models.BooleanField(
+        _("inhibits"),
+        default=True,
+        help_text=_(
+            "While an immediate-priority alert of the cause fires, new alerts of the effect are inhibited:"
+            " recorded and shown, not notified (the effect is a consequence, not a second page)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("risk link")
