@@ -113,7 +113,9 @@ def request(risk, user, *, justification: str, expires_on: date, conditions: str
 def _decide(acceptance, user, action: str, note: str):
     from register.models import RiskAcceptance
 
-    acceptance = RiskAcceptance.objects.select_for_update().select_related("risk__owner").get(pk=acceptance.pk)
+    acceptance = (
+        RiskAcceptance.objects.select_for_update(of=("self",)).select_related("risk__owner").get(pk=acceptance.pk)
+    )
     if not may_approve(user):
         raise PermissionDenied(_("Approving or rejecting an acceptance needs the approve permission."))
     if acceptance.requested_by_id is not None and acceptance.requested_by_id == user.pk:
@@ -162,7 +164,9 @@ def activate(acceptance) -> None:
 def revoke(acceptance, user, note: str = ""):
     from register.models import RiskAcceptance
 
-    acceptance = RiskAcceptance.objects.select_for_update().select_related("risk__owner").get(pk=acceptance.pk)
+    acceptance = (
+        RiskAcceptance.objects.select_for_update(of=("self",)).select_related("risk__owner").get(pk=acceptance.pk)
+    )
     if not (may_approve(user) or acceptance.risk.is_editable_by(user)):
         raise PermissionDenied(_("Only an approver or the risk's owner revokes an acceptance."))
     reason = _("revoked by %(user)s") % {"user": user.get_username()} + (f": {note}" if note else "")
