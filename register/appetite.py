@@ -74,6 +74,17 @@ def refresh(risks=None) -> dict[str, int]:
     return {status: len(pks) for status, pks in moved.items()}
 
 
+def adopt(version) -> dict[str, int]:
+    """A new appetite version takes effect: re-judge the risks it covers (its category's, or — for
+    the programme-wide one — all, since categories without their own fall back to it)."""
+    from register.models import Risk
+
+    covered = (
+        Risk.objects.all() if version.category_id is None else Risk.objects.filter(category_id=version.category_id)
+    )
+    return refresh(covered)
+
+
 def moved_outside(risks: Iterable) -> None:
     from register.models import Risk
 

@@ -193,8 +193,7 @@ class AppetiteAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.set_by = request.user
         super().save_model(request, obj, form, change)
-        covered = Risk.objects.all() if obj.category_id is None else Risk.objects.filter(category_id=obj.category_id)
-        moved = appetite.refresh(covered)
+        moved = appetite.adopt(obj)
         if moved:
             listed = ", ".join(f"{n} {status or '—'}" for status, n in moved.items())
             self.message_user(request, _("Risks re-judged: %(moved)s.") % {"moved": listed})

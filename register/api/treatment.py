@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Max
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -174,13 +173,10 @@ class AppetiteSerializer(CleanModelSerializer):
         read_only_fields = ["set_at"]
 
     def get_in_force(self, version: Appetite) -> bool:
-        latest = self.context.get("latest")
-        if latest is None:
-            latest = dict(
-                Appetite.objects.values("category_id").annotate(last=Max("pk")).values_list("category_id", "last")
-            )
-            self.context["latest"] = latest
-        return latest.get(version.category_id) == version.pk
+        # The same rule the register judges by (Appetite.objects.in_force), once per response.
+        if "in_force" not in self.context:
+            self.context["in_force"] = {v.pk for v in Appetite.objects.in_force().values()}
+        return version.pk in self.context["in_force"]
 
 
 class AppetiteFilter(StrictFilterSet):
@@ -202,8 +198,4 @@ class AppetiteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         with transaction.atomic():
-            version = serializer.save(set_by=self.request.user)
-            risks = Risk.objects.all()
-            if version.category_id is not None:
-                risks = risks.filter(category_id=version.category_id)
-            appetite.refresh(risks)
+            appetite.adopt(serializer.save(set_by=self.request.user))
