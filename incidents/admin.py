@@ -4,13 +4,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from incidents import workflow
 from incidents.choices import EventKind, Status
 from incidents.models import (
+    FINAL_STATES,
     ActionItem,
     EscalationPolicy,
     EscalationStep,
@@ -21,10 +24,18 @@ from incidents.models import (
     Postmortem,
     TimelineEvent,
 )
-from register import extensions
+from register import display, extensions
 from register.admin import ObjectToolsMixin, level_badge
 
 SEVERITY_COLOURS = {"high": "#c9302c", "medium": "#e69a00", "low": "#3c8d40"}
+
+
+def severity_badge(incident):
+    # The choice's label carries its rule ("High — escalate at once"): the badge says the word.
+    label = str(incident.get_severity_display()).split(" — ")[0].split(" ")[0]
+    return level_badge(
+        incident.severity, label, SEVERITY_COLOURS[incident.severity], title=incident.get_severity_display()
+    )
 
 
 class TimelineInline(admin.TabularInline):
@@ -148,9 +159,7 @@ class IncidentAdmin(ObjectToolsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("severity"), ordering="severity")
     def severity_badge(self, obj):
-        if not obj.severity:
-            return "—"
-        return level_badge(obj.severity, obj.get_severity_display().split(" ")[0], SEVERITY_COLOURS[obj.severity])
+        return severity_badge(obj) if obj.severity else "—"
 
     @admin.display(description=_("age"))
     def age(self, obj):
@@ -314,37 +323,55 @@ def incident_panel(request):
 extensions.add_index_panel("incidents.mtta_mttr", incident_panel, order=20)
 
 
-class RiskIncidentInline(admin.TabularInline):
-    """The incidents of a risk, on the risk's page (added by this app to the core's admin)."""
-
-    model = Incident.risks.through
-    verbose_name = _("incident")
-    verbose_name_plural = _("incidents")
-    fields = ["incident", "incident_status", "incident_severity", "incident_detected"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("incident")
-
-    @admin.display(description=_("status"))
-    def incident_status(self, obj):
-        return obj.incident.get_status_display()
-
-    @admin.display(description=_("severity"))
-    def incident_severity(self, obj):
-        return obj.incident.get_severity_display()
-
-    @admin.display(description=_("detected"))
-    def incident_detected(self, obj):
-        return obj.incident.detected_at
+def incident_rows(incidents) -> list[dict]:
+    return [
+        {
+            "pk": i.pk,
+            "url": reverse("admin:incidents_incident_change", args=[i.pk]),
+            "title": i.title,
+            "severity": severity_badge(i) if i.severity else "—",
+            "status": i.get_status_display(),
+            "open": i.status not in FINAL_STATES,
+            "detected": display.when(i.detected_at),
+        }
+        for i in incidents
+    ]
 
 
-extensions.add_risk_inline("incidents.incidents", RiskIncidentInline, order=70)
+def risk_incidents_block(request, risk):
+    """The risk page's incidents, open ones first, newest first."""
+    if not request.user.has_perm("incidents.view_incident"):
+        return None
+    incidents = sorted(
+        risk.incidents.order_by("-detected_at")[:20],
+        key=lambda i: (i.status in FINAL_STATES, -i.detected_at.timestamp()),
+    )
+    return render_to_string("incidents/_risk_incidents.html", {"rows": incident_rows(incidents)}, request=request)
+
+
+def open_incidents_panel(request):
+    if not request.user.has_perm("incidents.view_incident"):
+        return None
+    incidents = Incident.objects.exclude(status__in=FINAL_STATES).exclude(status=Status.RESOLVED)
+    rows = [
+        (
+            format_html('<a href="{}">INC-{}</a> {}', r["url"], r["pk"], r["title"]),
+            r["severity"],
+            r["status"],
+            r["detected"],
+        )
+        for r in incident_rows(incidents.order_by("-detected_at")[:8])
+    ]
+    return {
+        "title": _("Open incidents"),
+        "columns": [_("incident"), _("severity"), _("status"), _("detected")],
+        "rows": rows,
+        "empty": _("No incident is open."),
+    }
+
+
+extensions.add_risk_summary_block("incidents.incidents", risk_incidents_block, order=20)
+extensions.add_index_panel("incidents.open", open_incidents_panel, order=14)
 
 
 @admin.register(Postmortem)
@@ -367,3 +394,6 @@ class ActionItemAdmin(admin.ModelAdmin):
 
         made = [m for m in (to_mitigation(item) for item in queryset) if m is not None]
         self.message_user(request, _("%(n)d mitigation(s) linked.") % {"n": len(made)}, messages.SUCCESS)
+
+
+extensions.add_operations_models("incidents.integrationtoken", "incidents.externalalert", "incidents.labelmapping")

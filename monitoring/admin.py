@@ -3,7 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -11,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from monitoring import actions, series
+from monitoring import state_machine as sm
+from monitoring.choices import Source
 from monitoring.evaluation import indicator_live_status
 from monitoring.models import (
     Alert,
@@ -23,8 +27,11 @@ from monitoring.models import (
     Notification,
     SourceState,
 )
-from register import extensions
+from monitoring.models.alerts import OPEN_STATES
+from monitoring.source_forms import SOURCE_FIELDS, MetricSourceForm, field_name
+from register import charts, display, extensions
 from register.admin import RiskChildAdmin, RiskChildInline, level_badge
+from register.choices import LiveStatus
 
 STATUS_COLOURS = {
     "normal": "#3c8d40",
@@ -62,18 +69,48 @@ class MetricAdmin(admin.ModelAdmin):
     ]
     list_filter = ["source", "enabled", "last_status", "category", "direction"]
     search_fields = ["name", "key", "category"]
-    readonly_fields = ["last_value", "last_status", "last_collected_at", "config_error", "source_health", "chart"]
+    readonly_fields = [
+        "last_value_display",
+        "last_status_display",
+        "last_collected_at",
+        "config_error",
+        "source_health",
+        "chart",
+    ]
+    form = MetricSourceForm
+    change_form_template = "admin/monitoring/metric/change_form.html"
     fieldsets = [
         (None, {"fields": ["name", "key", "category", "unit", "description"]}),
         (_("Bands"), {"fields": ["direction", "warning", "critical"]}),
-        (_("Collection"), {"fields": ["source", "source_config", "interval_seconds", "enabled", "next_due_at"]}),
+        (_("Collection"), {"fields": ["source", "interval_seconds", "enabled", "next_due_at"]}),
+        # One fieldset per kind of source; the page shows the chosen one (source_forms.py).
+        *[
+            (
+                label,
+                {
+                    "fields": [field_name(source, key) for key in SOURCE_FIELDS[source]],
+                    "classes": ["source-fields", f"source-{source}"],
+                },
+            )
+            for source, label in Source.choices
+            if SOURCE_FIELDS.get(source)
+        ],
+        (_("Advanced: the configuration as JSON"), {"fields": ["source_config"], "classes": ["collapse"]}),
         (
             _("Live"),
-            {"fields": ["last_value", "last_status", "last_collected_at", "config_error", "source_health", "chart"]},
+            {
+                "fields": [
+                    "last_value_display",
+                    "last_status_display",
+                    "last_collected_at",
+                    "config_error",
+                    "source_health",
+                    "chart",
+                ]
+            },
         ),
     ]
 
-    @admin.display(description=_("normal"))
     def has_delete_permission(self, request, obj=None):
         # The model's rule: a metric with history is disabled (the *enabled* box), not deleted. Django's
         # bulk delete asks this per object too, and refuses the whole selection when one is kept.
@@ -81,6 +118,7 @@ class MetricAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    @admin.display(description=_("normal"))
     def normal_band(self, obj):
         return obj.band_texts()["normal"]
 
@@ -94,7 +132,7 @@ class MetricAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("last value"), ordering="last_value")
     def last_value_display(self, obj):
-        return "—" if obj.last_value is None else f"{obj.last_value:g} {obj.unit}"
+        return display.number(obj.last_value, obj.unit)
 
     @admin.display(description=_("last status"), ordering="last_status")
     def last_status_display(self, obj):
@@ -125,8 +163,15 @@ class MetricAdmin(admin.ModelAdmin):
     def chart(self, obj):
         if not obj.pk:
             return "—"
-        svg = series.sparkline_svg(series.trend(obj, timezone.now()), width=480, height=80)
-        return mark_safe(svg) if svg else _("not enough readings yet")  # the SVG is built from numbers only
+        points = [(timezone.localtime(p["t"]).strftime("%H:%M"), p["value"]) for p in series.trend(obj, timezone.now())]
+        svg = charts.line_chart_svg(
+            points,
+            obj.unit,
+            bands={"warning": obj.warning, "critical": obj.critical},
+            title=str(obj.name),
+            words={"current": _("last 24 hours")},
+        )
+        return svg or _("not enough readings yet")
 
 
 @admin.register(AlertRule)
@@ -279,50 +324,6 @@ class IndicatorStateAdmin(admin.ModelAdmin):
         return False
 
 
-class LiveIndicatorInline(admin.TabularInline):
-    """Each monitored indicator of a risk, live: value, state, 24-hour sparkline, open alerts."""
-
-    model = Indicator
-    verbose_name_plural = _("live indicators")
-    fields = ["name", "live_value", "live_state", "sparkline", "open_alerts"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(metric__isnull=False)
-            .select_related("metric", "live")
-            .prefetch_related("alerts")
-        )
-
-    @admin.display(description=_("value"))
-    def live_value(self, obj):
-        if obj.metric.last_value is None:
-            return "—"
-        return f"{obj.metric.last_value:g} {obj.metric.unit}"
-
-    @admin.display(description=_("state"))
-    def live_state(self, obj):
-        status = indicator_live_status(getattr(obj, "live", None))
-        phase = obj.live.phase if getattr(obj, "live", None) else "normal"
-        return format_html("{} {}", status_badge(status, status), phase)
-
-    @admin.display(description=_("last 24 hours"))
-    def sparkline(self, obj):
-        return mark_safe(series.sparkline_svg(series.trend(obj.metric, timezone.now())) or "—")
-
-    @admin.display(description=_("open alerts"))
-    def open_alerts(self, obj):
-        open_ = [a for a in obj.alerts.all() if a.is_open]
-        return ", ".join(f"{a.get_state_display()} ({a.get_priority_display()})" for a in open_) or "—"
-
-
 class IndicatorInline(RiskChildInline, admin.TabularInline):
     model = Indicator
     fields = ["order", "name", "metric", "rule_text", "rule_summary"]
@@ -351,6 +352,93 @@ class IndicatorAdmin(RiskChildAdmin):
     autocomplete_fields = ["risk", "metric"]
 
 
+# Said beside a state badge only where the badge alone would mislead.
+PHASE_WORDS = {sm.PENDING: _("breached; fires if it persists"), sm.RECOVERING: _("recovering")}
+
+
+def risk_live_block(request, risk):
+    """The risk page's live view: every indicator with its value, state, last 24 hours and open
+    alerts; an indicator bound to no metric says so, with the way to bind it."""
+    now = timezone.now()
+    indicators = (
+        Indicator.objects.filter(risk=risk)
+        .select_related("metric", "live")
+        .prefetch_related("alerts")
+        .order_by("order", "pk")
+    )
+    rows = []
+    for indicator in indicators:
+        row = {
+            "name": indicator.name,
+            "rule": indicator.rule_display if indicator.rule_text else "—",
+            "url": reverse("admin:monitoring_indicator_change", args=[indicator.pk]),
+            "bound": indicator.metric_id is not None,
+        }
+        if indicator.metric_id:
+            metric, state = indicator.metric, getattr(indicator, "live", None)
+            status = indicator_live_status(state)
+            row.update(
+                status=status,
+                value=display.number(metric.last_value, metric.unit),
+                when=display.when(metric.last_collected_at) if metric.last_collected_at else _("no reading yet"),
+                badge=status_badge(status, LiveStatus(status).label),
+                phase=PHASE_WORDS.get(state.phase) if state else None,
+                sparkline=mark_safe(series.sparkline_svg(series.trend(metric, now)) or "—"),
+                alerts=", ".join(
+                    f"{a.get_state_display()} ({a.get_priority_display()})" for a in indicator.alerts.all() if a.is_open
+                ),
+            )
+        rows.append(row)
+    return render_to_string("monitoring/_risk_live.html", {"rows": rows}, request=request)
+
+
+def open_alerts_panel(request):
+    if not request.user.has_perm("monitoring.view_alert"):
+        return None
+    alerts = (
+        Alert.objects.filter(state__in=OPEN_STATES)
+        .select_related("indicator__risk")
+        .order_by("-fired_at", "-started_at")[:8]
+    )
+    rows = [
+        (
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:monitoring_alert_change", args=[a.pk]),
+                a.indicator.risk.code if a.indicator_id else a.title,
+            ),
+            status_badge(a.severity, a.get_severity_display()) if a.severity else a.get_state_display(),
+            a.indicator.name if a.indicator_id else a.get_kind_display(),
+            display.when(a.fired_at or a.started_at),
+        )
+        for a in alerts
+    ]
+    return {
+        "title": _("Open alerts"),
+        "columns": [_("risk"), _("state"), _("indicator"), _("since")],
+        "rows": rows,
+        "empty": _("No alert is open."),
+    }
+
+
+def bind_metric_step(request):
+    """Start here: a metric fed by a source (or by pushed readings that have arrived)."""
+    if not request.user.has_perm("monitoring.change_metric"):
+        return None
+    done = (
+        Metric.objects.exclude(source=Source.PUSH).exists()
+        or Metric.objects.filter(last_collected_at__isnull=False).exists()
+    )
+    return {
+        "label": _("Bind a metric to its source"),
+        "url": reverse("admin:monitoring_metric_changelist"),
+        "done": done,
+    }
+
+
 # The risk page is the register's; monitoring adds the indicators and their live view to it.
 extensions.add_risk_inline("monitoring.indicators", IndicatorInline, order=20)
-extensions.add_risk_inline("monitoring.live", LiveIndicatorInline, order=60)
+extensions.add_risk_summary_block("monitoring.live", risk_live_block, order=10)
+extensions.add_index_panel("monitoring.open_alerts", open_alerts_panel, order=12)
+extensions.add_start_step("monitoring.bind", bind_metric_step, order=20)
+extensions.add_operations_models("monitoring.sourcestate", "monitoring.indicatorstate", "monitoring.notification")

@@ -252,3 +252,15 @@ def import_panel(request):
 
 
 extensions.add_index_panel("plans.import", import_panel, order=5)
+
+
+def import_step(request):
+    """Start here: a register filled from a plan (or by hand)."""
+    if not request.user.has_perm(PREVIEW):
+        return None
+    from register.models import Risk
+
+    return {"label": _("Import your risk plan"), "url": reverse("admin:plans_import"), "done": Risk.objects.exists()}
+
+
+extensions.add_start_step("plans.import", import_step, order=10)

@@ -178,3 +178,4 @@ def projection_panel(request):
 
 
 extensions.add_index_panel("projections.backlog", projection_panel, order=30)
+extensions.add_operations_models("projections.outboxentry")

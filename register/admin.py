@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from register import extensions
+from register import colours, display, extensions
 from register.choices import ScoreSource
 from register.models import (
     Category,
@@ -32,11 +33,13 @@ LIVE_COLOURS = {"normal": "#3c8d40", "unknown": "#777777", "warning": "#e69a00",
 _CODE_WIDGET = forms.Textarea(attrs={"rows": 10, "cols": 100, "class": "vLargeTextField riskregister-code"})
 
 
-def level_badge(level: str, label: str, colour: str | None):
+def level_badge(level: str, label: str, colour: str | None, title: str = ""):
+    colour = colour or "#777777"
     return format_html(
-        '<span class="riskregister-badge" style="background:{};color:#fff;padding:2px 8px;'
-        'border-radius:10px;font-weight:bold">{}</span>',
-        colour or "#777",
+        '<span class="riskregister-badge" style="background:{};color:{}"{}>{}</span>',
+        colour,
+        colours.text_on(colour),
+        format_html(' title="{}"', title) if title else "",
         label,
     )
 
@@ -218,13 +221,12 @@ class RiskAdminForm(forms.ModelForm):
 @admin.register(Risk)
 class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
     form = RiskAdminForm
+    # Fits 1366 px beside the filters: long titles and categories truncate (full text on hover).
     list_display = [
         "code",
-        "title",
-        "category",
-        "impact",
-        "likelihood",
-        "score",
+        "title_display",
+        "category_display",
+        "score_display",
         "level_display",
         "appetite_display",
         "live_display",
@@ -232,7 +234,7 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
         "status",
         "owner",
     ]
-    list_display_links = ["code", "title"]
+    list_display_links = ["code", "title_display"]
     list_filter = [
         "level",
         "live_status",
@@ -247,10 +249,9 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
     search_fields = ["code", "title", "description"]
     sortable_by = [
         "code",
-        "title",
-        "impact",
-        "likelihood",
-        "score",
+        "title_display",
+        "category_display",
+        "score_display",
         "level_display",
         "live_display",
         "review_display",
@@ -283,10 +284,8 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
                     "title",
                     "category",
                     "status",
-                    "live_display",
                     "owner",
                     "next_review_date",
-                    "review_display",
                 ]
             },
         ),
@@ -311,7 +310,7 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
         (_("Details"), {"fields": ["description", "impact_text", "components"]}),
         (_("Timestamps"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    change_form_template = "admin/register/change_form.html"
+    change_form_template = "admin/register/risk/change_form.html"
     # The register's own inlines; other apps add theirs through extensions.add_risk_inline.
     own_inlines = [
         (10, MitigationInline),
@@ -320,6 +319,38 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
         (40, CausedByInline),
         (50, ScoreChangeInline),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        risk = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if risk is not None:
+            extra_context["summary"] = self.summary(risk)
+            blocks = (block(request, risk) for block in extensions.risk_summary_blocks.values())
+            extra_context["summary_blocks"] = [block for block in blocks if block]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def summary(self, risk) -> dict:
+        """The read-first top of a risk's page: where it stands, in words."""
+        if risk.needs_reassessment:
+            review = format_html(
+                "{} {}", level_badge("review", _("review now"), "#c9302c"), risk.review_reason or _("(no cause given)")
+            )
+        else:
+            review = _("Nothing asks for a review before the next one.")
+        return {
+            "score": format_html("{} × {} = <strong>{}</strong>", risk.impact, risk.likelihood, risk.score)
+            if risk.score is not None
+            else "—",
+            "level": self.level_display(risk),
+            "assessments": self.assessments_display(risk),
+            "live": self.live_display(risk) if risk.live_status else _("Not monitored"),
+            "appetite": self.appetite_display(risk),
+            "owner": risk.owner.get_full_name() or risk.owner.get_username() if risk.owner_id else _("nobody yet"),
+            "treatment": risk.get_treatment_display() if risk.treatment else _("undecided"),
+            "next_review": date_format(risk.next_review_date, "SHORT_DATE_FORMAT") if risk.next_review_date else "—",
+            "status": risk.get_status_display(),
+            "review": review,
+        }
 
     def get_inlines(self, request, obj):
         contributed = [(c.order, c.value) for c in extensions.risk_inlines]
@@ -384,14 +415,32 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
 
     @admin.display(description=_("review"), ordering="-needs_reassessment")
     def review_display(self, obj):
+        # The badge alone in the list (its cause on hover); the risk page says the cause in full.
         if not obj.needs_reassessment:
             return "—"
+        return level_badge("review", _("review now"), "#c9302c", title=obj.review_reason)
+
+    @admin.display(description=_("title"), ordering="title")
+    def title_display(self, obj):
+        return format_html('<span class="riskregister-truncate" title="{}">{}</span>', obj.title, obj.title)
+
+    @admin.display(description=_("category"), ordering="category__name")
+    def category_display(self, obj):
+        if obj.category_id is None:
+            return "—"
+        name = str(obj.category)
+        return format_html('<span class="riskregister-truncate narrow" title="{}">{}</span>', name, name)
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_display(self, obj):
+        if obj.score is None:
+            return "—"
         return format_html(
-            '<span class="riskregister-review-now" title="{}" style="background:#c9302c;color:#fff;padding:2px 8px;'
-            'border-radius:10px;font-weight:bold">{}</span> <small>{}</small>',
-            obj.review_reason,
-            _("review now"),
-            obj.review_reason,
+            '<span title="{}">{} × {} = <strong>{}</strong></span>',
+            _("impact × likelihood"),
+            obj.impact,
+            obj.likelihood,
+            obj.score,
         )
 
     def save_model(self, request, obj, form, change):
@@ -492,3 +541,28 @@ class StrategyAdmin(admin.ModelAdmin):
 
 # Acceptances and appetite have pages of their own (register/treatment_admin.py).
 from register import treatment_admin  # noqa: E402, F401
+
+
+def score_change_panel(request):
+    """The latest score changes, on the admin index: who moved which risk, when and why."""
+    if not request.user.has_perm("register.view_scorechange"):
+        return None
+    changes = ScoreChange.objects.select_related("risk", "changed_by").order_by("-changed_at", "-pk")[:8]
+    rows = [
+        (
+            format_html('<a href="{}">{}</a>', reverse("admin:register_risk_change", args=[c.risk_id]), c.risk.code),
+            format_html("{} → <strong>{}</strong>", display.number(c.old_score), display.number(c.new_score)),
+            display.when(c.changed_at),
+            c.changed_by.get_username() if c.changed_by_id else c.get_source_display(),
+        )
+        for c in changes
+    ]
+    return {
+        "title": _("Recent score changes"),
+        "columns": [_("risk"), _("score"), _("when"), _("by")],
+        "rows": rows,
+        "empty": _("No score has changed yet."),
+    }
+
+
+extensions.add_index_panel("register.score_changes", score_change_panel, order=40)

@@ -130,3 +130,35 @@ def proposals_for(risks: list) -> dict:
     for source in proposal_sources.values():
         merged.update(source(risks))
     return merged
+
+
+# Models the admin index lists under *Operations*, at the end, instead of in their app's section:
+# the machinery (periodic tasks, the outbox, source and indicator states, notifications, tokens)
+# a programme lead does not start from. Model labels like "monitoring.sourcestate", or an app label
+# for all its models.
+operations_models: set[str] = {"django_celery_beat"}
+
+
+def add_operations_models(*labels: str) -> None:
+    operations_models.update(label.lower() for label in labels)
+
+
+risk_summary_blocks = _Registry()
+# A block of the read-first summary on top of a risk's page: (request, risk) -> rendered HTML
+# (safe) or None when it has nothing to say.
+RiskSummaryBlock = Callable[[HttpRequest, Any], Any]
+
+
+def add_risk_summary_block(name: str, block: RiskSummaryBlock, order: int) -> None:
+    """Add a block under the risk page's summary (live indicators, open incidents …), above its form."""
+    risk_summary_blocks.add(name, block, order)
+
+
+start_steps = _Registry()
+# A step of the index's "start here" strip: request -> {"label", "url", "done"} or None (not for
+# this user). The strip shows until every step is done.
+StartStep = Callable[[HttpRequest], dict | None]
+
+
+def add_start_step(name: str, step: StartStep, order: int) -> None:
+    start_steps.add(name, step, order)

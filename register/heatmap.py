@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 from django.db.models import Count, QuerySet
 
-from register import appetite, scoring
+from register import appetite, colours, scoring
 from register.choices import Assessment
 from register.models import Appetite, LevelBand, Risk
 
@@ -23,6 +23,11 @@ class Cell:
     # boundary between "within" and the rest is the appetite line the grids draw.
     appetite: str = ""
 
+    @property
+    def text(self) -> str:
+        """The colour a cell's figures are written in: readable on whatever colour its band has."""
+        return colours.text_on(self.colour)
+
 
 def heatmap(risks: QuerySet[Risk] | None = None, assessment: str = Assessment.CURRENT) -> list[list[Cell]]:
     """Rows from impact 5 down to 1, columns likelihood 1 to 5, as risk matrices are drawn; counts
@@ -37,6 +42,18 @@ def heatmap(risks: QuerySet[Risk] | None = None, assessment: str = Assessment.CU
         .annotate(n=Count("id"))
     }
     return grid_from_counts(counts)
+
+
+def legend(grid: list[list[Cell]]) -> list[dict]:
+    """The levels a grid shows, highest first, with their colours: the key printed beside it."""
+    from register.choices import Level
+
+    seen = {cell.level: cell for row in grid for cell in row}
+    return [
+        {"label": label, "colour": seen[level].colour, "text": seen[level].text}
+        for level, label in reversed(Level.choices)
+        if level in seen
+    ]
 
 
 def moves(risks: QuerySet[Risk] | None = None, limit: int = 50) -> list[dict]:

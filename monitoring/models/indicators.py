@@ -64,6 +64,34 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        before = getattr(self, "_stored_binding", (None, None))
+        super().save(*args, **kwargs)
+        after = (self.risk_id, self.metric_id)
+        if after != before:
+            # Binding an indicator to a metric makes its risk monitored ("No data" until the first
+            # reading), unbinding the last one makes it "Not monitored" again.
+            self._refresh_live_status({before[0], after[0]} - {None})
+        self._stored_binding = after
+
+    def delete(self, *args, **kwargs):
+        risk_id = self.risk_id
+        result = super().delete(*args, **kwargs)
+        self._refresh_live_status({risk_id})
+        return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_binding = (instance.__dict__.get("risk_id"), instance.__dict__.get("metric_id"))
+        return instance
+
+    @staticmethod
+    def _refresh_live_status(risk_ids: set[int]) -> None:
+        from monitoring.evaluation import update_live_status
+
+        update_live_status(risk_ids)
+
     def is_editable_by(self, user) -> bool:
         from register.models.risks import may_change
 

@@ -90,7 +90,7 @@ def test_acknowledge_action(client, superuser, firing):
 def test_metric_page_shows_chart_and_source_health(client, superuser, firing, latency):
     client.force_login(superuser)
     _, body = queries(client, reverse("admin:monitoring_metric_change", args=[latency.pk]))
-    assert "riskregister-sparkline" in body
+    assert "riskregister-trend" in body and "band-critical" in body  # the chart, with its threshold lines
     assert "no circuit breaker for this source" in body
 
 
