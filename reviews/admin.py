@@ -11,14 +11,16 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from register import charts, extensions
+from register import display, extensions
 from reviews import actions as reviews
-from reviews import reports
+from reviews import reports, workbench
 from reviews.models import (
     MitigationEvaluation,
     Reassessment,
@@ -30,31 +32,7 @@ from reviews.models import (
     ReviewTemplateItem,
 )
 
-
-def render_evidence(evidence: dict) -> str:
-    """The evidence of an item as the report shows it, with a trend chart per metric."""
-    shown = {
-        **evidence,
-        "metrics": [
-            {**m, "chart": charts.trend_chart_svg(m.get("daily", []), m.get("unit", ""))}
-            for m in evidence.get("metrics", [])
-        ],
-    }
-    return render_to_string("reviews/_evidence.html", {"evidence": shown})
-
-
-def risk_figures(evidence: dict) -> str:
-    labels = [
-        ("incidents", _("incidents")),
-        ("alert_episodes", _("alert episodes")),
-        ("hours_warning", _("h in warning")),
-        ("hours_critical", _("h in critical")),
-        ("score_changes", _("score changes")),
-    ]
-    shown = [(evidence[key], label) for key, label in labels if evidence.get(key)]
-    if not shown:
-        return format_html('<span class="quiet">{}</span>', _("nothing this period"))
-    return format_html_join(", ", "{} {}", shown)
+render_evidence, risk_figures = workbench.render_evidence, workbench.risk_figures
 
 
 class ReviewTemplateItemInline(admin.TabularInline):
@@ -85,6 +63,11 @@ class ReviewItemInline(_RowsOfReview):
     fields = ["section", "text", "evidence_display", "done", "note"]
     readonly_fields = ["section", "text", "evidence_display"]
     verbose_name_plural = _("checklist")
+    template = "admin/reviews/review/inline_items.html"
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4})},
+        models.BooleanField: {"widget": forms.CheckboxInput(attrs={"class": "wb-done"})},
+    }
 
     @admin.display(description=_("evidence"))
     def evidence_display(self, obj):
@@ -107,13 +90,10 @@ class ReassessmentInline(_RowsOfReview):
         "rationale",
     ]
     readonly_fields = ["risk", "flag_display", "figures", "proposal_display", "current_impact", "current_likelihood"]
-    # Eleven columns share the page: a score takes one digit and the rationale wraps, so the row
-    # stays within a laptop's width.
+    template = "admin/reviews/review/inline_reassessments.html"
     formfield_overrides = {
-        models.PositiveSmallIntegerField: {
-            "widget": forms.NumberInput(attrs={"style": "width:2.8em", "min": 1, "max": 5})
-        },
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 24, "style": "width:8em"})},
+        models.PositiveSmallIntegerField: {"widget": forms.NumberInput(attrs={"min": 1, "max": 5})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})},
     }
 
     def get_queryset(self, request):
@@ -131,19 +111,7 @@ class ReassessmentInline(_RowsOfReview):
 
     @admin.display(description=_("evidence proposes"))
     def proposal_display(self, obj):
-        proposal = (obj.evidence or {}).get("proposal")
-        if not proposal:
-            return format_html('<span class="quiet">{}</span>', _("no change"))
-        parts = []
-        if proposal.get("likelihood"):
-            parts.append(_("likelihood %(n)s") % {"n": proposal["likelihood"]})
-        if proposal.get("target_likelihood"):
-            parts.append(
-                _("target %(i)s × %(l)s") % {"i": proposal["target_impact"], "l": proposal["target_likelihood"]}
-            )
-        return format_html(
-            "<strong>{}</strong><br><small>{}</small>", ", ".join(parts), "; ".join(proposal.get("reasons", []))
-        )
+        return workbench.proposal(obj.evidence)
 
 
 class MitigationEvaluationInline(_RowsOfReview):
@@ -158,7 +126,9 @@ class MitigationEvaluationInline(_RowsOfReview):
     def before_after(self, obj):
         rows = obj.evidence.get("indicators", [])
         if not rows:
-            return format_html('<span class="quiet">{}</span>', obj.evidence.get("no_data", ""))
+            return format_html(
+                '<span class="quiet">{}</span>', gettext(obj.evidence["no_data"]) if obj.evidence.get("no_data") else ""
+            )
         return format_html_join(
             "",
             "<div>{}: {} → {} {}</div>",
@@ -253,11 +223,27 @@ class ReviewAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        from register.heatmap import grid_from_counts
+
+        review = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
             "can_complete": request.user.has_perm("reviews.complete_review"),
+            "level_grid": grid_from_counts({}),
         }
+        if review is not None:
+            extra_context.update(
+                progress=workbench.progress(review),
+                due_display=date_format(review.due_date, "SHORT_DATE_FORMAT"),
+                completed_at_display=display.when(review.completed_at),
+            )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        # "Complete review…" saves the edits first, then asks for confirmation with what will change.
+        if "_complete" in request.POST:
+            return HttpResponseRedirect(reverse("admin:reviews_review_complete", args=[obj.pk]))
+        return super().response_change(request, obj)
 
     def _back(self, review):
         return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
@@ -265,7 +251,19 @@ class ReviewAdmin(admin.ModelAdmin):
     def complete_view(self, request, pk: int):
         review = get_object_or_404(Review, pk=pk)
         if request.method != "POST":
-            return self._back(review)
+            if review.is_locked or not self.has_view_permission(request, review):
+                return self._back(review)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Complete %(review)s?") % {"review": review},
+                "review": review,
+                "opts": self.opts,
+                "progress": workbench.progress(review),
+                "undone": review.items.filter(done=False),
+                "changes": workbench.changes(review),
+                "can_complete": request.user.has_perm("reviews.complete_review"),
+            }
+            return TemplateResponse(request, "admin/reviews/review/complete.html", context)
         try:
             reviews.complete(review, request.user)
         except PermissionDenied:
@@ -358,3 +356,24 @@ def review_panel(request):
 
 
 extensions.add_index_panel("reviews.open", review_panel, order=10)
+
+
+def weekly_review_step(request):
+    """Start here: this week's review, worked through to the end."""
+    if not request.user.has_perm("reviews.change_review"):
+        return None
+    from django.utils import timezone
+
+    from reviews.periods import period_containing
+
+    period = period_containing("weekly", timezone.localdate())
+    review = Review.objects.filter(kind="weekly", period=period.label).first()
+    url = (
+        reverse("admin:reviews_review_change", args=[review.pk])
+        if review
+        else reverse("admin:reviews_review_changelist")
+    )
+    return {"label": _("Work through this week's review"), "url": url, "done": bool(review and review.is_locked)}
+
+
+extensions.add_start_step("reviews.weekly", weekly_review_step, order=30)

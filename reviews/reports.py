@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from register import appetite, charts
 from register.choices import AcceptanceState, AppetiteStatus, MitigationStatus, RiskStatus
 from register.heatmap import grid_from_counts, heatmap
+from register.heatmap import legend as heatmap_legend
 from register.models import Appetite, Mitigation, Risk, RiskAcceptance, ScoreChange
 from reviews import evidence
 from reviews.choices import Effectiveness
@@ -43,7 +44,7 @@ def context(review: Review) -> dict:
     items = list(review.items.all())
     for item in items:
         for metric in item.evidence.get("metrics", []):
-            metric["chart"] = charts.trend_chart_svg(metric.get("daily", []), metric.get("unit", ""))
+            metric["chart"] = charts.trend_chart_svg(metric, width=460)
     changes = (
         ScoreChange.objects.filter(changed_at__gte=window.start, changed_at__lte=until)
         .filter(~Q(old_impact=None))
@@ -56,6 +57,7 @@ def context(review: Review) -> dict:
         "period": period,
         "items": items,
         "heatmap": heatmap(open_risks),
+        "heatmap_legend": heatmap_legend(grid_from_counts({})),
         "heatmap_before": grid_from_counts(before) if review.kind == "monthly" and rows else None,
         "top_risks": list(open_risks.select_related("owner", "category").order_by("-score", "number")[:TOP_RISKS]),
         "score_changes": list(changes),

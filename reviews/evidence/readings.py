@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from monitoring.choices import AlertKind, Direction
 from monitoring.models import Alert, Indicator, Metric, Reading, ReadingRollup
@@ -40,12 +41,12 @@ def _samples(metric_ids: set[int], since, until) -> tuple[dict[int, list[tuple]]
         rows = Reading.objects.filter(
             metric_id__in=metric_ids, observed_at__gte=since, observed_at__lt=until, value__isnull=False
         ).values_list("metric_id", "observed_at", "value")
-        basis = "readings"
+        basis = gettext_noop("readings")
     else:
         rows = ReadingRollup.objects.filter(
             metric_id__in=metric_ids, hour__gte=since, hour__lt=until, average__isnull=False
         ).values_list("metric_id", "hour", "average")
-        basis = "hourly averages"
+        basis = gettext_noop("hourly averages")
     for metric_id, at, value in rows.order_by():
         by_metric[metric_id].append((at, value))
     return by_metric, basis
@@ -75,6 +76,10 @@ def metric_trends(metric_ids: set[int], window: Window, previous: Window) -> dic
             "previous": then_stats,
             "previous_basis": before_basis,
             "daily": _daily(current.get(metric.pk, []), window),
+            # For the charts: last period's days beside this period's, and the bands.
+            "previous_daily": _daily(before.get(metric.pk, []), previous),
+            "warning": metric.warning,
+            "critical": metric.critical,
         }
         if now_stats is None:
             figures["no_data"] = NO_READINGS

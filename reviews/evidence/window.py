@@ -6,11 +6,14 @@ import math
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from reviews.periods import Period
 
-NO_METRIC = "no data: bind a metric"
-NO_READINGS = "no data in this period"
+# Stored in the evidence as these English msgids and translated where shown ({% translate %}), so a
+# review reads in its reader's language whatever language it was opened in.
+NO_METRIC = gettext_noop("no data: bind a metric")
+NO_READINGS = gettext_noop("no data in this period")
 
 
 class Window:

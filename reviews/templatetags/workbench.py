@@ -1,0 +1,21 @@
+from django import template
+from django.utils.safestring import mark_safe
+
+from reviews import workbench
+
+register = template.Library()
+
+
+@register.filter
+def evidence_html(evidence):
+    return mark_safe(workbench.render_evidence(evidence or {}))  # rendered by a template, escaped there
+
+
+@register.filter
+def risk_figures(evidence):
+    return workbench.risk_figures(evidence or {})
+
+
+@register.filter
+def proposal(evidence):
+    return workbench.proposal(evidence or {})
