@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from monitoring import inhibition, signals, thresholds
 from monitoring import state_machine as sm
@@ -254,7 +255,8 @@ class Evaluator:
             return
         if event.kind in (Kind.FIRED, Kind.ESCALATED) and alert.severity == Band.CRITICAL and alert.indicator_id:
             Risk.objects.filter(pk=alert.indicator.risk_id).flag_for_review(
-                f"critical: {alert.indicator.name} ({event.reason})"
+                gettext("%(state)s: %(indicator)s (%(why)s)")
+                % {"state": Band(alert.severity).label, "indicator": alert.indicator.name, "why": event.reason}
             )
             # What was accepted no longer describes a risk whose indicator is critical.
             acceptances.invalidate_on_critical(

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from django.utils.translation import ngettext
+
 NORMAL, PENDING, FIRING, RECOVERING = "normal", "pending", "firing", "recovering"
 OK, WARNING, CRITICAL, NO_DATA, ERROR = "normal", "warning", "critical", "no_data", "error"
 BREACHES = (WARNING, CRITICAL)
@@ -160,7 +162,9 @@ def _fire(new: State, config: Config, now: float, events: list[Event], from_phas
             from_phase,
             FIRING,
             new.severity,
-            f"{new.breaches} consecutive breach(es) (for_count {config.for_count})",
+            # Read by people (a risk's review cause, a notification): plain words in the register's
+            # language (settings.LANGUAGE_CODE, active in the worker), not field names.
+            ngettext("%(n)d breach in a row", "%(n)d breaches in a row", new.breaches) % {"n": new.breaches},
         )
     )
     return new, events

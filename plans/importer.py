@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from monitoring.choices import RuleKind
 from monitoring.models import AlertRule, Indicator, Metric
@@ -84,7 +85,10 @@ class _Importer:
         self.plan = plan
         self.report = report
         self.user = user
-        self.reason = f"plan import ({source_name})" if source_name else "plan import"
+        # Kept in the score history: in the register's language, like the other reasons it stores.
+        self.reason = (
+            gettext("plan import (%(source)s)") % {"source": source_name} if source_name else gettext("plan import")
+        )
         self.line: int | None = None
         self.last_created = False  # whether the last upsert created its row
 

@@ -132,7 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "en", {"en", "ja"})
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
-LOCALE_PATHS = [BASE_DIR / "riskregister" / "locale"]
+# Ours first (`make messages` writes it), then Japanese for the third-party admin sections we show
+# whose packages ship none (django-celery-beat).
+LOCALE_PATHS = [BASE_DIR / "riskregister" / "locale", BASE_DIR / "riskregister" / "locale_packages"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
