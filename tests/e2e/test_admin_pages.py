@@ -1,0 +1,43 @@
+"""The pages a programme lead lives in, at a laptop's width, in English and Japanese."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.conftest import axe_violations, overflow, switch_language
+
+# Committed rows (the live server's thread reads them); serialized_rollback puts back what the
+# migrations created (roles, beat rows) for the tests after these, as the suite's other live tests do.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_key_pages_fit_a_laptop_and_pass_axe(page, site, demo, language):
+    from monitoring.models import Metric
+    from register.models import Risk
+
+    risk = Risk.objects.order_by("number").first()
+    metric = Metric.objects.filter(last_collected_at__isnull=False).order_by("pk").first()
+    pages = {
+        "index": "/admin/",
+        "risks": "/admin/register/risk/",
+        "risk": f"/admin/register/risk/{risk.pk}/change/",
+        "review": f"/admin/reviews/review/{demo.pk}/change/",
+        "heatmap": "/admin/heatmap/",
+        "metric": f"/admin/monitoring/metric/{metric.pk}/change/",
+        "confirm": f"/admin/reviews/review/{demo.pk}/complete/",
+    }
+    if language != "en":
+        switch_language(page, language)
+    problems = {}
+    for name, url in pages.items():
+        page.goto(site + url)
+        page.shots.take(page, f"{name}-{language}")
+        if overflow(page):
+            problems[f"{name}: scrolls sideways"] = overflow(page)
+        found = axe_violations(page)
+        if found:
+            problems[f"{name}: axe"] = found
+    assert problems == {}, json.dumps(problems, indent=1, ensure_ascii=False)
