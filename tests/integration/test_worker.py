@@ -53,6 +53,8 @@ def test_a_worker_collects_evaluates_and_notifies(broker, world, tmp_path):
         collect_metric.delay(metric.pk, slot.isoformat())
         wait_for(lambda: Reading.objects.filter(metric=metric, slot=slot).exists(), 60, "the reading", worker)
         wait_for(lambda: receiver.bodies, 30, "the webhook notification", worker)
+        # The receiver has the body before the worker records the delivery: wait for that too.
+        wait_for(lambda: Notification.objects.filter(status="sent").exists(), 30, "the delivery recorded", worker)
     finally:
         worker.stop()
     assert Reading.objects.get(metric=metric).status == "warning"
