@@ -12,9 +12,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from monitoring import actions, series
+from monitoring import actions, breach_forecasts, series
 from monitoring import state_machine as sm
-from monitoring.choices import Source
+from monitoring.choices import RuleKind, Source
 from monitoring.evaluation import indicator_live_status
 from monitoring.models import (
     Alert,
@@ -52,6 +52,17 @@ def status_badge(status: str, label: str):
     return level_badge(status, label, STATUS_COLOURS.get(status, "#777777"))
 
 
+# What a metric's page shows of it, read-only.
+LIVE_FIELDS = [
+    "last_value_display",
+    "last_status_display",
+    "last_collected_at",
+    "config_error",
+    "source_health",
+    "chart",
+]
+
+
 @admin.register(Metric)
 class MetricAdmin(admin.ModelAdmin):
     list_display = [
@@ -69,14 +80,7 @@ class MetricAdmin(admin.ModelAdmin):
     ]
     list_filter = ["source", "enabled", "last_status", "category", "direction"]
     search_fields = ["name", "key", "category"]
-    readonly_fields = [
-        "last_value_display",
-        "last_status_display",
-        "last_collected_at",
-        "config_error",
-        "source_health",
-        "chart",
-    ]
+    readonly_fields = LIVE_FIELDS
     form = MetricSourceForm
     change_form_template = "admin/monitoring/metric/change_form.html"
     fieldsets = [
@@ -98,16 +102,7 @@ class MetricAdmin(admin.ModelAdmin):
         (_("Advanced: the configuration as JSON"), {"fields": ["source_config"], "classes": ["collapse"]}),
         (
             _("Live"),
-            {
-                "fields": [
-                    "last_value_display",
-                    "last_status_display",
-                    "last_collected_at",
-                    "config_error",
-                    "source_health",
-                    "chart",
-                ]
-            },
+            {"fields": LIVE_FIELDS},
         ),
     ]
 
@@ -377,7 +372,9 @@ def risk_live_block(request, risk):
         if indicator.metric_id:
             metric, state = indicator.metric, getattr(indicator, "live", None)
             status = indicator_live_status(state)
+            stored = state.forecast if state and indicator.rule_kind == RuleKind.THRESHOLD else {}
             row.update(
+                forecast=breach_forecasts.describe(stored, "", now),  # beside the rule itself
                 status=status,
                 value=display.number(metric.last_value, metric.unit),
                 when=display.when(metric.last_collected_at) if metric.last_collected_at else _("no reading yet"),

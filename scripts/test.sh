@@ -44,5 +44,6 @@ fi
 
 echo "== pytest on PostgreSQL ($pg_url)"
 # The e2e test of the `make run` stack brings its own SQLite; the `once` suites (the generated-plan
-# property, the viewer's API fuzz run) test what the database hardly changes: all ran in the first pass.
+# property, the viewer's API fuzz run, the browser tests) test what the database hardly changes: all ran
+# in the first pass.
 DATABASE_URL="$pg_url" "$PY" -m pytest -m "not stack and not once" "$@"

@@ -59,6 +59,7 @@ def fill_register(plan, redis_url):
     """A register as a lead finds it after a week: the plan imported, a week of hourly readings
     behind its indicators (some normal, some in warning, some past critical; one metric never
     read), links between risks and this week's review open."""
+    from monitoring import breach_forecasts
     from monitoring.ingest import record_readings
     from monitoring.models import Metric
     from monitoring.sources.base import Value
@@ -73,10 +74,17 @@ def fill_register(plan, redis_url):
     now = timezone.now().replace(microsecond=0)
     metrics = list(Metric.objects.order_by("pk"))
     for index, metric in enumerate(metrics[:-1]):
-        # A point along warning → critical (direction-agnostic) with a little wobble for the charts.
+        # A point along warning → critical (direction-agnostic) with a little wobble for the charts;
+        # the first metric creeps up all week (a time-to-breach to show).
         t = (-0.3, 0.5, 1.3)[index % 3]
-        values = [metric.warning + (t + 0.05 * ((h * 7) % 5)) * (metric.critical - metric.warning) for h in range(168)]
+        creep = 0.006 if index == 0 else 0.0
+        values = [
+            metric.warning
+            + (t - 1.0 * (index == 0) + creep * h + 0.05 * ((h * 7) % 5)) * (metric.critical - metric.warning)
+            for h in range(168)
+        ]
         record_readings(metric, [(now - timedelta(hours=168 - h), Value(v)) for h, v in enumerate(values)])
+    breach_forecasts.refresh(now)
     review, _ = open_review("weekly")
     return review
 
@@ -177,3 +185,15 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
         for v in result
         if v["impact"] in impacts
     ]
+
+
+def layout_problems(page, name: str) -> dict:
+    """What a page gets wrong at this width: sideways scrolling, serious or critical axe violations."""
+    problems = {}
+    scrolling = overflow(page)
+    if scrolling:
+        problems[f"{name}: scrolls sideways"] = scrolling
+    found = axe_violations(page)
+    if found:
+        problems[f"{name}: axe"] = found
+    return problems

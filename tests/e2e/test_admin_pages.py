@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import axe_violations, overflow, switch_language
+from tests.e2e.conftest import layout_problems, switch_language
 
 # Committed rows (the live server's thread reads them); serialized_rollback puts back what the
 # migrations created (roles, beat rows) for the tests after these, as the suite's other live tests do.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Once: pages and a browser the database hardly changes (the SQLite pass).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.once]
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
@@ -35,9 +36,5 @@ def test_the_key_pages_fit_a_laptop_and_pass_axe(page, site, demo, language):
     for name, url in pages.items():
         page.goto(site + url)
         page.shots.take(page, f"{name}-{language}")
-        if overflow(page):
-            problems[f"{name}: scrolls sideways"] = overflow(page)
-        found = axe_violations(page)
-        if found:
-            problems[f"{name}: axe"] = found
+        problems.update(layout_problems(page, name))
     assert problems == {}, json.dumps(problems, indent=1, ensure_ascii=False)

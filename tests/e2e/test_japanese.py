@@ -9,11 +9,12 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import JA_PLAN, axe_violations, overflow, switch_language
+from tests.e2e.conftest import JA_PLAN, layout_problems, switch_language
 
 # Committed rows (the live server's thread reads them); serialized_rollback puts back what the
 # migrations created (roles, beat rows) for the tests after these, as the suite's other live tests do.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Once: pages and a browser the database hardly changes (the SQLite pass).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.once]
 
 
 # Words that are English in every language: names and abbreviations, not UI text to translate.
@@ -65,9 +66,5 @@ def test_the_key_pages_speak_japanese(page, site, japanese):
         english = english_lines(page, allowed)
         if english:
             problems[f"{name}: English"] = english
-        if overflow(page):
-            problems[f"{name}: scrolls sideways"] = overflow(page)
-        found = axe_violations(page)
-        if found:
-            problems[f"{name}: axe"] = found
+        problems.update(layout_problems(page, name))
     assert problems == {}, json.dumps(problems, indent=1, ensure_ascii=False)

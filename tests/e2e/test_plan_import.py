@@ -10,7 +10,8 @@ from tests.integration.services import use_broker
 
 # Committed rows (the live server's thread reads them); serialized_rollback puts back what the
 # migrations created (roles, beat rows) for the tests after these, as the suite's other live tests do.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Once: pages and a browser the database hardly changes (the SQLite pass).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.once]
 
 
 def test_a_lead_imports_the_plan_through_the_admin(page, site, transactional_db, redis_url):

@@ -14,7 +14,8 @@ from tests.integration.services import unavailable
 
 # Committed rows (the live server's thread reads them); serialized_rollback puts back what the
 # migrations created (roles, beat rows) for the tests after these, as the suite's other live tests do.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Once: pages and a browser the database hardly changes (the SQLite pass).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.once]
 
 
 def test_a_lead_completes_the_weekly_review_in_the_workbench(page, site, demo, tmp_path):
