@@ -1,5 +1,6 @@
 """Benchmark the live pipeline: one evaluation tick of 1,000 metrics × 5 indicators, a bulk push of
-10,000 readings through the API, and a /metrics scrape with 1,000 risks.
+10,000 readings through the API, a /metrics scrape with 1,000 risks, and the hourly time-to-breach
+forecast of 1,000 threshold indicators over a week of hourly rollups each.
 
 Usage: ``make bench`` or ``python bench/bench_monitoring.py --database-url postgres://…``.
 """
@@ -133,6 +134,39 @@ def main() -> None:
             f"max {timings[-1]:6.1f} ms"
         )
         print(f"  readings stored: {Reading.objects.count()}, metrics: {Metric.objects.count()}")
+
+        # The hourly forecast: 1,000 threshold indicators, a week of hourly means each, rising.
+        from monitoring import breach_forecasts
+        from monitoring.models import ReadingRollup
+
+        Indicator.objects.update(rule_kind="threshold", operator=">", threshold=500, rule_text="> 500 ms")
+        hour = now.replace(minute=0, second=0)
+        ReadingRollup.objects.bulk_create(
+            [
+                ReadingRollup(
+                    metric=metric, hour=hour - timedelta(hours=h), count=60, minimum=0, maximum=0, average=300 - h
+                )
+                for metric in metrics
+                for h in range(1, 169)
+            ],
+            batch_size=5000,
+        )
+        analyze()
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            result = breach_forecasts.refresh(now)
+            elapsed = time.perf_counter() - started
+        print(
+            f"  forecast: {result['forecast']} indicators × 168 h          {elapsed:6.2f} s  "
+            f"{count / result['forecast']:5.1f} queries/indicator  ({result['crossing']} crossing)"
+        )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from monitoring import actions, collection, notify, retention
+from monitoring import actions, breach_forecasts, collection, notify, retention
 from monitoring.models import Metric
 
 
@@ -54,3 +54,10 @@ def flag_unhealthy_sources() -> int:
     """A source unhealthy for longer than SOURCE_UNHEALTHY_REVIEW_HOURS flags its risk "review now":
     the indicator has been blind that long, and the risk may be larger than its score says."""
     return actions.flag_unhealthy_sources(timezone.now())
+
+
+@shared_task
+def forecast_breaches() -> dict:
+    """Hourly: each threshold indicator's time-to-breach; a crossing before the risk's next review
+    flags it "review now" (monitoring/breach_forecasts.py)."""
+    return breach_forecasts.refresh(timezone.now())

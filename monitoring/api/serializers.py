@@ -164,6 +164,22 @@ class OpenAlertSerializer(serializers.Serializer):
     )
 
 
+class ForecastSerializer(serializers.Serializer):
+    """When the indicator's threshold is crossed at the current trend (null times, and a ``reason``
+    code, when it is not: too_few_points, already_past, not_heading_there, beyond_horizon)."""
+
+    crosses_at = serializers.DateTimeField(allow_null=True)
+    low = serializers.DateTimeField(
+        allow_null=True, help_text="The earliest crossing (steep end of the slope's 90 % interval)."
+    )
+    high = serializers.DateTimeField(
+        allow_null=True, help_text="The latest crossing; null when the slow end never gets there."
+    )
+    slope_per_day = serializers.FloatField(allow_null=True)
+    reason = serializers.CharField()
+    computed_at = serializers.DateTimeField()
+
+
 class LiveIndicatorSerializer(serializers.Serializer):
     status = serializers.CharField()
     value = serializers.FloatField(allow_null=True)
@@ -172,6 +188,7 @@ class LiveIndicatorSerializer(serializers.Serializer):
     alert_state = serializers.CharField()
     trend = TrendPointSerializer(many=True)
     open_alerts = OpenAlertSerializer(many=True)
+    forecast = ForecastSerializer(allow_null=True)
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -200,6 +217,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "observed_at": metric.last_collected_at,
             "alert_state": state.phase if state else "normal",
             "trend": trend(metric, timezone.now()),
+            "forecast": (state.forecast or None) if state and indicator.rule_kind == "threshold" else None,
             "open_alerts": [
                 {
                     "id": a.pk,

@@ -46,6 +46,9 @@ class IndicatorState(models.Model):
     # The indicator's reading of the latest value (its early-warning rule included); the value itself
     # and its time are the metric's (last_value, last_collected_at).
     last_status = models.CharField(_("last status"), max_length=16, choices=ReadingStatus.choices, blank=True)
+    # When the indicator's threshold will be crossed at the current trend (monitoring/forecast.py),
+    # refreshed hourly by monitoring.tasks.forecast_breaches: Forecast.as_dict() plus "computed_at".
+    forecast = models.JSONField(_("time-to-breach forecast"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("indicator state")
