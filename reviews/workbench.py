@@ -3,11 +3,13 @@ figures this period, what the evidence proposes, and the progress of the review.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from register import charts
+from register import charts, display
 from reviews.models import Review
 
 
@@ -29,6 +31,25 @@ def risk_figures(evidence: dict) -> str:
     if not shown:
         return format_html('<span class="quiet">{}</span>', _("nothing this period"))
     return format_html_join(", ", "{} {}", shown)
+
+
+def forecast_lines(evidence: dict) -> list[str]:
+    """Each crossing forecast in the evidence: "Memory use > 80 %: 12/08/2026 (12/07 – 12/10)"."""
+
+    def moment(text):
+        return display.when(datetime.fromisoformat(text)) if text else "…"
+
+    return [
+        _("%(indicator)s %(rule)s: %(when)s (%(low)s – %(high)s)")
+        % {
+            "indicator": f["indicator"],
+            "rule": f["rule"],
+            "when": moment(f["crosses_at"]),
+            "low": moment(f.get("low")),
+            "high": moment(f.get("high")),
+        }
+        for f in (evidence or {}).get("forecasts", [])
+    ]
 
 
 def proposal(evidence: dict) -> str:

@@ -37,7 +37,12 @@ PERIOD_FIGURES: dict[str, Callable[[Window], dict]] = {
     EvidenceKind.INCIDENTS: incidents.incident_figures,
 }
 # Figures per risk and per mitigation, merged into one dict per row.
-RISK_FIGURES = (register.risk_score_changes, readings.alert_episodes, incidents.risk_incidents)
+RISK_FIGURES = (
+    register.risk_score_changes,
+    readings.alert_episodes,
+    incidents.risk_incidents,
+    readings.forecasts,
+)
 MITIGATION_FIGURES = (readings.before_after,)
 
 

@@ -176,3 +176,24 @@ def before_after(mitigations: list, window: Window) -> dict[int, dict]:
         if not figures:
             result[mitigation.pk]["no_data"] = NO_METRIC
     return result
+
+
+def forecasts(risk_ids: list[int], window: Window) -> dict[int, dict]:
+    """Per risk: its indicators' time-to-breach forecasts that cross (monitoring.breach_forecasts),
+    as they stood when the evidence was gathered."""
+    from monitoring.models import IndicatorState
+
+    result: dict[int, dict] = {}
+    states = IndicatorState.objects.filter(indicator__risk_id__in=risk_ids).select_related("indicator")
+    for state in states.order_by("indicator__order", "indicator__pk"):
+        stored = state.forecast or {}
+        if not stored.get("crosses_at"):
+            continue
+        result.setdefault(state.indicator.risk_id, {"forecasts": []})["forecasts"].append(
+            {
+                "indicator": state.indicator.name,
+                "rule": state.indicator.rule_text,
+                **{key: stored.get(key) for key in ("crosses_at", "low", "high")},
+            }
+        )
+    return result

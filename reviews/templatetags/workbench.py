@@ -19,3 +19,8 @@ def risk_figures(evidence):
 @register.filter
 def proposal(evidence):
     return workbench.proposal(evidence or {})
+
+
+@register.filter
+def forecast_lines(evidence):
+    return workbench.forecast_lines(evidence or {})

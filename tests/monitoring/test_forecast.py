@@ -146,3 +146,20 @@ def test_the_risk_page_and_the_api_show_it(memory, client, superuser, api_as):
     detail = api_as(superuser).get(f"/api/v1/risks/{memory.risk.code}/").json()
     live = next(i for i in detail["indicators"] if i["name"] == "Memory use")["live"]
     assert live["forecast"]["crosses_at"] and live["forecast"]["reason"] == ""
+
+
+@pytest.mark.django_db
+def test_a_review_carries_the_forecast_as_evidence(memory, client, superuser):
+    from reviews.actions import open_review
+
+    now = datetime.now(UTC).replace(minute=30, second=0, microsecond=0)
+    feed(memory.metric, [60 + 0.1 * h for h in range(72)], now)
+    breach_forecasts.refresh(now)  # no next review date: the crossing within 7 days flags the risk
+    review, _ = open_review("weekly")
+    row = review.reassessments.get(risk=memory.risk)
+    [forecasted] = row.evidence["forecasts"]
+    assert (forecasted["indicator"], forecasted["rule"]) == ("Memory use", "> 80 %")
+    assert forecasted["crosses_at"] == IndicatorState.objects.get(indicator=memory).forecast["crosses_at"]
+    client.force_login(superuser)
+    page = client.get(f"/admin/reviews/review/{review.pk}/change/").content.decode()
+    assert "Forecast to cross" in page and "Memory use &gt; 80 %:" in page
