@@ -48,11 +48,9 @@ def populate(indicators_per_metric: int) -> list:
     return metrics
 
 
-def tick(metrics, at, value) -> tuple[float, int]:
+def timed(work) -> tuple[float, int, object]:
+    """Run ``work()``: wall seconds, database queries, its result."""
     from django.db import connection
-
-    from monitoring.ingest import record_readings
-    from monitoring.sources import Value
 
     count = 0
 
@@ -63,9 +61,20 @@ def tick(metrics, at, value) -> tuple[float, int]:
 
     with connection.execute_wrapper(counter):
         started = time.perf_counter()
+        result = work()
+        elapsed = time.perf_counter() - started
+    return elapsed, count, result
+
+
+def tick(metrics, at, value) -> tuple[float, int]:
+    from monitoring.ingest import record_readings
+    from monitoring.sources import Value
+
+    def one_reading_each():
         for metric in metrics:
             record_readings(metric, [(at, Value(value))])
-        elapsed = time.perf_counter() - started
+
+    elapsed, count, _ = timed(one_reading_each)
     return elapsed, count
 
 
@@ -152,17 +161,7 @@ def main() -> None:
             batch_size=5000,
         )
         analyze()
-        count = 0
-
-        def counter(execute, sql, params, many, context):
-            nonlocal count
-            count += 1
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(counter):
-            started = time.perf_counter()
-            result = breach_forecasts.refresh(now)
-            elapsed = time.perf_counter() - started
+        elapsed, count, result = timed(lambda: breach_forecasts.refresh(now))
         print(
             f"  forecast: {result['forecast']} indicators × 168 h          {elapsed:6.2f} s  "
             f"{count / result['forecast']:5.1f} queries/indicator  ({result['crossing']} crossing)"
