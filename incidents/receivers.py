@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from incidents import actions
-from monitoring.choices import AlertKind, Priority
+from monitoring.choices import RISK_ALERT_KINDS, Priority
 from monitoring.signals import AlertAnnounced, NotificationKey
 from monitoring.state_machine import EventKind as AlertEvent
 
@@ -13,7 +13,7 @@ from monitoring.state_machine import EventKind as AlertEvent
 def on_alert_transition(sender, transition: AlertAnnounced, **kwargs) -> None:
     from monitoring.models import Alert
 
-    if transition.kind != AlertKind.BREACH:
+    if transition.kind not in RISK_ALERT_KINDS:
         return
     alert = Alert.objects.select_related("indicator__risk").filter(pk=transition.alert_id).first()
     if alert is None or alert.indicator_id is None:

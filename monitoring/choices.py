@@ -43,6 +43,22 @@ class BreakerState(models.TextChoices):
 class AlertKind(models.TextChoices):
     BREACH = "breach", _("Threshold breach")
     SOURCE = "source", _("Source unhealthy")
+    BURN_RATE = "burn_rate", _("Error budget burn")
+
+
+# The kinds of alert that speak about a risk: they open incidents, flag reviews and inhibit (or are
+# inhibited) along the risk graph. A source alert speaks about the source.
+RISK_ALERT_KINDS = (AlertKind.BREACH, AlertKind.BURN_RATE)
+
+
+class SLIKind(models.TextChoices):
+    METRIC = "metric", _("A percentage metric of the register")
+    PROMETHEUS = "prometheus", _("Good (or bad) and all events from Prometheus")
+
+
+class SLIMeasures(models.TextChoices):
+    GOOD = "good", _("Percent good (availability, success rate)")
+    BAD = "bad", _("Percent bad (error rate)")
 
 
 class AlertState(models.TextChoices):

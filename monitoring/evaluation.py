@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from monitoring import inhibition, signals, thresholds
@@ -35,7 +36,7 @@ from register.models import Risk
 
 Kind = sm.EventKind
 # The state a breach alert is in after each event of the machine.
-_EVENT_STATE = {
+EVENT_STATE = {
     Kind.PENDING: AlertState.PENDING,
     Kind.FIRED: AlertState.FIRING,
     Kind.ESCALATED: AlertState.FIRING,
@@ -161,13 +162,7 @@ class Evaluator:
             IndicatorState.objects.filter(pk__in=pks).update(
                 **dict(zip(IndicatorState.STORED_FIELDS, values, strict=True))
             )
-        if self.notifications:
-            from monitoring.tasks import deliver_notification
-
-            # SQLite ≥ 3.35 and PostgreSQL return the new keys from a bulk insert.
-            for notification in Notification.objects.bulk_create(self.notifications):
-                # robust: a broker outage must not fail the committed evaluation; the sweep resends.
-                transaction.on_commit(lambda pk=notification.pk: deliver_notification.delay(pk), robust=True)
+        queue_notifications(self.notifications)
         if changed:
             update_live_status({i.risk_id for i in self.indicators})
 
@@ -224,7 +219,7 @@ class Evaluator:
                 self._transition(alert, event, "", AlertState.PENDING, reading)
                 return
         before = alert.state
-        alert.state = _EVENT_STATE[event.kind]
+        alert.state = EVENT_STATE[event.kind]
         alert.reason, alert.last_value = event.reason, reading.value
         if event.severity:
             alert.severity = event.severity if event.kind == Kind.ESCALATED else severity
@@ -241,48 +236,71 @@ class Evaluator:
         self._transition(alert, event, before, alert.state, reading)
 
     def _transition(self, alert: Alert, event: sm.Event, before: str, after: str, reading: Reading) -> None:
-        transition = AlertTransition.objects.create(
-            alert=alert,
-            at=reading.observed_at,
-            event=event.kind,
-            from_state=before,
-            to_state=after,
-            severity=alert.severity,
-            value=reading.value,
-            reason=event.reason,
+        self.notifications += record_transition(
+            alert, event, before, after, reading.observed_at, reading.value, self.channels
         )
-        if event.kind not in sm.ANNOUNCED:
-            return
-        if event.kind in (Kind.FIRED, Kind.ESCALATED) and alert.severity == Band.CRITICAL and alert.indicator_id:
-            Risk.objects.filter(pk=alert.indicator.risk_id).flag_for_review(
-                gettext("%(state)s: %(indicator)s (%(why)s)")
-                % {"state": Band(alert.severity).label, "indicator": alert.indicator.name, "why": event.reason}
-            )
-            # What was accepted no longer describes a risk whose indicator is critical.
-            acceptances.invalidate_on_critical(
-                alert.indicator.risk_id, f"indicator {alert.indicator.name} went critical ({event.reason})"
-            )
-        if inhibition.update(alert):
-            # Its cause is firing and being handled: recorded and shown, nobody paged, no incident.
-            transition.reason = (
-                f"{transition.reason} (inhibited by alert {alert.inhibited_by_id}: {alert.inhibited_by})"[:500]
-            )
-            transition.save(update_fields=["reason"])
-            return
-        transaction.on_commit(
-            lambda: signals.alert_transition.send(
-                sender=Alert,
-                transition=signals.AlertAnnounced(
-                    alert_id=alert.pk, event=event.kind, priority=Priority(alert.priority), kind=AlertKind(alert.kind)
-                ),
+
+
+def record_transition(
+    alert: Alert, event: sm.Event, before: str, after: str, at: datetime, value: float | None, channels: list[Channel]
+) -> list[Notification]:
+    """Store an alert's transition and announce it: the risk flagged and its acceptance invalidated
+    on a critical fire, inhibition along the risk graph, the signal incidents listen to, and the
+    notifications owed (returned unsaved, so a caller writes a batch in one INSERT)."""
+    transition = AlertTransition.objects.create(
+        alert=alert,
+        at=at,
+        event=event.kind,
+        from_state=before,
+        to_state=after,
+        severity=alert.severity,
+        value=value,
+        reason=event.reason,
+    )
+    if event.kind not in sm.ANNOUNCED:
+        return []
+    if event.kind in (Kind.FIRED, Kind.ESCALATED) and alert.severity == Band.CRITICAL and alert.indicator_id:
+        Risk.objects.filter(pk=alert.indicator.risk_id).flag_for_review(
+            gettext("%(state)s: %(indicator)s (%(why)s)")
+            % {"state": Band(alert.severity).label, "indicator": alert.indicator.name, "why": event.reason}
+        )
+        # What was accepted no longer describes a risk whose indicator is critical.
+        acceptances.invalidate_on_critical(
+            alert.indicator.risk_id, f"indicator {alert.indicator.name} went critical ({event.reason})"
+        )
+    if inhibition.update(alert):
+        # Its cause is firing and being handled: recorded and shown, nobody paged, no incident.
+        transition.reason = f"{transition.reason} (inhibited by alert {alert.inhibited_by_id}: {alert.inhibited_by})"[
+            :500
+        ]
+        transition.save(update_fields=["reason"])
+        return []
+    transaction.on_commit(
+        lambda: signals.alert_transition.send(
+            sender=Alert,
+            transition=signals.AlertAnnounced(
+                alert_id=alert.pk, event=event.kind, priority=Priority(alert.priority), kind=AlertKind(alert.kind)
             ),
-            robust=True,
-        )
-        if alert.flapping or alert.is_silenced(reading.observed_at):
-            return
-        for channel in self.channels:
-            if channel.accepts(alert.priority):
-                self.notifications.append(Notification(transition=transition, channel=channel))
+        ),
+        robust=True,
+    )
+    if alert.flapping or alert.is_silenced(at):
+        return []
+    return [
+        Notification(transition=transition, channel=channel) for channel in channels if channel.accepts(alert.priority)
+    ]
+
+
+def queue_notifications(notifications: list[Notification]) -> None:
+    """Write the notifications and queue each delivery once the transaction commits."""
+    if not notifications:
+        return
+    from monitoring.tasks import deliver_notification
+
+    # SQLite ≥ 3.35 and PostgreSQL return the new keys from a bulk insert.
+    for notification in Notification.objects.bulk_create(notifications):
+        # robust: a broker outage must not fail the committed evaluation; the sweep resends.
+        transaction.on_commit(lambda pk=notification.pk: deliver_notification.delay(pk), robust=True)
 
 
 def indicator_live_status(state: IndicatorState | None) -> str:
@@ -301,7 +319,10 @@ def update_live_status(risk_ids: Iterable[int]) -> None:
     if not risk_ids:
         return
     worst: dict[int, str] = dict.fromkeys(risk_ids, LiveStatus.NONE)
-    indicators = Indicator.objects.filter(risk_id__in=risk_ids, metric__isnull=False).select_related("live")
+    # Monitored: bound to a metric, or reporting an SLO's budget.
+    indicators = Indicator.objects.filter(
+        Q(metric__isnull=False) | Q(slo__isnull=False), risk_id__in=risk_ids
+    ).select_related("live")
     for indicator in indicators:
         status = indicator_live_status(getattr(indicator, "live", None))
         if _LIVE_RANK[status] > _LIVE_RANK[worst[indicator.risk_id]]:

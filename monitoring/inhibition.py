@@ -1,6 +1,6 @@
 """Inhibition along the risk graph, as Alertmanager's inhibit rules but derived from the register.
 
-When an immediate-priority breach alert of risk A fires and A causes B (a ``RiskLink`` with
+When an immediate-priority breach or burn-rate alert of risk A fires and A causes B (a ``RiskLink`` with
 ``inhibits``, on by default), B's alerts are inhibited: their transitions are stored and shown with
 the inhibiting alert, but nobody is paged and no incident opens for them — B is a consequence of
 what is already being handled. Checked when a transition is announced (fired, escalated, resolved),
@@ -9,19 +9,19 @@ so an alert is inhibited exactly while its cause fires; one hop, the direct caus
 
 from __future__ import annotations
 
-from monitoring.choices import AlertKind, AlertState, Priority
+from monitoring.choices import RISK_ALERT_KINDS, AlertState, Priority
 
 
 def inhibitor_for(alert):
     """The firing immediate alert of a direct cause of the alert's risk that inhibits it, or None."""
     from monitoring.models import Alert
 
-    if alert.kind != AlertKind.BREACH or alert.indicator_id is None:
+    if alert.kind not in RISK_ALERT_KINDS or alert.indicator_id is None:
         return None
     risk_id = alert.indicator.risk_id
     return (
         Alert.objects.filter(
-            kind=AlertKind.BREACH,
+            kind__in=RISK_ALERT_KINDS,
             state=AlertState.FIRING,
             priority=Priority.IMMEDIATE,
             indicator__risk__effect_links__effect_id=risk_id,

@@ -8,8 +8,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from monitoring import actions, breach_forecasts, collection, notify, retention
-from monitoring.models import Metric
+from monitoring import actions, breach_forecasts, collection, notify, retention, slo_evaluation
+from monitoring.models import SLO, Metric
 
 
 @shared_task
@@ -61,3 +61,18 @@ def forecast_breaches() -> dict:
     """Hourly: each threshold indicator's time-to-breach; a crossing before the risk's next review
     flags it "review now" (monitoring/breach_forecasts.py)."""
     return breach_forecasts.refresh(timezone.now())
+
+
+@shared_task
+def evaluate_slos() -> int:
+    """Beat's trigger (every minute): one evaluation per enabled SLO."""
+    ids = list(SLO.objects.filter(enabled=True).values_list("pk", flat=True))
+    for pk in ids:
+        evaluate_slo.delay(pk)
+    return len(ids)
+
+
+@shared_task
+def evaluate_slo(slo_id: int) -> str:
+    """Budget, burn rates and burn alerts of one SLO (monitoring/slo_evaluation.py)."""
+    return slo_evaluation.evaluate(slo_id, timezone.now())

@@ -35,6 +35,7 @@ SCHEDULE: list[tuple[str, str, Every | Crontab]] = [
     ("roll up readings", "monitoring.tasks.rollup_readings", Every(3600)),
     ("flag unhealthy sources for review", "monitoring.tasks.flag_unhealthy_sources", Every(600)),
     ("forecast threshold breaches", "monitoring.tasks.forecast_breaches", Every(3600)),
+    ("evaluate service level objectives", "monitoring.tasks.evaluate_slos", Every(60)),
     ("escalate incidents", "incidents.tasks.escalate_incidents", Every(60)),
     ("remind stuck incidents", "incidents.tasks.remind_stuck_incidents", Every(3600)),
     # The plan's 毎週金曜日 and 毎月1日, in the register's time zone.

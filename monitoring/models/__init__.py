@@ -3,6 +3,7 @@ from monitoring.models.indicators import Indicator
 from monitoring.models.metrics import AlertRule, Metric
 from monitoring.models.notifications import Channel, Notification
 from monitoring.models.readings import Reading, ReadingRollup
+from monitoring.models.slos import SLO
 from monitoring.models.sources import SourceState
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "Notification",
     "Reading",
     "ReadingRollup",
+    "SLO",
     "SourceState",
 ]

@@ -107,6 +107,14 @@ class Alert(models.Model):
         null=True,
         blank=True,
     )
+    slo = models.ForeignKey(
+        "monitoring.SLO",
+        verbose_name=_("service level objective"),
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        null=True,
+        blank=True,
+    )
     dedup_key = models.CharField(_("deduplication key"), max_length=255)
     state = models.CharField(_("state"), max_length=16, choices=AlertState.choices, default=AlertState.PENDING)
     severity = models.CharField(_("severity"), max_length=16, choices=Band.choices, blank=True)

@@ -158,7 +158,7 @@ def snapshot(db: Database) -> dict:
 # role grants are the only additions allowed; everything that was there must be there unchanged.
 ADDED_SINCE_SPLIT = {"plans": ["planimport"], "register": ["riskacceptance", "historicalriskacceptance", "appetite"]}
 # Beat rows of tasks added since: created by the schedule sync after migrate.
-ADDED_BEAT = {"run due acceptances", "forecast threshold breaches"}
+ADDED_BEAT = {"run due acceptances", "forecast threshold breaches", "evaluate service level objectives"}
 
 
 def _added(app_label: str, model_or_codename: str) -> bool:

@@ -1,0 +1,224 @@
+"""SLOs through the real evaluation on the database: a percentage metric's readings as the SLI, the
+budget and burn rates stored, page and ticket alerts fired and resolved by the workbook's windows,
+incidents, notifications, the risk's live status and inhibition along the risk graph."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from incidents.models import Incident
+from monitoring import push, slo_evaluation
+from monitoring.models import SLO, Alert, Channel, Indicator, IndicatorState, Metric, Notification
+from register.choices import LiveStatus
+from register.models import Risk, RiskLink
+
+pytestmark = pytest.mark.django_db
+# Half an hour ago, so the test can also push readings "later" without pushing into the future.
+NOW = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=30)
+
+
+def percent_metric(key, direction="lower_is_worse", warning=99.5, critical=99.0):
+    return Metric.objects.create(
+        name=key, key=key, unit="%", direction=direction, warning=warning, critical=critical, source="push"
+    )
+
+
+def feed(metric, values_by_minute_ago: dict[int, float]):
+    push.store(
+        [
+            {"metric": metric.key, "value": v, "observed_at": (NOW - timedelta(minutes=m)).isoformat()}
+            for m, v in values_by_minute_ago.items()
+        ]
+    )
+
+
+def history(minutes, value, end=0):
+    return dict.fromkeys(range(end, end + minutes), value)
+
+
+@pytest.fixture
+def service(db):
+    risk = Risk(title="Service unavailable", impact=5, likelihood=3)
+    risk.save()
+    metric = percent_metric("availability")
+    slo = SLO(name="Availability 99.5 %", risk=risk, metric=metric, objective=99.5, window_days=30)
+    slo.full_clean()
+    slo.save()
+    Channel.objects.create(name="pager", kind="email", target="ops@example.org", immediate=True, watch=True)
+    return risk, metric, slo
+
+
+def evaluate(slo, at=NOW):
+    return slo_evaluation.evaluate(slo.pk, at)
+
+
+def test_an_slo_reports_through_an_indicator_of_its_risk(service):
+    risk, _metric, slo = service
+    indicator = Indicator.objects.get(slo=slo)
+    assert (indicator.risk, indicator.name, indicator.metric) == (risk, slo.name, None)
+    risk.refresh_from_db()
+    assert risk.live_status == LiveStatus.UNKNOWN  # monitored, not read yet
+
+
+def test_budget_and_burn_rates_from_readings(service, django_capture_on_commit_callbacks):
+    _risk, metric, slo = service
+    feed(metric, history(24 * 60, 99.75))  # half the budget's rate for a day
+    assert evaluate(slo) == "evaluated"
+    slo.refresh_from_db()
+    assert slo.sli == pytest.approx(0.9975)
+    assert slo.budget_remaining == pytest.approx(0.5)
+    assert slo.burn_rates["1h"] == pytest.approx(0.5)
+    assert slo.burn_rates["3d"] == pytest.approx(0.5)  # only a day of readings: the mean of what there is
+    assert not Alert.objects.exists()
+    assert IndicatorState.objects.get(indicator=slo.indicator).last_status == "normal"
+
+
+def test_a_fast_burn_pages_opens_an_incident_and_resolves_when_it_stops(service, django_capture_on_commit_callbacks):
+    risk, metric, slo = service
+    feed(metric, history(24 * 60, 100.0, end=60) | history(60, 90.0))  # 10 % errors for the last hour: 20×
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate(slo)
+    page = Alert.objects.get(slo=slo, priority="immediate")
+    assert (page.kind, page.state, page.severity, page.indicator) == ("burn_rate", "firing", "critical", slo.indicator)
+    assert "20.0× over 1h" in page.reason and "14.4×" in page.reason
+    assert not Alert.objects.filter(slo=slo, priority="watch").exists()  # a day at 0.8×: no ticket
+    assert Notification.objects.filter(transition__alert=page).count() == 1
+    assert Incident.objects.filter(risks=risk).count() == 1
+    risk.refresh_from_db()
+    assert risk.live_status == LiveStatus.CRITICAL and risk.needs_reassessment
+    assert "14.4×" in risk.review_reason
+    with django_capture_on_commit_callbacks(execute=True):
+        assert evaluate(slo, NOW) == "already evaluated"  # a redelivered task changes nothing
+        evaluate(slo, NOW + timedelta(seconds=30))  # still burning: no second page
+    assert Notification.objects.filter(transition__alert=page).count() == 1
+
+    later = NOW + timedelta(minutes=10)
+    push.store(
+        [
+            {"metric": metric.key, "value": 100.0, "observed_at": (later - timedelta(minutes=m)).isoformat()}
+            for m in range(9)
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate(slo, later)
+    page.refresh_from_db()
+    assert page.state == "resolved"  # the 5-minute window is clean again, though the hour still burns
+    risk.refresh_from_db()
+    assert risk.live_status == LiveStatus.NORMAL
+
+
+def test_a_slow_burn_opens_a_ticket_not_a_page(service, django_capture_on_commit_callbacks):
+    _risk, metric, slo = service
+    feed(metric, history(3 * 24 * 60, 99.25))  # 1.5× for three days: 15 % of the budget
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate(slo)
+    assert list(Alert.objects.filter(slo=slo).values_list("priority", "state")) == [("watch", "firing")]
+    assert not Incident.objects.exists()  # a ticket, not a page
+
+
+def test_a_short_blip_alerts_nobody(service, django_capture_on_commit_callbacks):
+    _risk, metric, slo = service
+    feed(metric, history(24 * 60, 100.0, end=3) | history(3, 80.0))  # 20 % errors for three minutes
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate(slo)
+    slo.refresh_from_db()
+    assert slo.burn_rates["5m"] > 14.4 > slo.burn_rates["1h"]
+    assert not Alert.objects.exists()
+
+
+def test_an_error_rate_metric_counts_percent_bad(db):
+    metric = percent_metric("error-rate", direction="higher_is_worse", warning=1, critical=5)
+    slo = SLO.objects.create(name="Errors", metric=metric, metric_measures="bad", objective=99)
+    feed(metric, history(60, 0.5))
+    evaluate(slo)
+    slo.refresh_from_db()
+    assert slo.burn_rates["1h"] == pytest.approx(0.5)
+    assert slo.indicator is None  # an SLO of no risk alerts, but speaks for no risk
+
+
+def test_no_readings_is_no_data_not_an_alert(service):
+    _risk, _metric, slo = service
+    assert evaluate(slo) == "no data"
+    slo.refresh_from_db()
+    assert slo.budget_remaining is None and set(slo.burn_rates.values()) == {None}
+    assert IndicatorState.objects.get(indicator=slo.indicator).last_status == "no_data"
+
+
+def test_a_burn_downstream_of_a_firing_cause_is_inhibited(service, django_capture_on_commit_callbacks):
+    risk, metric, slo = service
+    cause = Risk(title="Database down", impact=5, likelihood=2)
+    cause.save()
+    RiskLink.objects.create(cause=cause, effect=risk)
+    db_metric = Metric.objects.create(
+        name="db", key="db", unit="ms", direction="higher_is_worse", warning=100, critical=500, source="push"
+    )
+    Indicator.objects.create(risk=cause, name="db latency", metric=db_metric)
+    with django_capture_on_commit_callbacks(execute=True):
+        push.store(
+            [{"metric": "db", "value": 900, "observed_at": (NOW - timedelta(minutes=m)).isoformat()} for m in (2, 1)]
+        )
+        feed(metric, history(24 * 60, 100.0, end=60) | history(60, 90.0))
+        evaluate(slo)
+    upstream = Alert.objects.get(indicator__risk=cause)
+    page = Alert.objects.get(slo=slo, priority="immediate")
+    assert page.inhibited_by == upstream
+    assert not Notification.objects.filter(transition__alert=page).exists()
+    assert not Incident.objects.filter(risks=risk).exclude(risks=cause).exists()
+
+
+def test_renaming_or_moving_an_slo_carries_its_indicator(service):
+    risk, _metric, slo = service
+    other = Risk(title="Other", impact=2, likelihood=2)
+    other.save()
+    slo.name, slo.risk = "Uptime", other
+    slo.save()
+    indicator = Indicator.objects.get(slo=slo)
+    assert (indicator.risk, indicator.name) == (other, "Uptime")
+    assert not risk.indicators.filter(name__startswith="Availability").exists()
+    slo.risk = None
+    slo.save()
+    assert not Indicator.objects.filter(name="Uptime").exists()
+    slo.risk = risk
+    slo.save()
+    slo.delete()
+    assert not Indicator.objects.filter(name="Uptime").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"objective": 100}, "objective"),
+        ({"objective": 0}, "objective"),
+        ({"objective": float("nan")}, "objective"),
+        ({"window_days": 0}, "window_days"),
+        ({"window_days": 2}, "alert_windows"),  # the 3-day ticket window is longer than the SLO's
+        ({"alert_windows": []}, "alert_windows"),
+        ({"alert_windows": [{"long": "1h", "short": "2h", "factor": 2, "priority": "watch"}]}, "alert_windows"),
+        ({"metric": None}, "metric"),
+        ({"sli_kind": "prometheus"}, "total_query"),
+        ({"sli_kind": "prometheus", "total_query": "t", "good_query": "g", "bad_query": "b"}, "good_query"),
+        (
+            {"sli_kind": "prometheus", "total_query": "t", "good_query": "g", "prometheus_url": "prom:9090"},
+            "prometheus_url",
+        ),
+        ({"name": "latency"}, "name"),  # the risk has an indicator of that name
+    ],
+)
+def test_an_invalid_slo_is_refused_naming_the_field(service, changes, field):
+    risk, _metric, slo = service
+    Indicator.objects.create(risk=risk, name="latency")
+    for name, value in changes.items():
+        setattr(slo, name, value)
+    with pytest.raises(ValidationError) as refused:
+        slo.full_clean()
+    assert field in refused.value.message_dict
+
+
+def test_a_metric_that_is_not_a_percentage_cannot_be_an_sli(db):
+    metric = Metric.objects.create(name="lat", key="lat", unit="ms", warning=1, critical=2, source="push")
+    with pytest.raises(ValidationError, match="percentage"):
+        SLO(name="x", metric=metric, objective=99).full_clean()
