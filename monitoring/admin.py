@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from monitoring import actions, breach_forecasts, series
+from monitoring import actions, admin_slos, breach_forecasts, series
 from monitoring import state_machine as sm
 from monitoring.choices import RuleKind, Source
 from monitoring.evaluation import indicator_live_status
@@ -337,6 +337,10 @@ class IndicatorInline(RiskChildInline, admin.TabularInline):
     def rule_summary(self, obj):
         return obj.rule_display if obj.pk else "—"
 
+    def get_queryset(self, request):
+        # An SLO's indicator is kept by its SLO (renamed and moved with it): edited there, not here.
+        return super().get_queryset(request).filter(slo__isnull=True)
+
 
 @admin.register(Indicator)
 class IndicatorAdmin(RiskChildAdmin):
@@ -356,7 +360,7 @@ def risk_live_block(request, risk):
     alerts; an indicator bound to no metric says so, with the way to bind it."""
     now = timezone.now()
     indicators = (
-        Indicator.objects.filter(risk=risk)
+        Indicator.objects.filter(risk=risk, slo__isnull=True)  # an SLO's indicator shows in the SLO block
         .select_related("metric", "live")
         .prefetch_related("alerts")
         .order_by("order", "pk")
@@ -436,6 +440,8 @@ def bind_metric_step(request):
 # The risk page is the register's; monitoring adds the indicators and their live view to it.
 extensions.add_risk_inline("monitoring.indicators", IndicatorInline, order=20)
 extensions.add_risk_summary_block("monitoring.live", risk_live_block, order=10)
+extensions.add_risk_summary_block("monitoring.slos", admin_slos.risk_slo_block, order=12)
+extensions.add_index_panel("monitoring.budgets", admin_slos.budget_panel, order=13)
 extensions.add_index_panel("monitoring.open_alerts", open_alerts_panel, order=12)
 extensions.add_start_step("monitoring.bind", bind_metric_step, order=20)
 extensions.add_operations_models("monitoring.sourcestate", "monitoring.indicatorstate", "monitoring.notification")

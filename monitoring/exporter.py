@@ -1,6 +1,6 @@
 """/metrics: django-prometheus's request and database metrics plus the register's own gauges.
 
-The register gauges are computed from the database at scrape time with six cheap queries, so they
+The register gauges are computed from the database at scrape time with seven cheap queries, so they
 are correct whichever gunicorn worker answers; the request metrics use prometheus_client's
 multiprocess mode when PROMETHEUS_MULTIPROC_DIR is set (the Procfile sets it for the web process).
 """
@@ -19,7 +19,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from monitoring.access import may_read_internals
 from monitoring.choices import ReadingStatus
-from monitoring.models import Alert, IndicatorState, Metric
+from monitoring.models import SLO, Alert, IndicatorState, Metric
 from monitoring.models.alerts import OPEN_STATES
 from register.choices import AcceptanceState, AppetiteStatus, RiskStatus
 from register.models import Risk, RiskAcceptance
@@ -98,6 +98,28 @@ class RegisterCollector:
         for days in (7, 30):
             expiring.add_metric([str(days)], sum(1 for end in ends if (end - today).days <= days))
         yield expiring
+
+        remaining = GaugeMetricFamily(
+            "riskregister_slo_budget_remaining",
+            "Fraction of the SLO's error budget not yet spent over its window (negative once overspent).",
+            labels=["slo", "risk"],
+        )
+        burn = GaugeMetricFamily(
+            "riskregister_slo_burn_rate",
+            "How many times faster than allowed the SLO's error budget burns over the window.",
+            labels=["slo", "window"],
+        )
+        # An SLO without data has no sample (rather than a made-up 0): absent() can alert on it.
+        for key, risk, left, rates in SLO.objects.filter(enabled=True).values_list(
+            "key", "risk__code", "budget_remaining", "burn_rates"
+        ):
+            if left is not None:
+                remaining.add_metric([key, risk or ""], left)
+            for window, rate in (rates or {}).items():
+                if rate is not None:
+                    burn.add_metric([key, window], rate)
+        yield remaining
+        yield burn
 
 
 def _process_registry():

@@ -3,7 +3,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from monitoring.models import Alert, AlertRule, AlertTransition, Indicator, Metric
+from monitoring.models import SLO, Alert, AlertRule, AlertTransition, Indicator, Metric
 from register.api.serializers import CleanModelSerializer
 
 
@@ -231,3 +231,72 @@ class IndicatorSerializer(serializers.ModelSerializer):
                 for a in open_alerts
             ],
         }
+
+
+class SLOSerializer(serializers.ModelSerializer):
+    """An SLO and where its error budget stands (read-only: SLOs are kept in the admin or imported
+    from OpenSLO with ``manage.py import_openslo``)."""
+
+    risk = serializers.CharField(source="risk.code", read_only=True, allow_null=True)
+    metric = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    objective = serializers.FloatField(help_text="Percent of events (or of time) that must be good, e.g. 99.5.")
+    budget_total = serializers.FloatField(
+        read_only=True, help_text="The fraction allowed to be bad over the window: 1 − objective / 100."
+    )
+    budget_remaining = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="The fraction of the window's budget not yet spent (negative once overspent; null: no data).",
+    )
+    sli = serializers.FloatField(read_only=True, allow_null=True, help_text="The good ratio over the window.")
+    burn_rates = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        read_only=True,
+        help_text='Per window ("5m", "1h", …): how many times faster than allowed the budget burns.',
+    )
+    alert_windows = serializers.ListField(child=serializers.DictField(), read_only=True)
+    open_alerts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SLO
+        fields = [
+            "key",
+            "name",
+            "description",
+            "risk",
+            "objective",
+            "window_days",
+            "sli_kind",
+            "metric",
+            "metric_measures",
+            "good_query",
+            "bad_query",
+            "total_query",
+            "budget_total",
+            "budget_remaining",
+            "sli",
+            "burn_rates",
+            "alert_windows",
+            "enabled",
+            "evaluated_at",
+            "last_error",
+            "open_alerts",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"evaluated_at": {"allow_null": True}}
+
+    @extend_schema_field(OpenAlertSerializer(many=True))
+    def get_open_alerts(self, slo: SLO) -> list[dict]:
+        alerts = [a for a in slo.alerts.all() if a.state in ("pending", "firing", "recovering")]
+        return [
+            {
+                "id": a.pk,
+                "title": a.title,
+                "state": a.state,
+                "severity": a.severity,
+                "priority": a.priority,
+                "started_at": a.started_at,
+                "inhibited_by": a.inhibited_by_id,
+            }
+            for a in alerts
+        ]

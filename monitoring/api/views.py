@@ -20,8 +20,9 @@ from monitoring.api.serializers import (
     ReadingBatchResultSerializer,
     ReadingInputSerializer,
     SilenceSerializer,
+    SLOSerializer,
 )
-from monitoring.models import Alert, AlertRule, Metric, Reading, SourceState
+from monitoring.models import SLO, Alert, AlertRule, Metric, Reading, SourceState
 from monitoring.timestamps import parse_instant
 
 
@@ -157,3 +158,16 @@ class AlertRuleViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = AlertRule.objects.select_related("metric")
     serializer_class = AlertRuleSerializer
     filterset_fields = ["priority"]
+
+
+class SLOViewSet(viewsets.ReadOnlyModelViewSet):
+    """Service level objectives with their error budget and burn rates. Addressed by key."""
+
+    queryset = SLO.objects.select_related("risk", "metric").prefetch_related("alerts")
+    serializer_class = SLOSerializer
+    lookup_field = "key"
+    lookup_value_regex = r"[^/]+"
+    search_fields = ["key", "name"]
+    filterset_fields = {"risk__code": ["exact"], "sli_kind": ["exact"], "enabled": ["exact"]}
+    ordering_fields = ["key", "budget_remaining", "evaluated_at"]
+    ordering = ["key"]
