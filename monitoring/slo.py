@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from monitoring.choices import Priority
+from monitoring.choices import Direction, Priority, SLIMeasures
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -149,3 +149,47 @@ def firing(burn_rates: Mapping[int, float | None], windows: Iterable[BurnWindow]
         if met and result[row.priority] is None:
             result[row.priority] = row
     return result
+
+
+# How a plan names a rate of good events and a rate of bad ones, in the languages plans are written in.
+_GOOD_WORDS = (
+    "availability",
+    "uptime",
+    "success rate",
+    "success ratio",
+    "稼働率",
+    "可用性",
+    "可用率",
+    "成功率",
+    "正常率",
+)
+_BAD_WORDS = ("error rate", "error ratio", "failure rate", "failure ratio", "エラー率", "失敗率", "障害率", "異常率")
+
+
+def objective_from_bands(
+    name: str, category: str, unit: str, direction: str, warning: float
+) -> tuple[float, str] | None:
+    """The SLO a plan's metric states, or None: (objective %, "good" or "bad").
+
+    A percentage named as a rate of good events (稼働率, success rate) whose normal band is above
+    ``warning`` states the objective ``warning`` ("> 99.5 %" → 99.5); one named as a rate of bad
+    events (エラー率, error rate) whose normal band is below ``warning`` states ``100 − warning``
+    ("< 1 %" → 99). The name decides; the category (可用性, availability) only when the name says
+    neither. CPU or memory *usage* percentages are not SLIs, whatever their bands.
+    """
+    if unit.strip() != "%" or not 0 < warning < 100:
+        return None
+    text, group = name.casefold(), category.casefold()
+    if any(word in text for word in _BAD_WORDS):
+        measures = SLIMeasures.BAD
+    elif any(word in text for word in _GOOD_WORDS):
+        measures = SLIMeasures.GOOD
+    elif any(word in group for word in _GOOD_WORDS):
+        measures = SLIMeasures.GOOD if direction == Direction.LOWER_IS_WORSE else SLIMeasures.BAD
+    else:
+        return None
+    if measures == SLIMeasures.GOOD and direction == Direction.LOWER_IS_WORSE:
+        return warning, measures
+    if measures == SLIMeasures.BAD and direction == Direction.HIGHER_IS_WORSE:
+        return 100 - warning, measures
+    return None

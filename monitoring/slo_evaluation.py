@@ -54,7 +54,8 @@ def observe(slo: SLO, ratios: dict[int, float | None], now: datetime) -> None:
     burns = burn_rates(ratios, slo.objective)
     whole = ratios.get(slo.window_seconds)
     slo.sli = None if whole is None else 1 - whole
-    slo.budget_remaining = None if whole is None else budget.budget_remaining(whole, slo.objective)
+    # Rounded as the burn rates are: float noise (-0.9999999999999982) is not information.
+    slo.budget_remaining = None if whole is None else round(budget.budget_remaining(whole, slo.objective), 6)
     slo.burn_rates = {
         budget.format_duration(w): None if burns.get(w) is None else round(burns[w], 6)
         for w in budget.windows_needed(windows)

@@ -33,6 +33,7 @@ ENTITY_LABELS = {
     "strategies": _("strategies"),
     "metrics": _("metrics"),
     "alert_rules": _("alert rules"),
+    "slos": _("service level objectives"),
     "review_templates": _("review templates"),
     "review_items": _("review checklist items"),
     "acceptances": _("risk acceptances"),
@@ -43,7 +44,7 @@ APPLY = "plans.apply_planimport"
 
 
 def _entity_models() -> dict:
-    from monitoring.models import AlertRule, Indicator, Metric
+    from monitoring.models import SLO, AlertRule, Indicator, Metric
     from register.models import Appetite, Category, Mitigation, Risk, RiskAcceptance, ScaleBand, Strategy
     from reviews.models import ReviewTemplate, ReviewTemplateItem
 
@@ -56,6 +57,7 @@ def _entity_models() -> dict:
         "strategies": Strategy,
         "metrics": Metric,
         "alert_rules": AlertRule,
+        "slos": SLO,
         "review_templates": ReviewTemplate,
         "review_items": ReviewTemplateItem,
         "acceptances": RiskAcceptance,

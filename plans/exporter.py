@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from django.db.models import Prefetch
+
 from monitoring.models import AlertRule, Indicator, Metric
 from plans import labels, treatment
 from register.choices import RiskStatus
@@ -135,7 +137,7 @@ class MarkdownExporter:
     def risks(self) -> None:
         risks = list(
             Risk.objects.select_related("category", "owner")
-            .prefetch_related("components", "mitigations", "indicators")
+            .prefetch_related("components", "mitigations", Prefetch("indicators", queryset=Indicator.objects.stated()))
             .order_by("category__order", "category__name", "number")
         )
         if not risks:

@@ -17,8 +17,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from monitoring.choices import RuleKind
-from monitoring.models import AlertRule, Indicator, Metric
+from monitoring import slo as slo_budget
+from monitoring.choices import RuleKind, SLIKind
+from monitoring.models import SLO, AlertRule, Indicator, Metric
 from monitoring.models.indicators import event_on_shortfall
 from plans.document import Plan, PlanError, RiskSpec
 from register import appetite
@@ -37,6 +38,7 @@ ENTITIES = (
     "strategies",
     "metrics",
     "alert_rules",
+    "slos",
     "review_templates",
     "review_items",
     "acceptances",
@@ -182,6 +184,8 @@ class _Importer:
                     "order": position,
                 },
             )
+        for metric in metrics.values():
+            self.slo(metric)
         for spec in plan.strategies:
             self.upsert(
                 "strategies",
@@ -201,6 +205,23 @@ class _Importer:
                 # Only a new item gets the default binding: re-imports keep what admins chose.
                 if self.last_created:
                     evidence_bindings.bind(row, Metric)
+
+    def slo(self, metric: Metric) -> None:
+        """A metric the plan states as a rate of good or bad events (稼働率 > 99.5 %, エラー率 < 1 %)
+        runs as an SLO on its readings, under the highest-scored risk whose indicator watches it."""
+        stated = slo_budget.objective_from_bands(
+            metric.name, metric.category, metric.unit, metric.direction, metric.warning
+        )
+        if stated is None:
+            return
+        objective, measures = stated
+        risk = Risk.objects.filter(indicators__metric=metric).order_by("-score", "number").first()
+        self.upsert(
+            "slos",
+            SLO,
+            {"metric": metric, "sli_kind": SLIKind.METRIC},
+            {"name": f"{metric.name} SLO", "objective": objective, "metric_measures": measures, "risk": risk},
+        )
 
     def risk(self, spec: RiskSpec, category, metrics, components, users) -> None:
         self.line = spec.line
@@ -289,7 +310,7 @@ class _Importer:
                 self.check_rule_fits(risk, indicator.name, probe, metric)
             self.upsert("indicators", Indicator, {"risk": risk, "name": indicator.name}, values, instance=existing)
             names.add(indicator.name)
-        for extra in risk.indicators.exclude(name__in=names).values_list("name", flat=True):
+        for extra in risk.indicators.stated().exclude(name__in=names).values_list("name", flat=True):
             self.report.warnings.append(f"{risk.code}: indicator {extra!r} is not in the plan; kept")
 
     def acceptance(self, risk: Risk, spec: RiskSpec) -> None:

@@ -734,7 +734,9 @@ def risks_from_table(table: Table) -> tuple[list[RiskSpec], list[str], list[tupl
 # -- writing ------------------------------------------------------------------------------------
 def tables_from_register(language: str = "en") -> list[tuple[str, list[str], list[list]]]:
     """The register as (sheet name, headers, rows) in the reader's vocabulary, risks first."""
-    from monitoring.models import AlertRule, Metric
+    from django.db.models import Prefetch
+
+    from monitoring.models import AlertRule, Indicator, Metric
     from register.models import Risk, ScaleBand, Strategy
     from reviews.models import ReviewTemplate
 
@@ -747,7 +749,7 @@ def tables_from_register(language: str = "en") -> list[tuple[str, list[str], lis
     sep = "、" if language == "ja" else ", "
     risks = list(
         Risk.objects.select_related("category", "owner")
-        .prefetch_related("components", "mitigations", "indicators")
+        .prefetch_related("components", "mitigations", Prefetch("indicators", queryset=Indicator.objects.stated()))
         .order_by("number")
     )
     risk_columns = (

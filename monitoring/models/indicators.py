@@ -16,6 +16,13 @@ def event_on_shortfall(metric) -> bool:
     return metric is not None and metric.unit.strip() == "%" and metric.direction == Direction.LOWER_IS_WORSE
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def stated(self):
+        """The indicators a plan states, without those SLOs keep to report through (monitoring.SLO):
+        what a plan export writes and a plan import compares against."""
+        return self.filter(slo__isnull=True)
+
+
 class Indicator(models.Model):
     """A key risk indicator (監視指標) of one risk and, optionally, its early-warning rule (早期警告)."""
 
@@ -54,6 +61,7 @@ class Indicator(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator")

@@ -6,6 +6,8 @@ import math
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +46,7 @@ class SLO(models.Model):
     metric = models.ForeignKey(
         "monitoring.Metric",
         verbose_name=_("metric"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,  # an SLO whose SLI is gone measures nothing
         null=True,
         blank=True,
         related_name="slos",
@@ -94,14 +96,6 @@ class SLO(models.Model):
             from monitoring.evaluation import update_live_status
 
             update_live_status({self.risk_id})
-
-    def delete(self, *args, **kwargs):
-        indicator = self.indicator
-        with transaction.atomic():
-            result = super().delete(*args, **kwargs)
-            if indicator is not None:
-                indicator.delete()
-        return result
 
     def clean(self) -> None:
         errors: dict[str, object] = {}
@@ -165,3 +159,13 @@ class SLO(models.Model):
         elif (self.indicator.risk_id, self.indicator.name) != (self.risk_id, self.name):
             self.indicator.risk_id, self.indicator.name = self.risk_id, self.name
             self.indicator.save()
+
+
+@receiver(post_delete, sender=SLO, dispatch_uid="monitoring.slo_indicator")
+def _delete_indicator(sender, instance: SLO, **kwargs) -> None:
+    """The indicator an SLO reported through goes with it (also when a metric's deletion cascades)."""
+    if instance.indicator_id is not None:
+        from monitoring.models import Indicator
+
+        for indicator in Indicator.objects.filter(pk=instance.indicator_id):
+            indicator.delete()  # one by one: Indicator.delete re-judges the risk's live status

@@ -51,8 +51,8 @@ def seeded_indicator():
 
 def test_metrics_scrape_cost_is_fixed(client, settings, seeded, django_assert_max_num_queries):
     settings.METRICS_TOKEN = "scrape-token"  # as Prometheus scrapes: no session to load
-    # Scores, indicator states, open alerts, sources, risks by appetite, expiring acceptances.
-    with django_assert_max_num_queries(6):
+    # Scores, indicator states, open alerts, sources, risks by appetite, expiring acceptances, SLOs.
+    with django_assert_max_num_queries(7):
         assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token").status_code == 200
 
 

@@ -222,3 +222,46 @@ def test_a_metric_that_is_not_a_percentage_cannot_be_an_sli(db):
     metric = Metric.objects.create(name="lat", key="lat", unit="ms", warning=1, critical=2, source="push")
     with pytest.raises(ValidationError, match="percentage"):
         SLO(name="x", metric=metric, objective=99).full_clean()
+
+
+def test_metrics_export_budget_and_burn_rates(service, client, settings):
+    _risk, metric, slo = service
+    feed(metric, history(60, 99.0))
+    evaluate(slo)
+    settings.METRICS_TOKEN = "scrape-token"
+    body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token").content.decode()
+    risk = slo.risk.code
+    # 2× over all the readings there are: the budget is overspent.
+    assert f'riskregister_slo_budget_remaining{{risk="{risk}",slo="{slo.key}"}} -1.0' in body
+    assert f'riskregister_slo_burn_rate{{slo="{slo.key}",window="1h"}} 2.0' in body
+    assert f'riskregister_slo_burn_rate{{slo="{slo.key}",window="3d"}}' in body
+
+
+def test_the_api_lists_slos_with_their_budget(service, admin_client):
+    _risk, metric, slo = service
+    feed(metric, history(60, 90.0))
+    evaluate(slo)
+    listed = admin_client.get("/api/v1/slos/").json()["results"]
+    assert [s["key"] for s in listed] == [slo.key]
+    detail = admin_client.get(f"/api/v1/slos/{slo.key}/").json()
+    assert detail["objective"] == 99.5 and detail["window_days"] == 30
+    assert detail["budget_total"] == pytest.approx(0.005)
+    assert detail["burn_rates"]["1h"] == pytest.approx(20.0)
+    # An hour of readings at 20×: every window holds only that hour, so the ticket fires too.
+    assert sorted((a["priority"], a["state"]) for a in detail["open_alerts"]) == [
+        ("immediate", "firing"),
+        ("watch", "firing"),
+    ]
+    assert admin_client.get("/api/v1/slos/nothing-here/").status_code == 404
+
+
+def test_the_risk_page_and_the_dashboard_show_the_budget(service, admin_client, django_assert_max_num_queries):
+    risk, metric, slo = service
+    feed(metric, history(60, 99.0))
+    evaluate(slo)
+    page = admin_client.get(f"/admin/register/risk/{risk.pk}/change/").content.decode()
+    assert 'id="risk-slos"' in page and slo.name in page and "-100%" in page
+    index = admin_client.get("/admin/").content.decode()
+    assert "Error budgets" in index and slo.name in index
+    assert admin_client.get("/admin/monitoring/slo/").status_code == 200
+    assert admin_client.get(f"/admin/monitoring/slo/{slo.pk}/change/").status_code == 200

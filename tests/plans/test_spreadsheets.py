@@ -125,8 +125,10 @@ def test_a_japanese_workbook_imports_with_japanese_headers(db):
         "2027-01-15",
     )
     assert risk.mitigations.get().detail == "rotate --all"
-    indicator = risk.indicators.get()
+    indicator = risk.indicators.stated().get()
     assert indicator.metric.name == "ログイン失敗率"
+    # A failure rate with a stated normal band (< 5 %) runs as an SLO of 95 % on the same readings.
+    assert (risk.slos.get().objective, risk.slos.get().metric) == (95.0, indicator.metric)
     assert (indicator.threshold, indicator.unit) == (10.0, "%")
     jobs = Metric.objects.get(name="処理件数")
     assert (jobs.unit, jobs.direction, jobs.warning, jobs.critical) == ("件/日", "lower_is_worse", 300.0, 100.0)
