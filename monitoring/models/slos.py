@@ -103,8 +103,12 @@ class SLO(models.Model):
             errors["objective"] = _("An objective is a percentage strictly between 0 and 100, such as 99.5.")
         if self.window_days is not None and not 1 <= self.window_days <= 366:
             errors["window_days"] = _("A window is 1 to 366 days.")
-        if not self.key and not slugify(self.name, allow_unicode=True):
-            errors["key"] = _("Give a key; none can be derived from this name.")
+        if not self.key:
+            # Derived here, not only in save(): full_clean checks uniqueness after clean(), so a
+            # second SLO of the same name is refused with a message instead of failing on insert.
+            self.key = slugify(self.name or "", allow_unicode=True)
+            if not self.key:
+                errors["key"] = _("Give a key; none can be derived from this name.")
         try:
             windows = budget.read_windows(self.alert_windows)
         except ValueError as exc:

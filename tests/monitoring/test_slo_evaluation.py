@@ -206,11 +206,13 @@ def test_renaming_or_moving_an_slo_carries_its_indicator(service):
             "prometheus_url",
         ),
         ({"name": "latency"}, "name"),  # the risk has an indicator of that name
+        ({"name": "Errors", "key": ""}, "key"),  # derives the key of another SLO
     ],
 )
 def test_an_invalid_slo_is_refused_naming_the_field(service, changes, field):
-    risk, _metric, slo = service
+    risk, metric, slo = service
     Indicator.objects.create(risk=risk, name="latency")
+    SLO.objects.create(name="Errors", metric=metric, objective=99)
     for name, value in changes.items():
         setattr(slo, name, value)
     with pytest.raises(ValidationError) as refused:
