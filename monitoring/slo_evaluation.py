@@ -157,7 +157,7 @@ def evaluate(slo_id: int, now: datetime) -> str:
     except slo_sources.SLIError as exc:
         ratios, error = dict.fromkeys(needed), str(exc)
     with transaction.atomic():
-        slo = SLO.objects.select_for_update().select_related("indicator__risk", "metric").get(pk=slo_id)
+        slo = SLO.objects.select_for_update(of=("self",)).select_related("indicator__risk", "metric").get(pk=slo_id)
         if slo.evaluated_at is not None and slo.evaluated_at >= now:
             return "already evaluated"
         slo.last_error = error

@@ -28,6 +28,7 @@ NOT_TRANSLATED = {
     "xlsx",
     "INC",
     "cron",  # a program's name
+    "SLO",  # service level objective: written so in Japanese SRE texts too
 }
 
 

@@ -183,3 +183,30 @@ def test_bad_promql_is_the_slos_error_not_an_alert(prometheus):
     slo.refresh_from_db()
     assert "parse error" in slo.last_error or "bad_data" in slo.last_error
     assert not Alert.objects.filter(slo=slo).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_evaluates_every_slo_and_pages_once(prometheus, redis_url, tmp_path):
+    from monitoring.models import Channel, Notification
+    from monitoring.tasks import evaluate_slos
+    from tests.integration.services import start_worker, use_broker, wait_for
+    from tests.monitoring.servers import Receiver
+
+    url, _end = prometheus
+    use_broker(redis_url)
+    receiver = Receiver()
+    Channel.objects.create(name="hook", kind="webhook", target=receiver.url, immediate=True, watch=False)
+    fast, steady = slo_for("fast", url), slo_for("steady", url)
+    worker = start_worker(redis_url, tmp_path / "worker.log")
+    try:
+        evaluate_slos.delay()
+        wait_for(lambda: SLO.objects.filter(evaluated_at__isnull=False).count() == 2, 60, "both evaluations", worker)
+        wait_for(lambda: Notification.objects.filter(status="sent").exists(), 30, "the page delivered", worker)
+        evaluate_slos.delay()  # the next minute: still burning, nobody paged again
+        first = SLO.objects.get(pk=fast.pk).evaluated_at
+        wait_for(lambda: SLO.objects.get(pk=fast.pk).evaluated_at > first, 60, "the second evaluation", worker)
+    finally:
+        worker.stop()
+        receiver.close()
+    assert alerts(fast) == [("immediate", "firing")] and alerts(steady) == []
+    assert [body["event"] for body in receiver.bodies] == ["fired"]
