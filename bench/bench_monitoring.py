@@ -1,6 +1,7 @@
 """Benchmark the live pipeline: one evaluation tick of 1,000 metrics × 5 indicators, a bulk push of
 10,000 readings through the API, a /metrics scrape with 1,000 risks, and the hourly time-to-breach
-forecast of 1,000 threshold indicators over a week of hourly rollups each.
+forecast of 1,000 threshold indicators over a week of hourly rollups each, and one SLO tick of 200
+SLOs over a 30-day window.
 
 Usage: ``make bench`` or ``python bench/bench_monitoring.py --database-url postgres://…``.
 """
@@ -12,6 +13,7 @@ from datetime import timedelta
 
 from common import analyze, database_arg, setup, throwaway_database
 
+SLOS = 200
 METRICS = 1_000
 INDICATORS_PER_METRIC = 5
 PUSH_ITEMS = 10_000
@@ -165,6 +167,54 @@ def main() -> None:
         print(
             f"  forecast: {result['forecast']} indicators × 168 h          {elapsed:6.2f} s  "
             f"{count / result['forecast']:5.1f} queries/indicator  ({result['crossing']} crossing)"
+        )
+
+        # SLO evaluation, one beat tick: 200 SLOs on percentage metrics read by the register, three
+        # days of 5-minute readings each and hourly rollups for the rest of the 30-day window.
+        from monitoring import slo_evaluation
+        from monitoring.models import SLO
+
+        slo_metrics = Metric.objects.bulk_create(
+            [
+                Metric(
+                    name=f"availability {n}",
+                    key=f"availability-{n}",
+                    unit="%",
+                    direction="lower_is_worse",
+                    warning=99.5,
+                    critical=99,
+                    source="push",
+                )
+                for n in range(SLOS)
+            ]
+        )
+        Reading.objects.bulk_create(
+            [
+                Reading(metric=m, observed_at=now - timedelta(minutes=5 * k), value=99.9, status="normal")
+                for m in slo_metrics
+                for k in range(3 * 24 * 12)
+            ],
+            batch_size=5000,
+        )
+        ReadingRollup.objects.bulk_create(
+            [
+                ReadingRollup(
+                    metric=m, hour=hour - timedelta(hours=h), count=12, minimum=99.9, maximum=99.9, average=99.9
+                )
+                for m in slo_metrics
+                for h in range(3 * 24 + 1, 30 * 24)
+            ],
+            batch_size=5000,
+        )
+        slos = [
+            SLO.objects.create(name=f"availability {n} SLO", metric=m, objective=99.5)
+            for n, m in enumerate(slo_metrics)
+        ]
+        analyze()
+        elapsed, count, _ = timed(lambda: [slo_evaluation.evaluate(s.pk, now) for s in slos])
+        print(
+            f"  SLO tick: {SLOS} SLOs (metric SLI, 30 d window)        {elapsed:6.2f} s  "
+            f"{count / SLOS:5.1f} queries/SLO  ({elapsed / SLOS * 1000:.1f} ms each)"
         )
 
 

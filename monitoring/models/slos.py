@@ -40,7 +40,9 @@ class SLO(models.Model):
         editable=False,
         related_name="slo",
     )
-    objective = models.FloatField(_("objective (%)"), help_text=_("e.g. 99.5: 99.5 % of events must be good."))
+    objective = models.FloatField(
+        _("objective (%)"), help_text=_("e.g. 99.5: that many per cent of events must be good.")
+    )
     window_days = models.PositiveSmallIntegerField(_("window (days)"), default=30)
     sli_kind = models.CharField(_("SLI"), max_length=16, choices=SLIKind.choices, default=SLIKind.METRIC)
     metric = models.ForeignKey(
@@ -120,7 +122,7 @@ class SLO(models.Model):
             if self.metric_id is None:
                 errors["metric"] = _("An SLI read from a metric needs the metric.")
             elif self.metric.unit.strip() != "%":
-                errors["metric"] = _("The metric must be a percentage (unit %%), such as availability or error rate.")
+                errors["metric"] = _("The metric must be a percentage, such as availability or error rate.")
         elif self.sli_kind == SLIKind.PROMETHEUS:
             if not self.total_query.strip():
                 errors["total_query"] = _("Give the query counting all events.")

@@ -91,4 +91,4 @@ def test_the_index_query_count_does_not_grow_with_the_register(client, superuser
         Risk(title=f"Extra {i}", impact=1 + i % 5, likelihood=1 + (i * 2) % 5).save()
     with CaptureQueriesContext(connection) as large:
         client.get(INDEX)
-    assert len(large.captured_queries) == len(small.captured_queries) == 22, [q["sql"] for q in large.captured_queries]
+    assert len(large.captured_queries) == len(small.captured_queries) == 23, [q["sql"] for q in large.captured_queries]
