@@ -85,6 +85,11 @@ def fill_register(plan, redis_url):
         ]
         record_readings(metric, [(now - timedelta(hours=168 - h), Value(v)) for h, v in enumerate(values)])
     breach_forecasts.refresh(now)
+    from monitoring import slo_evaluation
+    from monitoring.models import SLO
+
+    for slo in SLO.objects.all():  # the plan's availability targets, with a week of readings behind them
+        slo_evaluation.evaluate(slo.pk, now)
     review, _ = open_review("weekly")
     return review
 

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
 
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_the_key_pages_fit_a_laptop_and_pass_axe(page, site, demo, language):
-    from monitoring.models import Metric
+    from monitoring.models import SLO, Metric
     from register.models import Risk
 
     risk = Risk.objects.order_by("number").first()
@@ -30,6 +30,10 @@ def test_the_key_pages_fit_a_laptop_and_pass_axe(page, site, demo, language):
         "metric": f"/admin/monitoring/metric/{metric.pk}/change/",
         "confirm": f"/admin/reviews/review/{demo.pk}/complete/",
     }
+    slo = SLO.objects.filter(risk__isnull=False).order_by("pk").first()  # the demo plan's connection success rate
+    pages["slos"] = "/admin/monitoring/slo/"
+    pages["slo"] = f"/admin/monitoring/slo/{slo.pk}/change/"
+    pages["slo-risk"] = f"/admin/register/risk/{slo.risk.pk}/change/"
     if language != "en":
         switch_language(page, language)
     problems = {}

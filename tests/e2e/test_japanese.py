@@ -29,6 +29,8 @@ NOT_TRANSLATED = {
     "INC",
     "cron",  # a program's name
     "SLO",  # service level objective: written so in Japanese SRE texts too
+    "SLI",
+    "PromQL",  # a query language's name
 }
 
 
@@ -47,6 +49,7 @@ def english_lines(page, allowed: set[str]) -> dict[str, str]:
 
 
 def test_the_key_pages_speak_japanese(page, site, japanese):
+    from monitoring.models import SLO
     from register.models import Risk
 
     allowed = words(" ".join(NOT_TRANSLATED)) | words(JA_PLAN.read_text()) | words(JA_PLAN.name)
@@ -59,6 +62,8 @@ def test_the_key_pages_speak_japanese(page, site, japanese):
         "review": f"/admin/reviews/review/{japanese.pk}/change/",
         "confirm": f"/admin/reviews/review/{japanese.pk}/complete/",
         "heatmap": "/admin/heatmap/",
+        # The plan's 稼働率 and エラー率 run as SLOs.
+        "slo": f"/admin/monitoring/slo/{SLO.objects.order_by('pk').first().pk}/change/",
     }
     problems = {}
     for name, url in pages.items():
