@@ -81,7 +81,8 @@ def parse_ratios(status_code: int, body: str, windows: list[int]) -> dict[int, f
     return ratios
 
 
-def prometheus_ratios(slo, windows: list[int]) -> dict[int, float | None]:
+def prometheus_ratios(slo, windows: list[int], at: datetime | None = None) -> dict[int, float | None]:
+    """Each window's ratio ending now, or ending ``at`` (a review's period end)."""
     url = (slo.prometheus_url or settings.PROMETHEUS_URL).rstrip("/")
     if not url:
         raise SLIError("PROMETHEUS_URL is not set and the SLO names no Prometheus")
@@ -130,8 +131,9 @@ def metric_ratios(slo, windows: list[int], now: datetime) -> dict[int, float | N
     return ratios
 
 
-def error_ratios(slo, windows: list[int], now: datetime) -> dict[int, float | None]:
-    """Each window's bad ratio (None: no events, no readings); SLIError when the SLI cannot be read."""
+def error_ratios(slo, windows: list[int], now: datetime, *, past: bool = False) -> dict[int, float | None]:
+    """Each window's bad ratio ending at ``now`` (None: no events, no readings); SLIError when the SLI
+    cannot be read. ``past``: ``now`` is a moment gone by, which Prometheus is asked about explicitly."""
     if slo.sli_kind == SLIKind.PROMETHEUS:
-        return prometheus_ratios(slo, windows)
+        return prometheus_ratios(slo, windows, now if past else None)
     return metric_ratios(slo, windows, now)

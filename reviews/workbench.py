@@ -52,6 +52,19 @@ def forecast_lines(evidence: dict) -> list[str]:
     ]
 
 
+def budget_lines(evidence: dict) -> list[str]:
+    """Each SLO's budget in the evidence: "Availability SLO: 12 % of the budget spent this period, 60 % left"."""
+
+    def percent(value):
+        return display.number(value * 100, "%") if value is not None else _("no data")
+
+    return [
+        _("%(slo)s: %(spent)s of the budget spent this period, %(left)s left")
+        % {"slo": s["slo"], "spent": percent(s.get("spent")), "left": percent(s.get("remaining"))}
+        for s in (evidence or {}).get("slos", [])
+    ]
+
+
 def proposal(evidence: dict) -> str:
     found = (evidence or {}).get("proposal")
     if not found:

@@ -42,6 +42,7 @@ RISK_FIGURES = (
     readings.alert_episodes,
     incidents.risk_incidents,
     readings.forecasts,
+    readings.slo_budgets,
 )
 MITIGATION_FIGURES = (readings.before_after,)
 

@@ -197,3 +197,34 @@ def forecasts(risk_ids: list[int], window: Window) -> dict[int, dict]:
             }
         )
     return result
+
+
+def slo_budgets(risk_ids: list[int], window: Window) -> dict[int, dict]:
+    """Per risk: the error budget each of its SLOs spent in the period (of a whole window's budget),
+    and what was left when the evidence was gathered. One SLI read per SLO."""
+    from monitoring import slo as budget
+    from monitoring import slo_sources
+    from monitoring.models import SLO
+
+    now = timezone.now()
+    end = min(window.end, now)
+    seconds = int((end - window.start).total_seconds())
+    result: dict[int, dict] = {}
+    if seconds <= 0:
+        return result
+    for slo in SLO.objects.filter(risk_id__in=risk_ids, enabled=True).order_by("key"):
+        try:
+            ratio = slo_sources.error_ratios(slo, [seconds], end, past=end < now)[seconds]
+        except slo_sources.SLIError:
+            ratio = None
+        spent = None if ratio is None else budget.burn_rate(ratio, slo.objective) * seconds / slo.window_seconds
+        result.setdefault(slo.risk_id, {"slos": []})["slos"].append(
+            {
+                "slo": slo.name,
+                "objective": slo.objective,
+                "window_days": slo.window_days,
+                "spent": None if spent is None else round(spent, 4),
+                "remaining": slo.budget_remaining,
+            }
+        )
+    return result

@@ -24,3 +24,8 @@ def proposal(evidence):
 @register.filter
 def forecast_lines(evidence):
     return workbench.forecast_lines(evidence or {})
+
+
+@register.filter
+def budget_lines(evidence):
+    return workbench.budget_lines(evidence or {})

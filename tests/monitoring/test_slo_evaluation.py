@@ -267,3 +267,22 @@ def test_the_risk_page_and_the_dashboard_show_the_budget(service, admin_client, 
     assert "Error budgets" in index and slo.name in index
     assert admin_client.get("/admin/monitoring/slo/").status_code == 200
     assert admin_client.get(f"/admin/monitoring/slo/{slo.pk}/change/").status_code == 200
+
+
+def test_a_review_carries_the_budget_spent_in_its_period(
+    service, client, superuser, django_capture_on_commit_callbacks
+):
+    from reviews.actions import open_review
+
+    risk, metric, slo = service
+    feed(metric, history(24 * 60, 100.0, end=60) | history(60, 90.0))
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate(slo)  # the page flags the risk: the weekly review re-assesses it
+    review, _ = open_review("weekly")
+    [budget] = review.reassessments.get(risk=risk).evidence["slos"]
+    slo.refresh_from_db()
+    assert (budget["slo"], budget["objective"], budget["remaining"]) == (slo.name, 99.5, slo.budget_remaining)
+    assert 0 < budget["spent"] <= 60 / (30 * 24) * 20  # at most an hour at 20× of a 30-day budget
+    client.force_login(superuser)
+    page = client.get(f"/admin/reviews/review/{review.pk}/change/").content.decode()
+    assert "Error budgets" in page and f"{slo.name}: " in page and "of the budget spent this period" in page
