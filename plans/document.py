@@ -141,4 +141,6 @@ class Plan:
     alert_rules: list[AlertRuleSpec] = field(default_factory=list)
     reviews: list[ReviewTemplateSpec] = field(default_factory=list)
     appetite: list[AppetiteSpec] = field(default_factory=list)
+    # OpenSLO v1 documents embedded in the plan as fenced blocks: (line of the fence, its text).
+    openslo: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from monitoring import openslo
 from monitoring import slo as slo_budget
 from monitoring.choices import RuleKind, SLIKind
 from monitoring.models import SLO, AlertRule, Indicator, Metric
@@ -186,6 +187,8 @@ class _Importer:
             )
         for metric in metrics.values():
             self.slo(metric)
+        for line, text in plan.openslo:
+            self.openslo(line, text)
         for spec in plan.strategies:
             self.upsert(
                 "strategies",
@@ -222,6 +225,15 @@ class _Importer:
             {"metric": metric, "sli_kind": SLIKind.METRIC},
             {"name": f"{metric.name} SLO", "objective": objective, "metric_measures": measures, "risk": risk},
         )
+
+    def openslo(self, line: int, text: str) -> None:
+        """An OpenSLO block of the plan: its SLOs created or updated by name, as import_openslo does."""
+        try:
+            counts = openslo.apply(openslo.read(text))
+        except openslo.OpenSLOError as exc:
+            raise PlanError([(line, f"OpenSLO: {error}") for error in exc.errors]) from exc
+        for outcome, n in counts.items():
+            self.report.counts["slos"][outcome] += n
 
     def risk(self, spec: RiskSpec, category, metrics, components, users) -> None:
         self.line = spec.line

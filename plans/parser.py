@@ -116,7 +116,9 @@ class PlanParser:
         if self.problems:
             raise PlanError(self.problems)
         md = MarkdownIt("commonmark").enable("table")
-        root = self._sections(SyntaxTreeNode(md.parse(self.source)))
+        tokens = md.parse(self.source)
+        self._openslo(tokens)
+        root = self._sections(SyntaxTreeNode(tokens))
         self.plan.language = "ja" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", self.source) else "en"
         h1 = next((s for s in root.children if s.level == 1), None)
         self.plan.title = labels.clean_heading(h1.title) if h1 else ""
@@ -574,6 +576,21 @@ class PlanParser:
                     self.plan.alert_rules.append(alert_rule(priority, text))
                 except thresholds.ThresholdError as exc:
                     self.problems.append((line, f"alert rule {text!r}: {exc}"))
+
+    def _openslo(self, tokens) -> None:
+        """Fenced blocks holding OpenSLO v1 documents (checked here, so a preview shows their errors)."""
+        from monitoring import openslo
+
+        for token in tokens:
+            if token.type != "fence" or openslo.API_VERSION not in token.content:
+                continue
+            line = token.map[0] + 1 if token.map else None
+            try:
+                openslo.read(token.content)
+            except openslo.OpenSLOError as exc:
+                self.problems.extend((line, f"OpenSLO: {error}") for error in exc.errors)
+                continue
+            self.plan.openslo.append((line or 0, token.content))
 
     def _weekly(self, section: Section) -> None:
         template = ReviewTemplateSpec("weekly", labels.clean_heading(section.title))

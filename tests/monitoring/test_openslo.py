@@ -174,3 +174,29 @@ def test_a_refused_file_names_every_problem(tmp_path):
         call_command("import_openslo", str(path))
     assert "Timeslices" in str(refused.value) and "severity 'sms'" in str(refused.value)
     assert not SLO.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_plan_that_embeds_openslo_imports_its_slos():
+    from plans.importer import import_plan
+    from plans.parser import parse_plan
+
+    plan_text = (Path(__file__).parents[2] / "plans" / "demo" / "plan.md").read_text()
+    embedded = f"{plan_text}\n\n## SLOs\n\n```yaml\n{FIXTURE.read_text()}```\n"
+    report = import_plan(parse_plan(embedded))
+    assert report.counts["slos"]["created"] >= 2
+    assert SLO.objects.get(key="api-availability").risk.code == "R-1"
+    assert SLO.objects.get(key="checkout-errors").sli_kind == "prometheus"
+
+
+def test_a_plan_with_a_broken_openslo_block_names_its_line():
+    from plans.document import PlanError
+    from plans.parser import parse_plan
+
+    plan_text = (Path(__file__).parents[2] / "plans" / "demo" / "plan.md").read_text()
+    broken = FIXTURE.read_text().replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices", 1)
+    text = f"{plan_text}\n\n## SLOs\n\n```yaml\n{broken}```\n"
+    with pytest.raises(PlanError) as refused:
+        parse_plan(text)
+    line = len(plan_text.splitlines()) + 5  # the fence's first line
+    assert any(where == line and "Timeslices" in what for where, what in refused.value.problems)
