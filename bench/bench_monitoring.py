@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from common import analyze, database_arg, setup, throwaway_database
+from common import analyze, database_arg, setup, throwaway_database, timed
 
 SLOS = 200
 METRICS = 1_000
@@ -48,24 +48,6 @@ def populate(indicators_per_metric: int) -> list:
     )
     analyze()
     return metrics
-
-
-def timed(work) -> tuple[float, int, object]:
-    """Run ``work()``: wall seconds, database queries, its result."""
-    from django.db import connection
-
-    count = 0
-
-    def counter(execute, sql, params, many, context):
-        nonlocal count
-        count += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        result = work()
-        elapsed = time.perf_counter() - started
-    return elapsed, count, result
 
 
 def tick(metrics, at, value) -> tuple[float, int]:

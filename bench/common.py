@@ -7,6 +7,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +74,21 @@ def database_arg() -> str:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="sqlite:///{scratch}/bench.sqlite3")
     return parser.parse_args().database_url
+
+
+def timed(work) -> tuple[float, int, object]:
+    """Run ``work()``: wall seconds, database queries, its result."""
+    from django.db import connection
+
+    count = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        result = work()
+        elapsed = time.perf_counter() - started
+    return elapsed, count, result

@@ -164,6 +164,22 @@ class OpenAlertSerializer(serializers.Serializer):
     )
 
 
+def open_alert_rows(alerts) -> list[dict]:
+    """OpenAlertSerializer's rows, from alerts already loaded (prefetched by the caller)."""
+    return [
+        {
+            "id": a.pk,
+            "title": a.title,
+            "state": a.state,
+            "severity": a.severity,
+            "priority": a.priority,
+            "started_at": a.started_at,
+            "inhibited_by": a.inhibited_by_id,
+        }
+        for a in alerts
+    ]
+
+
 class ForecastSerializer(serializers.Serializer):
     """When the indicator's threshold is crossed at the current trend (null times, and a ``reason``
     code, when it is not: too_few_points, already_past, not_heading_there, beyond_horizon)."""
@@ -218,18 +234,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "alert_state": state.phase if state else "normal",
             "trend": trend(metric, timezone.now()),
             "forecast": (state.forecast or None) if state and indicator.rule_kind == "threshold" else None,
-            "open_alerts": [
-                {
-                    "id": a.pk,
-                    "title": a.title,
-                    "state": a.state,
-                    "severity": a.severity,
-                    "priority": a.priority,
-                    "started_at": a.started_at,
-                    "inhibited_by": a.inhibited_by_id,
-                }
-                for a in open_alerts
-            ],
+            "open_alerts": open_alert_rows(open_alerts),
         }
 
 
@@ -287,16 +292,4 @@ class SLOSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenAlertSerializer(many=True))
     def get_open_alerts(self, slo: SLO) -> list[dict]:
-        alerts = [a for a in slo.alerts.all() if a.state in ("pending", "firing", "recovering")]
-        return [
-            {
-                "id": a.pk,
-                "title": a.title,
-                "state": a.state,
-                "severity": a.severity,
-                "priority": a.priority,
-                "started_at": a.started_at,
-                "inhibited_by": a.inhibited_by_id,
-            }
-            for a in alerts
-        ]
+        return open_alert_rows(a for a in slo.alerts.all() if a.is_open)
