@@ -286,3 +286,30 @@ def test_a_review_carries_the_budget_spent_in_its_period(
     client.force_login(superuser)
     page = client.get(f"/admin/reviews/review/{review.pk}/change/").content.decode()
     assert "Error budgets" in page and f"{slo.name}: " in page and "of the budget spent this period" in page
+
+
+def test_the_slo_list_and_changelist_cost_the_same_for_few_and_many(db, admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def costs():
+        counts = []
+        for url in ("/api/v1/slos/", "/admin/monitoring/slo/", "/admin/"):
+            with CaptureQueriesContext(connection) as queries:
+                assert admin_client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    def add(n):
+        for k in range(n):
+            risk = Risk(title=f"risk {n}-{k}", impact=3, likelihood=3)
+            risk.save()
+            metric = percent_metric(f"m-{n}-{k}")
+            slo = SLO.objects.create(name=f"slo {n}-{k}", risk=risk, metric=metric, objective=99.5)
+            feed(metric, history(60, 90.0))
+            evaluate(slo)  # open alerts on each
+
+    add(2)
+    few = costs()
+    add(8)
+    assert costs() == few
