@@ -122,6 +122,8 @@ def paths(node, prefix=()):
 ALL_PATHS = [p for n, doc in enumerate(documents()) for p in paths(doc, (n,)) if len(p) > 1]
 
 
+# Once: no database in it (the SQLite pass).
+@pytest.mark.once
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(ALL_PATHS), values)
 def test_any_value_anywhere_is_read_or_refused_never_a_crash(path, value):
