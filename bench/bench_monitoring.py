@@ -166,6 +166,7 @@ def main() -> None:
                     warning=99.5,
                     critical=99,
                     source="push",
+                    armed_at=now - timedelta(days=31),
                 )
                 for n in range(SLOS)
             ]

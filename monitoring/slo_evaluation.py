@@ -148,7 +148,7 @@ def _report_on_indicator(slo: SLO, observed: list[str]) -> None:
 def evaluate(slo_id: int, now: datetime) -> str:
     """Read the SLI (outside any transaction: it may wait on Prometheus), then apply it under a lock.
     An evaluation older than the stored one (a redelivered task) changes nothing."""
-    slo = SLO.objects.filter(pk=slo_id, enabled=True).first()
+    slo = SLO.objects.select_related("metric").filter(pk=slo_id, enabled=True).first()
     if slo is None:
         return "gone"
     needed = sorted({*budget.windows_needed(slo.windows()), slo.window_seconds})

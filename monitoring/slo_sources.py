@@ -98,12 +98,19 @@ def metric_ratios(slo, windows: list[int], now: datetime) -> dict[int, float | N
     """The mean bad percentage of the metric's readings over each window, as a ratio.
 
     Raw readings where they are kept; hourly rollups for the hours before the oldest raw reading
-    (retention prunes raw readings after READINGS_RAW_DAYS, so a 30-day window needs both).
+    (retention prunes raw readings after READINGS_RAW_DAYS, so a 30-day window needs both). Only
+    from the metric's ``armed_at`` on.
     """
     from monitoring.models import Reading, ReadingRollup
 
+    armed_at = slo.metric.armed_at
+    if armed_at is None:
+        # Readings taken while the register itself starts (the metric's warm-up, Evaluator.arm) are
+        # not the service failing: an SLO counts from when its metric's breaches began to count.
+        return dict.fromkeys(windows)
+
     def since(window: int, field: str) -> Q:
-        return Q(**{f"{field}__gt": now - timedelta(seconds=window)})
+        return Q(**{f"{field}__gt": max(now - timedelta(seconds=window), armed_at)})
 
     raw = Reading.objects.filter(
         metric_id=slo.metric_id, observed_at__gt=now - timedelta(seconds=max(windows)), value__isnull=False

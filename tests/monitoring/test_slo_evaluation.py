@@ -313,3 +313,16 @@ def test_the_slo_list_and_changelist_cost_the_same_for_few_and_many(db, admin_cl
     few = costs()
     add(8)
     assert costs() == few
+
+
+def test_readings_from_before_the_metric_was_armed_do_not_count(service):
+    """A register starting up probes stores that are still starting (Evaluator.arm): those readings
+    are not the service failing, for an SLO no more than for a threshold."""
+    _risk, metric, slo = service
+    feed(metric, history(60, 0.0, end=30) | history(30, 100.0))
+    Metric.objects.filter(pk=metric.pk).update(armed_at=NOW - timedelta(minutes=29, seconds=30))
+    evaluate(slo)
+    slo.refresh_from_db()
+    assert slo.budget_remaining == 1.0 and not Alert.objects.exists()
+    Metric.objects.filter(pk=metric.pk).update(armed_at=None)
+    assert evaluate(slo, NOW + timedelta(minutes=1)) == "no data"
