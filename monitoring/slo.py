@@ -137,6 +137,18 @@ def windows_needed(windows: Iterable[BurnWindow]) -> list[int]:
     return sorted({w for row in windows for w in (row.long, row.short)})
 
 
+# A window counts for alerting once the SLI has history for at least this share of it: 20 minutes of
+# a new metric's readings say nothing yet about its last three days, and a 30-second blip among them
+# would otherwise read as a day-long burn.
+MIN_COVERAGE = 0.5
+
+
+def covered(window: int, history: float | None) -> bool:
+    """Has an SLI with ``history`` seconds of readings (None: unknown, as long as Prometheus keeps)
+    enough of this window to alert on it?"""
+    return history is None or history >= window * MIN_COVERAGE
+
+
 def firing(burn_rates: Mapping[int, float | None], windows: Iterable[BurnWindow]) -> dict[str, BurnWindow | None]:
     """Per priority, the first row whose long and short windows both burn above its factor.
 

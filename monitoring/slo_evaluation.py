@@ -48,10 +48,14 @@ def describe(row: budget.BurnWindow, burns: dict[int, float | None], slo_window:
     }
 
 
-def observe(slo: SLO, ratios: dict[int, float | None], now: datetime) -> None:
-    """Apply one evaluation's ratios to the SLO (not saved) and step its alerts; locked by the caller."""
+def observe(slo: SLO, ratios: dict[int, float | None], now: datetime, history: float | None = None) -> None:
+    """Apply one evaluation's ratios to the SLO (not saved) and step its alerts; locked by the caller.
+
+    ``history``: seconds of readings the SLI has (None: unknown). An alert window it covers less than
+    half of has no burn rate yet (``slo.covered``); the budget is what the readings there are say.
+    """
     windows = slo.windows()
-    burns = burn_rates(ratios, slo.objective)
+    burns = {w: b if budget.covered(w, history) else None for w, b in burn_rates(ratios, slo.objective).items()}
     whole = ratios.get(slo.window_seconds)
     slo.sli = None if whole is None else 1 - whole
     # Rounded as the burn rates are: float noise (-0.9999999999999982) is not information.
@@ -161,7 +165,7 @@ def evaluate(slo_id: int, now: datetime) -> str:
         if slo.evaluated_at is not None and slo.evaluated_at >= now:
             return "already evaluated"
         slo.last_error = error
-        observe(slo, ratios, now)
+        observe(slo, ratios, now, slo_sources.history_seconds(slo, now))
         fields = ("evaluated_at", "sli", "budget_remaining", "burn_rates", "last_error", "alert_states")
         SLO.objects.filter(pk=slo.pk).update(**{name: getattr(slo, name) for name in fields})
     return "no data" if error or slo.sli is None else "evaluated"

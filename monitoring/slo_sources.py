@@ -138,6 +138,14 @@ def metric_ratios(slo, windows: list[int], now: datetime) -> dict[int, float | N
     return ratios
 
 
+def history_seconds(slo, now: datetime) -> float | None:
+    """How long the SLI has had readings that count (None: a Prometheus SLI, whose history is its own)."""
+    if slo.sli_kind == SLIKind.PROMETHEUS:
+        return None
+    armed_at = slo.metric.armed_at
+    return 0.0 if armed_at is None else max((now - armed_at).total_seconds(), 0.0)
+
+
 def error_ratios(slo, windows: list[int], now: datetime, *, past: bool = False) -> dict[int, float | None]:
     """Each window's bad ratio ending at ``now`` (None: no events, no readings); SLIError when the SLI
     cannot be read. ``past``: ``now`` is a moment gone by, which Prometheus is asked about explicitly."""
