@@ -66,7 +66,9 @@ def observe(slo: SLO, ratios: dict[int, float | None], now: datetime, history: f
     }
     slo.evaluated_at = now
     fire = budget.firing(burns, windows)
-    no_data = all(burns.get(w) is None for w in budget.windows_needed(windows))
+    # No data is no readings at all; readings too young to cover a window read normal (nothing we can
+    # judge is burning), so a new SLO does not turn its risk "No data" for its first minutes.
+    no_data = all(ratios.get(w) is None for w in budget.windows_needed(windows))
     channels = list(Channel.objects.filter(enabled=True))
     open_alerts = {a.dedup_key: a for a in slo.alerts.filter(state__in=(AlertState.PENDING, AlertState.FIRING))}
     notifications, observed_all = [], []

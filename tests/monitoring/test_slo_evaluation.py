@@ -340,3 +340,5 @@ def test_a_young_sli_cannot_page_on_a_window_it_has_not_half_covered(service, mi
     slo.refresh_from_db()
     assert (slo.burn_rates["1h"] is not None) == (minutes >= 30)
     assert Alert.objects.filter(slo=slo, priority="immediate").exists() == fires
+    # Young readings are data: the SLO reads normal until a window it covers burns, not "No data".
+    assert IndicatorState.objects.get(indicator=slo.indicator).last_status == ("critical" if fires else "normal")
