@@ -57,6 +57,7 @@ bench: $(VENV)/.dev
 		$(PY) bench/bench_monitoring.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_incidents.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_reviews.py --database-url "$(BENCH_DATABASE_URL)"; \
+		$(PY) bench/bench_slos.py --database-url "$(BENCH_DATABASE_URL)"; \
 	else echo "bench: no PostgreSQL at $(BENCH_DATABASE_URL); SQLite figures only"; fi
 
 messages: $(VENV)/.dev
