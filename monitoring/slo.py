@@ -175,6 +175,7 @@ _GOOD_WORDS = (
     "成功率",
     "正常率",
 )
+_USAGE_WORDS = ("usage", "utilization", "utilisation", "使用率", "利用率")
 _BAD_WORDS = ("error rate", "error ratio", "failure rate", "failure ratio", "エラー率", "失敗率", "障害率", "異常率")
 
 
@@ -186,18 +187,22 @@ def objective_from_bands(
     A percentage named as a rate of good events (稼働率, success rate) whose normal band is above
     ``warning`` states the objective ``warning`` ("> 99.5 %" → 99.5); one named as a rate of bad
     events (エラー率, error rate) whose normal band is below ``warning`` states ``100 − warning``
-    ("< 1 %" → 99). The name decides; the category (可用性, availability) only when the name says
-    neither. CPU or memory *usage* percentages are not SLIs, whatever their bands.
+    ("< 1 %" → 99). The name decides; an availability category (可用性) only for a percentage
+    where lower is worse whose name says neither. CPU or memory *usage* percentages are not SLIs,
+    whatever their bands or category.
     """
     if unit.strip() != "%" or not 0 < warning < 100:
         return None
     text, group = name.casefold(), category.casefold()
+    if any(word in text for word in _USAGE_WORDS):
+        return None
     if any(word in text for word in _BAD_WORDS):
         measures = SLIMeasures.BAD
     elif any(word in text for word in _GOOD_WORDS):
         measures = SLIMeasures.GOOD
-    elif any(word in group for word in _GOOD_WORDS):
-        measures = SLIMeasures.GOOD if direction == Direction.LOWER_IS_WORSE else SLIMeasures.BAD
+    elif any(word in group for word in _GOOD_WORDS) and direction == Direction.LOWER_IS_WORSE:
+        # An availability-category percentage where lower is worse (health checks passing).
+        measures = SLIMeasures.GOOD
     else:
         return None
     if measures == SLIMeasures.GOOD and direction == Direction.LOWER_IS_WORSE:

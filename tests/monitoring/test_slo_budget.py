@@ -159,3 +159,26 @@ def test_an_answer_is_read_per_window():
 def test_a_failed_answer_is_an_error_saying_why(body):
     with pytest.raises(SLIError):
         parse_ratios(400, body, [300])
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "unit", "direction", "warning", "expected"),
+    [
+        ("システム稼働率", "可用性", "%", "lower_is_worse", 99.5, (99.5, "good")),
+        ("エラー率", "可用性", "%", "higher_is_worse", 1, (99.0, "bad")),
+        ("Connection success rate", "Availability", "%", "lower_is_worse", 99.5, (99.5, "good")),
+        ("Checkout error rate", "Payments", "%", "higher_is_worse", 0.5, (99.5, "bad")),
+        ("ログイン失敗率", "認証", "%", "higher_is_worse", 5, (95.0, "bad")),
+        ("Uptime", "", "%", "lower_is_worse", 99.9, (99.9, "good")),
+        ("ヘルスチェック応答", "可用性", "%", "lower_is_worse", 99, (99.0, "good")),  # the category decides
+        ("CPU使用率", "リソース", "%", "higher_is_worse", 70, None),  # a usage, not a rate of events
+        ("Memory utilization", "Availability", "%", "higher_is_worse", 80, None),
+        ("接続プール使用率", "可用性", "%", "lower_is_worse", 30, None),
+        ("Queue depth share", "Availability", "%", "higher_is_worse", 10, None),
+        ("API応答時間", "パフォーマンス", "ms", "higher_is_worse", 200, None),  # not a percentage
+        ("エラー率", "可用性", "%", "lower_is_worse", 1, None),  # an error rate where lower is worse: not an SLO
+        ("稼働率", "可用性", "%", "lower_is_worse", 100, None),  # leaves no budget
+    ],
+)
+def test_which_plan_metrics_state_an_slo(name, category, unit, direction, warning, expected):
+    assert slo.objective_from_bands(name, category, unit, direction, warning) == expected
