@@ -22,6 +22,7 @@ from monitoring import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Band, Priority, ReadingStatus
 from monitoring.evaluation import EVENT_STATE, queue_notifications, record_transition, update_live_status
 from monitoring.models import SLO, Alert, Channel, IndicatorState
+from monitoring.models.alerts import OPEN_STATES
 
 Kind = sm.EventKind
 SEVERITY = {Priority.IMMEDIATE: Band.CRITICAL, Priority.WATCH: Band.WARNING}
@@ -70,7 +71,7 @@ def observe(slo: SLO, ratios: dict[int, float | None], now: datetime, history: f
     # judge is burning), so a new SLO does not turn its risk "No data" for its first minutes.
     no_data = all(ratios.get(w) is None for w in budget.windows_needed(windows))
     channels = list(Channel.objects.filter(enabled=True))
-    open_alerts = {a.dedup_key: a for a in slo.alerts.filter(state__in=(AlertState.PENDING, AlertState.FIRING))}
+    open_alerts = {a.dedup_key: a for a in slo.alerts.filter(state__in=OPEN_STATES)}
     notifications, observed_all = [], []
     for priority in Priority.values:
         row = fire[priority]

@@ -32,8 +32,6 @@ from reviews.models import (
     ReviewTemplateItem,
 )
 
-render_evidence, risk_figures = workbench.render_evidence, workbench.risk_figures
-
 
 class ReviewTemplateItemInline(admin.TabularInline):
     model = ReviewTemplateItem
@@ -71,7 +69,7 @@ class ReviewItemInline(_RowsOfReview):
 
     @admin.display(description=_("evidence"))
     def evidence_display(self, obj):
-        return render_evidence(obj.evidence)
+        return workbench.render_evidence(obj.evidence)
 
 
 class ReassessmentInline(_RowsOfReview):
@@ -107,7 +105,7 @@ class ReassessmentInline(_RowsOfReview):
 
     @admin.display(description=_("this period"))
     def figures(self, obj):
-        return risk_figures(obj.evidence)
+        return workbench.risk_figures(obj.evidence)
 
     @admin.display(description=_("evidence proposes"))
     def proposal_display(self, obj):
