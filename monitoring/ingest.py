@@ -88,5 +88,12 @@ def record_readings(
         config_errors = [r for r in results if isinstance(r[1], SourceError) and r[1].config_error]
         metric.config_error = config_errors[-1][1].reason if config_errors else ""
         metric.save(update_fields=["last_value", "last_status", "last_collected_at", "config_error"])
+        armed_before = metric.armed_at is not None
         Evaluator(metric).evaluate(readings, after=watermark)
+        if not armed_before and metric.armed_at is not None:
+            # The metric's readings just began to count: its SLOs read them now rather than at beat's
+            # next minute, so a risk does not show "No data" while its probes already read normal.
+            from monitoring.slo_evaluation import evaluate_unevaluated
+
+            evaluate_unevaluated(metric)
         return readings

@@ -154,7 +154,8 @@ def _report_on_indicator(slo: SLO, observed: list[str]) -> None:
 
 def evaluate(slo_id: int, now: datetime) -> str:
     """Read the SLI (outside any transaction: it may wait on Prometheus), then apply it under a lock.
-    An evaluation older than the stored one (a redelivered task) changes nothing."""
+    An evaluation older than the stored one (a redelivered task) changes nothing; one at the same
+    moment finds what the stored one found (the windows already decide, nothing counts twice)."""
     slo = SLO.objects.select_related("metric").filter(pk=slo_id, enabled=True).first()
     if slo is None:
         return "gone"
@@ -165,10 +166,18 @@ def evaluate(slo_id: int, now: datetime) -> str:
         ratios, error = dict.fromkeys(needed), str(exc)
     with transaction.atomic():
         slo = SLO.objects.select_for_update(of=("self",)).select_related("indicator__risk", "metric").get(pk=slo_id)
-        if slo.evaluated_at is not None and slo.evaluated_at >= now:
+        if slo.evaluated_at is not None and slo.evaluated_at > now:
             return "already evaluated"
         slo.last_error = error
         observe(slo, ratios, now, slo_sources.history_seconds(slo, now))
         fields = ("evaluated_at", "sli", "budget_remaining", "burn_rates", "last_error", "alert_states")
         SLO.objects.filter(pk=slo.pk).update(**{name: getattr(slo, name) for name in fields})
     return "no data" if error or slo.sli is None else "evaluated"
+
+
+def evaluate_unevaluated(metric) -> None:
+    """The SLOs on this metric that were never evaluated, evaluated now (called once, when the metric's
+    readings begin to count: Evaluator.arm)."""
+    # As of the newest reading: a later evaluation (beat's, at its own now) still takes over.
+    for pk in SLO.objects.filter(metric=metric, enabled=True, evaluated_at__isnull=True).values_list("pk", flat=True):
+        evaluate(pk, metric.last_collected_at)

@@ -110,7 +110,8 @@ def metric_ratios(slo, windows: list[int], now: datetime) -> dict[int, float | N
         return dict.fromkeys(windows)
 
     def since(window: int, field: str) -> Q:
-        return Q(**{f"{field}__gt": max(now - timedelta(seconds=window), armed_at)})
+        # The window's start is open, the reading that armed the metric counts.
+        return Q(**{f"{field}__gt": now - timedelta(seconds=window), f"{field}__gte": armed_at})
 
     raw = Reading.objects.filter(
         metric_id=slo.metric_id, observed_at__gt=now - timedelta(seconds=max(windows)), value__isnull=False

@@ -80,8 +80,11 @@ def test_budget_and_burn_rates_from_readings(service, django_capture_on_commit_c
 
 def test_a_fast_burn_pages_opens_an_incident_and_resolves_when_it_stops(service, django_capture_on_commit_callbacks):
     risk, metric, slo = service
-    feed(metric, history(24 * 60, 100.0, end=60) | history(60, 90.0))  # 10 % errors for the last hour: 20×
     with django_capture_on_commit_callbacks(execute=True):
+        # 10 % errors for the last hour: 20×. The metric's first readings arm it, and its SLO reads
+        # them at once (Evaluator.arm → evaluate_unevaluated); the tick after finds the same.
+        feed(metric, history(24 * 60, 100.0, end=60) | history(60, 90.0))
+        assert SLO.objects.get(pk=slo.pk).evaluated_at == NOW
         evaluate(slo)
     page = Alert.objects.get(slo=slo, priority="immediate")
     assert (page.kind, page.state, page.severity, page.indicator) == ("burn_rate", "firing", "critical", slo.indicator)
@@ -93,7 +96,7 @@ def test_a_fast_burn_pages_opens_an_incident_and_resolves_when_it_stops(service,
     assert risk.live_status == LiveStatus.CRITICAL and risk.needs_reassessment
     assert "14.4×" in risk.review_reason
     with django_capture_on_commit_callbacks(execute=True):
-        assert evaluate(slo, NOW) == "already evaluated"  # a redelivered task changes nothing
+        assert evaluate(slo, NOW - timedelta(seconds=1)) == "already evaluated"  # an older task changes nothing
         evaluate(slo, NOW + timedelta(seconds=30))  # still burning: no second page
     assert Notification.objects.filter(transition__alert=page).count() == 1
 
