@@ -113,8 +113,12 @@ def metric_ratios(slo, windows: list[int], now: datetime) -> dict[int, float | N
         # The window's start is open, the reading that armed the metric counts.
         return Q(**{f"{field}__gt": now - timedelta(seconds=window), f"{field}__gte": armed_at})
 
+    # Bounded at ``now`` too: a review asks about a period that has ended.
     raw = Reading.objects.filter(
-        metric_id=slo.metric_id, observed_at__gt=now - timedelta(seconds=max(windows)), value__isnull=False
+        metric_id=slo.metric_id,
+        observed_at__gt=now - timedelta(seconds=max(windows)),
+        observed_at__lte=now,
+        value__isnull=False,
     ).aggregate(
         oldest=Min("observed_at"),
         **{f"n{w}": Count("id", filter=since(w, "observed_at")) for w in windows},

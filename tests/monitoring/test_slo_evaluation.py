@@ -345,3 +345,14 @@ def test_a_young_sli_cannot_page_on_a_window_it_has_not_half_covered(service, mi
     assert Alert.objects.filter(slo=slo, priority="immediate").exists() == fires
     # Young readings are data: the SLO reads normal until a window it covers burns, not "No data".
     assert IndicatorState.objects.get(indicator=slo.indicator).last_status == ("critical" if fires else "normal")
+
+
+def test_a_window_ending_in_the_past_leaves_later_readings_out(service):
+    from monitoring import slo_sources
+
+    _risk, metric, slo = service
+    feed(metric, history(60, 90.0, end=60) | history(60, 100.0))  # bad an hour ago, good since
+    slo.refresh_from_db()
+    an_hour_ago = NOW - timedelta(minutes=60)
+    assert slo_sources.error_ratios(slo, [3600], an_hour_ago + timedelta(seconds=1))[3600] == pytest.approx(0.1)
+    assert slo_sources.error_ratios(slo, [3600], NOW)[3600] == pytest.approx(0.0)
