@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from monitoring import slo as budget
-from monitoring.choices import Priority
+from monitoring.choices import Priority, ReadingStatus
 from monitoring.models import SLO, IndicatorState
 from monitoring.models.alerts import OPEN_STATES
 from register import display
@@ -54,6 +54,18 @@ def burn_summary(slo: SLO) -> list[dict]:
     return rows
 
 
+def objective_text(slo: SLO) -> str:
+    return _("%(objective)s over %(days)s days") % {
+        "objective": display.number(slo.objective, "%"),
+        "days": slo.window_days,
+    }
+
+
+def burn_text(slo: SLO) -> str:
+    """The burn rate over the long windows of the first two alert rows (the pages)."""
+    return ", ".join(f"{r['window']} {r['rate']}" for r in burn_summary(slo)[:2]) or "—"
+
+
 @admin.register(SLO)
 class SLOAdmin(admin.ModelAdmin):
     list_display = ["name", "risk", "objective_display", "budget_display", "burn_display", "status", "evaluated_at"]
@@ -92,10 +104,7 @@ class SLOAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("objective"), ordering="objective")
     def objective_display(self, obj):
-        return _("%(objective)s over %(days)s days") % {
-            "objective": display.number(obj.objective, "%"),
-            "days": obj.window_days,
-        }
+        return objective_text(obj)
 
     @admin.display(description=_("budget remaining"), ordering="budget_remaining")
     def budget_display(self, obj):
@@ -103,8 +112,7 @@ class SLOAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("burn rate"))
     def burn_display(self, obj):
-        rows = burn_summary(obj)
-        return ", ".join(f"{r['window']} {r['rate']}" for r in rows[:2]) or "—"
+        return burn_text(obj)
 
     @admin.display(description=_("good ratio over the window"))
     def sli_display(self, obj):
@@ -119,8 +127,7 @@ class SLOAdmin(admin.ModelAdmin):
         state = getattr(obj.indicator, "live", None) if obj.indicator_id else None
         if state is None:
             return obj.last_error[:60] or "—"
-        from monitoring.admin import status_badge
-        from monitoring.choices import ReadingStatus
+        from monitoring.admin import status_badge  # monitoring.admin imports this module
 
         return status_badge(state.last_status, ReadingStatus(state.last_status).label) if state.last_status else "—"
 
@@ -135,7 +142,7 @@ def risk_slo_block(request, risk):
         {
             "name": slo.name,
             "url": reverse("admin:monitoring_slo_change", args=[slo.pk]),
-            "objective": SLOAdmin.objective_display(None, slo),
+            "objective": objective_text(slo),
             "budget": budget_badge(slo),
             "burns": burn_summary(slo),
             "status": states.get(slo.indicator_id, ""),
@@ -164,7 +171,7 @@ def budget_panel(request):
             format_html('<a href="{}">{}</a>', reverse("admin:monitoring_slo_change", args=[s.pk]), s.name),
             s.risk.code if s.risk_id else "—",
             budget_badge(s),
-            SLOAdmin.burn_display(None, s),
+            burn_text(s),
         )
         for s in slos
     ]
