@@ -131,6 +131,8 @@ def repair_diffs(diffs: list[Diff]) -> None:
             vectors.delete(entity, diff.extra)
             if wrong:
                 outbox.apply_vectors(entity, {_pk(k) for k in wrong})
+            # Everything is in the current model's collection now: an earlier model's goes.
+            vectors.drop_other_models(entity)
 
 
 def check(repair: bool = False) -> Report:

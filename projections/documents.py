@@ -179,8 +179,15 @@ class Document:
 
 def _document(entity: str, pk: int, text: str, metadata: dict) -> Document:
     # The digest of the text rides in the metadata: a changed text shows as stale metadata.
+    from projections.embeddings import current
+
     metadata = {k: v for k, v in metadata.items() if v not in (None, "")}
-    return Document(COLLECTIONS[entity], key(entity, pk), text, {**metadata, "text_digest": digest(text)})
+    return Document(
+        COLLECTIONS[entity],
+        key(entity, pk),
+        text,
+        {**metadata, "text_digest": digest(text), "embedding_model": current().id},
+    )
 
 
 def risk_documents(ids=None) -> list[Document]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from projections import documents, graph, vectors
+from projections import documents, embeddings, graph, vectors
+from projections import search as hybrid
 
 MAX_HOPS = 6
 
@@ -113,12 +112,20 @@ def incident_path(incident_pk: int) -> dict:
 
 
 def search(text: str, kind: str = "risk", limit: int = 10) -> list[dict]:
-    return vectors.query(kind, text, limit)
+    """Hybrid search (projections/search.py): [] when nothing matches."""
+    return hybrid.search(kind, text, limit)
+
+
+def _related(entity: str, text: str, limit: int) -> list[dict]:
+    """The nearest documents that are matches at all (the model's search threshold)."""
+    threshold = embeddings.search_threshold()
+    return [h for h in vectors.query(entity, text, limit) if h["similarity"] >= threshold]
 
 
 def possible_duplicates(title: str, description: str = "", exclude_pk: int | None = None) -> list[dict]:
-    """Existing risks whose text is close to this one (similarity at or above the threshold)."""
-    threshold = settings.DUPLICATE_SIMILARITY_PCT / 100
+    """Existing risks whose text is close to this one (similarity at or above the model's duplicate
+    threshold)."""
+    threshold = embeddings.duplicate_threshold()
     exclude = documents.key("risk", exclude_pk) if exclude_pk else None
     hits = vectors.query("risk", "\n".join(p for p in (title, description) if p), 5)
     return [h for h in hits if h["similarity"] >= threshold and h["key"] != exclude]
@@ -130,7 +137,7 @@ def similar_incidents(incident_pk: int, limit: int = 5) -> list[dict]:
     from incidents.models import Incident
 
     (doc,) = documents.incident_documents([incident_pk])
-    hits = [h for h in vectors.query("incident", doc.text, limit + 1) if h["key"] != doc.key][:limit]
+    hits = [h for h in _related("incident", doc.text, limit + 1) if h["key"] != doc.key][:limit]
     found = {
         i.pk: i
         for i in Incident.objects.filter(pk__in=[documents.split_key(h["key"])[1] for h in hits]).prefetch_related(
@@ -168,4 +175,4 @@ def suggested_risks(incident_pk: int, limit: int = 3) -> list[dict]:
         documents.key("risk", pk) for pk in Incident.objects.get(pk=incident_pk).risks.values_list("pk", flat=True)
     }
     (doc,) = documents.incident_documents([incident_pk])
-    return [h for h in vectors.query("risk", doc.text, limit + len(linked)) if h["key"] not in linked][:limit]
+    return [h for h in _related("risk", doc.text, limit + len(linked)) if h["key"] not in linked][:limit]

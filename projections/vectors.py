@@ -1,5 +1,13 @@
 """The semantic-search projection in Chroma: one collection per kind (risks, mitigations,
-incidents), cosine distance, our embeddings passed explicitly."""
+incidents) and embedding model, cosine distance, our embeddings passed explicitly.
+
+The collection's name carries the model (``risks.use-multilingual-v3``) and every document its
+model id in its metadata: after ``EMBEDDING_MODEL`` changes, the consistency check finds each
+document only under the old model and reports it stale, and its repair (half-hourly, or
+``check_consistency --repair``, or ``rebuild_projections``) re-embeds everything once into the new
+collection and then drops the old one. Vectors of two models never share a collection (their
+dimensions and scales differ).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +16,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from projections import embeddings
+from projections import embeddings, search
 from projections.documents import COLLECTIONS, Document
 
 BATCH = 256
 _client = None
+# Collection handles by name: looking one up is a round trip, as long as a search itself.
+_collections: dict[str, object] = {}
 _lock = threading.Lock()
 
 
@@ -41,6 +51,7 @@ def reset() -> None:
     global _client
     with _lock:
         _client = None
+        _collections.clear()
 
 
 def _guard(fn, *args, **kwargs):
@@ -53,71 +64,171 @@ def _guard(fn, *args, **kwargs):
         raise VectorUnavailable(f"{type(exc).__name__}: {exc}"[:400]) from exc
 
 
-def collection(name: str):
-    return _guard(
-        lambda: client().get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-    )
+def collection_name(entity: str, model_id: str | None = None) -> str:
+    return f"{COLLECTIONS[entity]}.{model_id or embeddings.current().id}"
+
+
+def collection(entity: str):
+    name = collection_name(entity)
+    found = _collections.get(name)
+    if found is None:
+        found = _guard(
+            lambda: client().get_or_create_collection(
+                name,
+                metadata={"hnsw:space": "cosine", "embedding_model": embeddings.current().id},
+                embedding_function=None,
+            )
+        )
+        with _lock:
+            _collections[name] = found
+    return found
+
+
+def _gone(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "does not exist" in text or "notfound" in text or "not found" in text
+
+
+def _on(entity: str, operation):
+    """``operation(collection)``. A handle whose collection another process deleted and re-created
+    (a rebuild, a model switch) is looked up again, once."""
+    try:
+        return _guard(operation, collection(entity))
+    except VectorUnavailable as exc:
+        if not _gone(exc):
+            raise
+        return _guard(operation, collection(entity))
+
+
+def _ours(entity: str) -> list[str]:
+    """Names of this entity's collections, of any model (and the unversioned name of old releases)."""
+    base = COLLECTIONS[entity]
+    names = [getattr(c, "name", c) for c in _guard(lambda: client().list_collections())]
+    return [n for n in names if n == base or n.startswith(base + ".")]
 
 
 def upsert(documents: list[Document]) -> None:
-    by_collection: dict[str, list[Document]] = {}
+    by_entity: dict[str, list[Document]] = {}
     for doc in documents:
-        by_collection.setdefault(doc.collection, []).append(doc)
-    for name, docs in by_collection.items():
-        target = collection(name)
+        by_entity.setdefault(doc.key.partition(":")[0], []).append(doc)
+    for entity, docs in by_entity.items():
         for start in range(0, len(docs), BATCH):
             batch = docs[start : start + BATCH]
             # Chroma has no conditional write: read the stored versions and skip what is older.
-            stored = _guard(target.get, ids=[d.key for d in batch], include=["metadatas"])
+            stored = _on(entity, lambda c, batch=batch: c.get(ids=[d.key for d in batch], include=["metadatas"]))
             newer = {k: (m or {}).get("version", -1) for k, m in zip(stored["ids"], stored["metadatas"], strict=True)}
             batch = [d for d in batch if newer.get(d.key, -1) <= d.version]
             if not batch:
                 continue
             vectors = embeddings.embed([d.text or d.metadata.get("title", "") for d in batch])
             _guard(
-                target.upsert,
+                collection(entity).upsert,
                 ids=[d.key for d in batch],
                 embeddings=vectors,
-                documents=[d.text for d in batch],
+                # Folded for lexical matching (Chroma's $contains is case-sensitive); nothing reads
+                # the document back for display.
+                documents=[search.folded(d.text) for d in batch],
                 metadatas=[{**d.metadata, "version": d.version} for d in batch],
             )
 
 
 def delete(entity: str, keys: list[str]) -> None:
     if keys:
-        _guard(collection(COLLECTIONS[entity]).delete, ids=keys)
+        _on(entity, lambda c: c.delete(ids=keys))
 
 
-def state(entity: str) -> dict[str, dict]:
-    """key -> metadata the collection actually holds (without the version, which is not content)."""
-    result = _guard(collection(COLLECTIONS[entity]).get, include=["metadatas"])
+def _metadata_state(result) -> dict[str, dict]:
     return {
         key: {k: v for k, v in (metadata or {}).items() if k != "version"}
         for key, metadata in zip(result["ids"], result["metadatas"] or [], strict=True)
     }
 
 
-def query(entity: str, text: str, limit: int = 10) -> list[dict]:
-    """The nearest documents: key, similarity (1 − cosine distance) and metadata."""
-    target = collection(COLLECTIONS[entity])
-    result = _guard(
-        target.query, query_embeddings=embeddings.embed([text]), n_results=limit, include=["metadatas", "distances"]
-    )
+def state(entity: str) -> dict[str, dict]:
+    """key -> metadata the store holds for it (without the version, which is not content). A key only
+    in another model's collection shows with that model's metadata (so: stale)."""
+    current = collection_name(entity)
+    held: dict[str, dict] = {}
+    for name in _ours(entity):
+        if name != current:
+            old = _metadata_state(_guard(client().get_collection(name).get, include=["metadatas"]))
+            held.update({k: {**m, "embedding_model": m.get("embedding_model", name)} for k, m in old.items()})
+    held.update(_metadata_state(_on(entity, lambda c: c.get(include=["metadatas"]))))
+    return held
+
+
+def drop_other_models(entity: str) -> list[str]:
+    """Delete this entity's collections of other models (once the current one holds everything)."""
+    current = collection_name(entity)
+    dropped = [name for name in _ours(entity) if name != current]
+    for name in dropped:
+        _guard(client().delete_collection, name)
+        _collections.pop(name, None)
+    return dropped
+
+
+# Bookkeeping in a document's metadata that a search hit does not show.
+_INTERNAL = frozenset({"version", "text_digest", "embedding_model"})
+
+
+def _public(metadata: dict | None) -> dict:
+    return {k: v for k, v in (metadata or {}).items() if k not in _INTERNAL}
+
+
+def nearest(entity: str, vector: list[float], limit: int = 10, documents: bool = False) -> list[dict]:
+    """The ``limit`` nearest documents to a query vector: key, similarity (1 − cosine distance),
+    metadata, and with ``documents`` the stored (folded) text."""
+    include = ["metadatas", "distances"] + (["documents"] if documents else [])
+    result = _on(entity, lambda c: c.query(query_embeddings=[vector], n_results=limit, include=include))
+    texts = result["documents"][0] if documents else [None] * len(result["ids"][0])
     return [
-        {"key": key, "similarity": round(1 - distance, 4), **(metadata or {})}
-        for key, distance, metadata in zip(
-            result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
+        {
+            "key": key,
+            "similarity": round(1 - distance, 4),
+            **_public(metadata),
+            **({"document": text} if documents else {}),
+        }
+        for key, distance, metadata, text in zip(
+            result["ids"][0], result["distances"][0], result["metadatas"][0], texts, strict=True
         )
     ]
 
 
+def query(entity: str, text: str, limit: int = 10) -> list[dict]:
+    """The nearest documents to a text (embedded as a query)."""
+    return nearest(entity, embeddings.embed_queries([text])[0], limit)
+
+
+def containing(entity: str, spellings: list[str], codes: list[str], limit: int = 50) -> list[dict]:
+    """Documents whose folded text contains any of ``spellings`` (folded too), or
+    whose code or risk is one of ``codes``: key, document, embedding and metadata."""
+    found: dict[str, dict] = {}
+    filters = []
+    if spellings:
+        clauses = [{"$contains": s} for s in spellings]
+        filters.append({"where_document": clauses[0] if len(clauses) == 1 else {"$or": clauses}})
+    if codes:
+        field = "risk" if entity == "mitigation" else "code"
+        filters.append({"where": {field: {"$in": codes}}})
+    for condition in filters:
+        result = _on(
+            entity,
+            lambda c, condition=condition: c.get(
+                limit=limit, include=["metadatas", "documents", "embeddings"], **condition
+            ),
+        )
+        for key, document, vector, metadata in zip(
+            result["ids"], result["documents"], result["embeddings"], result["metadatas"], strict=True
+        ):
+            found[key] = {"key": key, "document": document, "embedding": list(vector), **_public(metadata)}
+    return list(found.values())
+
+
 def wipe() -> None:
-    for name in COLLECTIONS.values():
-        try:
+    for entity in COLLECTIONS:
+        for name in _ours(entity):
             _guard(client().delete_collection, name)
-        except VectorUnavailable as exc:
-            if "does not exist" not in str(exc).lower() and "notfound" not in str(exc).lower():
-                raise
+            _collections.pop(name, None)
 
 
 def ping() -> int:

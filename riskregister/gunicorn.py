@@ -8,7 +8,7 @@ def post_worker_init(worker):
     if settings.EMBEDDINGS_PRELOAD:
         from projections.embeddings import preload
 
-        preload()  # the first search or duplicate check must not wait on loading torch
+        preload()  # the first search or duplicate check must not wait on loading the model
 
 
 def child_exit(server, worker):

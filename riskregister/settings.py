@@ -291,8 +291,14 @@ else:
     NEO4J_PASSWORD = generated_secret("NEO4J_PASSWORD", VAR_DIR / "graph_password")
 CHROMA_URL = env_str("CHROMA_URL", "http://127.0.0.1:8001")
 PROJECTION_TIMEOUT_SECONDS = env_int("PROJECTION_TIMEOUT_SECONDS", 5)
-# Similarity (1 − cosine distance) above which a new risk is shown as a possible duplicate.
-DUPLICATE_SIMILARITY_PCT = env_int("DUPLICATE_SIMILARITY_PCT", 80)
+# The embedding model (projections/embeddings.py MODELS); changing it re-embeds everything once.
+EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "use-multilingual-v3")
+# BLAS threads of one process's model (0: the cores, at most 4).
+EMBEDDING_THREADS = env_int("EMBEDDING_THREADS", 0)
+# Similarity (1 − cosine distance) a semantic search hit needs, and at which a new risk is shown as
+# a possible duplicate (percent). Unset: the model's own, measured on the bilingual set.
+SEARCH_MIN_SIMILARITY = env_float("SEARCH_MIN_SIMILARITY", None)
+DUPLICATE_SIMILARITY_PCT = env_int("DUPLICATE_SIMILARITY_PCT", None)
 # A source unhealthy this long flags its risk "review now".
 SOURCE_UNHEALTHY_REVIEW_HOURS = env_int("SOURCE_UNHEALTHY_REVIEW_HOURS", 24)
 # Where review reports come from.

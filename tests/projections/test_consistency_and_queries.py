@@ -62,7 +62,7 @@ def test_drift_is_found_by_key_and_content_and_repaired(chain):
     graph.run("MATCH (r:Risk {key: $key}) DETACH DELETE r", key=f"risk:{chain['c'].pk}")
     graph.run("MATCH (r:Risk {key: $key}) SET r.score = 1", key=f"risk:{chain['d'].pk}")
     graph.run("CREATE (:Component {key: 'component:999999', name: 'ghost'})")
-    collection = vectors.collection("risks")
+    collection = vectors.collection("risk")
     collection.update(ids=[f"risk:{chain['e'].pk}"], metadatas=[{"title": "tampered"}])
     report = consistency.check()
     diffs = {(d.store, d.kind): d for d in report.diffs}
