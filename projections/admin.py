@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident
-from projections import diagram, documents, graph, queries, vectors
+from projections import diagram, documents, embeddings, graph, queries, vectors
 from projections.models import OutboxEntry
 from register import extensions
 from register.models import Component, Risk
@@ -58,6 +58,12 @@ def blast_radius_view(request, pk: int):
 
 
 KINDS = [("risk", _("Risks")), ("incident", _("Incidents")), ("mitigation", _("Mitigations"))]
+FOUND_BY = {
+    "code": _("code"),
+    "words": _("words"),
+    "meaning": _("meaning"),
+    "words+meaning": _("words and meaning"),
+}
 _CHANGE_URL = {
     "risk": "register_risk_change",
     "incident": "incidents_incident_change",
@@ -78,7 +84,9 @@ def search_view(request):
         else:
             for r in results:
                 r["url"] = reverse(f"admin:{_CHANGE_URL[kind]}", args=[documents.split_key(r["key"])[1]])
+                r["found_by"] = FOUND_BY.get(r.get("match"), "")
             context["results"] = results
+            context["threshold"] = embeddings.search_threshold()
     return _page(request, "search", _("Search"), "register.view_risk", **context)
 
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -196,6 +197,13 @@ def _drill(stack: Stack) -> None:
     status, body, first_search = stack.get("/api/v1/search/?q=graph+connection+refused&type=risk", token=token)
     assert status == 200 and b"R-2" in body, body[:500]
     assert first_search < 3, f"the first search took {first_search:.2f} s"
+    # The demo plan is English; a Japanese lead asks in Japanese.
+    query = urllib.parse.quote("バックエンドサービスへの接続エラー")
+    status, body, _ = stack.get(f"/api/v1/search/?q={query}&type=risk", token=token)
+    assert status == 200 and json.loads(body)["results"][0]["code"] == "R-2", body[:500]
+    query = urllib.parse.quote("チーズケーキの焼き方")
+    status, body, _ = stack.get(f"/api/v1/search/?q={query}&type=risk", token=token)
+    assert status == 200 and json.loads(body)["results"] == [], body[:500]
 
     # Exposure: the load balancer's page is open, the internals are not.
     status, body, _ = stack.get("/health/detailed")
