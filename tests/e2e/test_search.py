@@ -10,6 +10,7 @@ import os
 import pytest
 
 from tests.e2e.conftest import layout_problems, switch_language
+from tests.integration.services import use_broker
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.once]
 
@@ -22,11 +23,12 @@ INCIDENTS = {
 
 
 @pytest.fixture
-def incidents(graph_server, vector_server, transactional_db):
+def incidents(graph_server, vector_server, redis_url, transactional_db):
     from django.core.management import call_command
 
     from incidents.models import Incident
 
+    use_broker(redis_url)  # the outbox queues its drain after commit; the rebuild projects instead
     created = {key: Incident.objects.create(title=title, status="closed") for key, title in INCIDENTS.items()}
     call_command("rebuild_projections", stdout=open(os.devnull, "w"))  # noqa: SIM115
     return created
