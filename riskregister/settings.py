@@ -244,6 +244,22 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Queues by kind of work (docs/architecture.md "Queues"): readings and their evaluation never wait
+# behind a slow webhook receiver, a PDF render or an outbox drain. `make run` starts one worker for
+# "collection" and the default queue (housekeeping) and one for the outbound kinds.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "monitoring.tasks.collect_due_metrics": {"queue": "collection"},
+    "monitoring.tasks.collect_metric": {"queue": "collection"},
+    "monitoring.tasks.evaluate_slos": {"queue": "collection"},
+    "monitoring.tasks.evaluate_slo": {"queue": "collection"},
+    "monitoring.tasks.deliver_notification": {"queue": "notifications"},
+    "monitoring.tasks.sweep_notifications": {"queue": "notifications"},
+    "projections.tasks.project_outbox": {"queue": "projections"},
+    "projections.tasks.check_projections": {"queue": "projections"},
+    "reviews.tasks.send_review_report": {"queue": "reports"},
+}
+CELERY_QUEUES_ALL = sorted({CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in CELERY_TASK_ROUTES.values())})
 # A worker process loads the embedding model at start (EMBEDDINGS_PRELOAD); Celery's default 4 s for a
 # child to report itself alive would kill it mid-load.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120

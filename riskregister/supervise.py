@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Start order (supervisord starts lower numbers first and stops them last).
-PRIORITY = {"broker": 10, "graph": 20, "vector": 20, "web": 30, "worker": 40, "beat": 50}
+PRIORITY = {"broker": 10, "graph": 20, "vector": 20, "web": 30, "worker": 40, "outbound": 40, "beat": 50}
 SETUP = "setup"
 
 

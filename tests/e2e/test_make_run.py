@@ -271,9 +271,10 @@ def _drill(stack: Stack) -> None:
 
     stack.ctl("stop", "worker")
     queue = redis.Redis(unix_socket_path=str(stack.var / "redis.sock"))
-    wait_until("tasks queued", lambda: queue.llen("celery") >= 2, 60, stack)
+    # Collection has its own queue (the outbound worker keeps draining the others).
+    wait_until("tasks queued", lambda: queue.llen("collection") >= 2, 60, stack)
     time.sleep(1.5)  # the append-only file is synced every second
-    queued = queue.llen("celery")
+    queued = queue.llen("collection")
     os.kill(process_of(stack.pid("broker"), "redis-server"), signal.SIGKILL)
     queue = redis.Redis(unix_socket_path=str(stack.var / "redis.sock"))
     assert wait_until("the broker back with its queue", lambda: _llen(queue), 60, stack) >= queued - 1
@@ -298,6 +299,6 @@ def _llen(queue) -> int | None:
     import redis
 
     try:
-        return queue.llen("celery")
+        return queue.llen("collection")
     except redis.RedisError:
         return None

@@ -78,15 +78,22 @@ class Process:
         return self.log.read_text(errors="replace")[-3000:]
 
 
-def start_worker(redis_url: str, log: Path, name: str = "w1") -> Process:
+def start_worker(
+    redis_url: str, log: Path, name: str = "w1", queues: list[str] | None = None, concurrency: int = 1
+) -> Process:
+    """A worker for every queue (or those given)."""
+    from django.conf import settings
+
     return Process(
         [
             CELERY,
             "-A",
             "riskregister",
             "worker",
+            "--queues",
+            ",".join(queues or settings.CELERY_QUEUES_ALL),
             "--concurrency",
-            "1",
+            str(concurrency),
             "--loglevel",
             "INFO",
             "--without-gossip",

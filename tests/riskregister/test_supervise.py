@@ -13,7 +13,7 @@ from riskregister import supervise
 
 def test_every_procfile_process_becomes_a_restarted_program_and_setup_runs_once(tmp_path):
     processes = supervise.read_procfile(supervise.ROOT / "Procfile")
-    assert [name for name, _ in processes] == ["broker", "web", "worker", "beat", "graph", "vector"]
+    assert [name for name, _ in processes] == ["broker", "web", "worker", "outbound", "beat", "graph", "vector"]
     text = supervise.config(processes, tmp_path, "/py", "exec /py manage.py bootstrap --wait")
     conf = configparser.RawConfigParser()
     conf.read_string(text)
