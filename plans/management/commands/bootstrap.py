@@ -132,7 +132,7 @@ def summary(user: str, login: str) -> str:
         ("broker", f"Redis on {settings.CELERY_BROKER_URL}"),
         ("graph", f"Bolt {settings.NEO4J_URI}"),
         ("search", f"Chroma {settings.CHROMA_URL}"),
-        ("worker, beat", "Celery (beat's schedule: admin → Periodic tasks)"),
+        ("workers", "Celery: worker (readings), outbound (deliveries, projections, reports), beat"),
         ("data", f"{var} (database, queue, graph, vectors, secrets)"),
         ("logs", f"this terminal; {var / 'log'}; mail under {settings.EMAIL_FILE_PATH}"),
         ("processes", f".venv/bin/supervisorctl -c {var / 'supervisord.conf'} status"),
