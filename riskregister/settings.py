@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from riskregister.env import (
     env_bool,
@@ -260,6 +261,9 @@ CELERY_TASK_ROUTES = {
     "reviews.tasks.send_review_report": {"queue": "reports"},
 }
 CELERY_QUEUES_ALL = sorted({CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in CELERY_TASK_ROUTES.values())})
+# Declared, so a worker started without --queues (a deployment from before the queues) consumes all
+# of them rather than only the default one, and collection never silently stops.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUES_ALL]
 # A worker process loads the embedding model at start (EMBEDDINGS_PRELOAD); Celery's default 4 s for a
 # child to report itself alive would kill it mid-load.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120

@@ -61,3 +61,9 @@ def test_collection_shares_no_worker_with_slow_work():
     for name, queues in consumed().items():
         if "collection" in queues:
             assert not queues & slow, name
+
+
+def test_a_worker_started_without_queues_consumes_them_all():
+    """A deployment that still runs a plain `celery worker` (the README before the queues) keeps
+    collecting: with the queues declared, a worker without --queues consumes every one."""
+    assert set(app.amqp.queues) == set(settings.CELERY_QUEUES_ALL)
