@@ -210,7 +210,7 @@ def main() -> None:
         with throwaway_database():
             populate(rng)
             analyze()
-            embeddings.model()  # loaded once per worker process; not part of the throughput
+            embeddings.encoder()  # loaded once per worker process; not part of the throughput
             print(
                 f"{connection.vendor}: projections of {RISKS:,} risks, {LINKS:,} links, {INCIDENTS:,} incidents"
                 f" ({os.cpu_count()} cores; model {embeddings.current().id})"

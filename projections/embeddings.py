@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,11 +36,12 @@ class EmbeddingModel:
     loader: Callable[[int], Encoder]
 
 
-class Encoder:
+class Encoder(ABC):
     """What a loaded model does: documents and queries may be embedded differently (e5 prefixes)."""
 
+    @abstractmethod
     def documents(self, texts: list[str]) -> list[list[float]]:
-        raise NotImplementedError
+        """Unit-length vectors of stored texts."""
 
     def queries(self, texts: list[str]) -> list[list[float]]:
         return self.documents(texts)
@@ -138,11 +140,6 @@ def encoder() -> Encoder:
         if chosen.id not in _encoders:
             _encoders[chosen.id] = chosen.loader(threads())
         return _encoders[chosen.id]
-
-
-def model() -> Encoder:
-    """The loaded model (loads it on first use)."""
-    return encoder()
 
 
 def preload(sender=None, **kwargs) -> None:
