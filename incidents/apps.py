@@ -21,10 +21,10 @@ class IncidentsConfig(AppConfig):
         )
         extensions.add_risk_detail_field("incidents", RiskIncidentsField, order=10, prefetch=["incidents"])
 
-        from incidents.receivers import on_alert_transition, on_notification_result
-        from monitoring.signals import alert_transition, notification_result
+        from incidents.receivers import on_alerts_announced, on_notification_result
+        from monitoring.signals import alerts_announced, notification_result
 
-        alert_transition.connect(on_alert_transition, dispatch_uid="incidents.open_from_alert")
+        alerts_announced.connect(on_alerts_announced, dispatch_uid="incidents.open_from_alert")
         notification_result.connect(on_notification_result, dispatch_uid="incidents.notification_timeline")
 
         from django.db.models.signals import m2m_changed

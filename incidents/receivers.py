@@ -10,19 +10,46 @@ from monitoring.signals import AlertAnnounced, NotificationKey
 from monitoring.state_machine import EventKind as AlertEvent
 
 
-def on_alert_transition(sender, transition: AlertAnnounced, **kwargs) -> None:
+def on_alerts_announced(sender, transitions: tuple[AlertAnnounced, ...], **kwargs) -> None:
+    """An immediate alert that fires opens (or joins) its incident; a resolved alert is noted on its
+    open incidents. A batch costs two queries when none of it concerns incidents."""
+    from incidents.models import FINAL_STATES, Incident
     from monitoring.models import Alert
 
-    if transition.kind not in RISK_ALERT_KINDS:
+    relevant = [
+        t
+        for t in transitions
+        if t.kind in RISK_ALERT_KINDS
+        and (
+            (t.event in (AlertEvent.FIRED, AlertEvent.ESCALATED) and t.priority == Priority.IMMEDIATE)
+            or t.event == AlertEvent.RESOLVED
+        )
+    ]
+    if not relevant:
         return
-    alert = Alert.objects.select_related("indicator__risk").filter(pk=transition.alert_id).first()
-    if alert is None or alert.indicator_id is None:
-        return
-    with transaction.atomic():
-        if transition.event in (AlertEvent.FIRED, AlertEvent.ESCALATED) and transition.priority == Priority.IMMEDIATE:
-            actions.open_or_attach(alert)
-        elif transition.event == AlertEvent.RESOLVED:
-            actions.alert_resolved(alert)
+    # A resolved alert matters only if an open incident holds it (people may attach any alert).
+    resolved = {t.alert_id for t in relevant if t.event == AlertEvent.RESOLVED}
+    held = set(
+        Incident.objects.filter(alerts__in=resolved).exclude(status__in=FINAL_STATES).values_list("alerts", flat=True)
+        if resolved
+        else ()
+    )
+    wanted = {t.alert_id for t in relevant if t.event != AlertEvent.RESOLVED or t.alert_id in held}
+    alerts = {}
+    if wanted:
+        alerts = {
+            a.pk: a
+            for a in Alert.objects.select_related("indicator__risk").filter(pk__in=wanted, indicator__isnull=False)
+        }
+    for t in relevant:
+        alert = alerts.get(t.alert_id)
+        if alert is None:
+            continue
+        with transaction.atomic():
+            if t.event == AlertEvent.RESOLVED:
+                actions.alert_resolved(alert)
+            else:
+                actions.open_or_attach(alert)
 
 
 def on_notification_result(sender, notification_id: int, key: str, status: str, error: str, **kwargs) -> None:

@@ -8,11 +8,12 @@ the transitions it caused and the notifications they owe commit together or not 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils.translation import gettext
 
 from monitoring import inhibition, signals, thresholds
@@ -33,6 +34,7 @@ from monitoring.models.alerts import OPEN_STATES
 from register import acceptances
 from register.choices import LiveStatus
 from register.models import Risk
+from riskregister.bulk import update_rows
 
 Kind = sm.EventKind
 # The state a breach alert is in after each event of the machine.
@@ -97,25 +99,184 @@ def warming_up(metric: Metric, reading: Reading, first_at: datetime) -> bool:
     return (reading.observed_at - first_at).total_seconds() < settings.METRIC_WARMUP_SECONDS
 
 
-class Evaluator:
-    """Evaluates one metric's new readings for all of its indicators, with a handful of queries."""
+# Rows per INSERT: well under SQLite's and PostgreSQL's limits on parameters.
+BATCH_SIZE = 500
 
-    def __init__(self, metric: Metric):
-        self.metric = metric
-        self.rules = list(AlertRule.objects.filter(metric=metric))
+
+@dataclass
+class Announcement:
+    """An announced transition, with what its notifications depend on as it was at the event (an
+    alert may move on within the same batch)."""
+
+    alert: Alert
+    transition: AlertTransition
+    event: sm.Event
+    priority: str
+    quiet: bool  # flapping or silenced: recorded and shown, nobody notified
+
+
+class Writes:
+    """Alerts and transitions a batch of readings owes, written a few statements at a time.
+
+    ``flush`` updates the changed alerts in one statement, inserts the new ones in one, checks
+    inhibition for every announced transition with one query, inserts the transitions in one, and
+    only then announces: flags a risk on a critical fire, sends the signal incidents listen to, and
+    returns the notifications owed (unsaved, for ``queue_notifications``). Inhibition therefore sees
+    the whole batch — a cause that fires in the same tick as its effect inhibits it whichever metric
+    was read first.
+    """
+
+    # What evaluation changes on an alert. Acknowledgements and silences are set by people while a
+    # tick runs and are not the evaluation's to overwrite, so it never saves the whole row.
+    FIELDS = ("state", "severity", "priority", "reason", "last_value", "fired_at", "resolved_at", "flapping")
+
+    def __init__(self, channels: list[Channel]):
+        self.channels = channels
+        self.new: dict[int, Alert] = {}
+        self.changed: dict[int, Alert] = {}
+        self.transitions: list[AlertTransition] = []
+        self.announcements: list[Announcement] = []
+
+    def alert(self, alert: Alert) -> None:
+        """This alert is new or changed: write it at the flush."""
+        if alert.pk is None:
+            self.new[id(alert)] = alert
+        else:
+            self.changed[alert.pk] = alert
+
+    def transition(
+        self, alert: Alert, event: sm.Event, before: str, after: str, at: datetime, value: float | None
+    ) -> None:
+        transition = AlertTransition(
+            alert=alert,
+            at=at,
+            event=event.kind,
+            from_state=before,
+            to_state=after,
+            severity=alert.severity,
+            value=value,
+            reason=event.reason,
+        )
+        self.transitions.append(transition)
+        if event.kind in sm.ANNOUNCED:
+            quiet = alert.flapping or alert.is_silenced(at)
+            self.announcements.append(Announcement(alert, transition, event, alert.priority, quiet))
+
+    def flush(self) -> list[Notification]:
+        # Updates first: an episode that ended in this batch frees its key for the one that opens after.
+        update_rows(list(self.changed.values()), self.FIELDS)
+        Alert.objects.bulk_create(list(self.new.values()), batch_size=BATCH_SIZE)
+        announced = self.announcements
+        inhibition.update_all([a.alert for a in announced])
+        for a in announced:
+            if a.alert.inhibited_by_id:
+                # Its cause is firing and being handled: recorded and shown, nobody paged, no incident.
+                a.transition.reason = (
+                    f"{a.transition.reason} (inhibited by alert {a.alert.inhibited_by_id}: {a.alert.inhibited_by})"
+                )[:500]
+        # Transitions of the alerts inserted above take their keys here (bulk_create resolves them).
+        AlertTransition.objects.bulk_create(self.transitions, batch_size=BATCH_SIZE)
+        self.new, self.changed, self.transitions, self.announcements = {}, {}, [], []
+        self._critical(announced)
+        notifications: list[Notification] = []
+        self.signalled: list[signals.AlertAnnounced] = []
+        for a in announced:
+            notifications += self._announce(a)
+        if self.signalled:
+            signalled = tuple(self.signalled)
+            transaction.on_commit(
+                lambda: signals.alerts_announced.send(sender=Alert, transitions=signalled), robust=True
+            )
+        return notifications
+
+    @staticmethod
+    def _critical(announced: list[Announcement]) -> None:
+        """A critical fire flags its risk "review now" and invalidates what was accepted about it; the
+        first such event of the batch gives each risk its cause."""
+        flags: dict[int, str] = {}
+        invalid: dict[int, str] = {}
+        for a in announced:
+            alert, event = a.alert, a.event
+            if event.kind not in (Kind.FIRED, Kind.ESCALATED) or a.transition.severity != Band.CRITICAL:
+                continue
+            if not alert.indicator_id:
+                continue
+            risk_id, name = alert.indicator.risk_id, alert.indicator.name
+            flags.setdefault(
+                risk_id,
+                gettext("%(state)s: %(indicator)s (%(why)s)")
+                % {"state": Band(a.transition.severity).label, "indicator": name, "why": event.reason},
+            )
+            # What was accepted no longer describes a risk whose indicator is critical.
+            invalid.setdefault(risk_id, f"indicator {name} went critical ({event.reason})")
+        Risk.objects.flag_each_for_review(flags)
+        if invalid:
+            acceptances.invalidate_on_critical(invalid)
+
+    def _announce(self, a: Announcement) -> list[Notification]:
+        alert, event = a.alert, a.event
+        if alert.inhibited_by_id:
+            return []
+        self.signalled.append(
+            signals.AlertAnnounced(
+                alert_id=alert.pk, event=event.kind, priority=Priority(a.priority), kind=AlertKind(alert.kind)
+            )
+        )
+        if a.quiet:
+            return []
+        return [
+            Notification(transition=a.transition, channel=channel)
+            for channel in self.channels
+            if channel.accepts(a.priority)
+        ]
+
+
+class Evaluator:
+    """Evaluates the new readings of a batch of metrics for all of their indicators.
+
+    The queries do not depend on how many indicators or metrics the batch holds: rules, channels,
+    indicators, their states and their open alerts are loaded with one query each; the steady state
+    writes no state at all, and what changes — alerts, transitions, states, flags, notifications — is
+    written in bulk (``Writes``).
+    """
+
+    def __init__(self, metrics: Iterable[Metric]):
+        self.metrics = {m.pk: m for m in metrics}
+        self.rules: dict[int, list[AlertRule]] = {}
+        for rule in AlertRule.objects.filter(metric_id__in=self.metrics):
+            self.rules.setdefault(rule.metric_id, []).append(rule)
         self.channels = list(Channel.objects.filter(enabled=True))
-        self.indicators = list(Indicator.objects.filter(metric=metric).select_related("risk"))
-        existing = {s.indicator_id: s for s in IndicatorState.objects.filter(indicator__in=self.indicators)}
-        missing = [IndicatorState(indicator=i) for i in self.indicators if i.pk not in existing]
-        IndicatorState.objects.bulk_create(missing)
+        self.indicators: dict[int, list[Indicator]] = {}
+        # Without their risks: a risk's code is needed only when an alert opens (``risk_code``).
+        indicators = list(Indicator.objects.filter(metric_id__in=self.metrics))
+        for indicator in indicators:
+            self.indicators.setdefault(indicator.metric_id, []).append(indicator)
+        existing = {s.indicator_id: s for s in IndicatorState.objects.filter(indicator__metric_id__in=self.metrics)}
+        missing = [IndicatorState(indicator=i) for i in indicators if i.pk not in existing]
+        IndicatorState.objects.bulk_create(missing, batch_size=BATCH_SIZE)
         existing.update({s.indicator_id: s for s in missing})
         self.states = existing
-        keys = [f"indicator:{i.pk}" for i in self.indicators] + [f"source:{i.pk}" for i in self.indicators]
-        self.open_alerts = {a.dedup_key: a for a in Alert.objects.filter(dedup_key__in=keys, state__in=OPEN_STATES)}
-        self.notifications: list[Notification] = []
+        # By the indicators' metrics rather than by key, so the parameters grow with the metrics, not
+        # the indicators. An indicator's alerts of other kinds (an SLO's burn alerts) are left out.
+        keys = {f"{kind}:{i.pk}" for i in indicators for kind in ("indicator", "source")}
+        by_pk = {i.pk: i for i in indicators}
+        self.open_alerts = {}
+        for alert in Alert.objects.filter(indicator__metric_id__in=self.metrics, state__in=OPEN_STATES):
+            if alert.dedup_key in keys:
+                alert.indicator = by_pk[alert.indicator_id]
+                self.open_alerts[alert.dedup_key] = alert
+        self.writes = Writes(self.channels)
+        self._codes: dict[int, str] | None = None
 
-    def arm(self, ordered: list[Reading]) -> list[Reading]:
-        """The readings the state machines may see.
+    def risk_code(self, indicator: Indicator) -> str:
+        """The code of the indicator's risk, for an alert's title: one query for the whole batch."""
+        if self._codes is None:
+            risks = {i.risk_id for indicators in self.indicators.values() for i in indicators}
+            self._codes = dict(Risk.objects.filter(pk__in=risks).values_list("pk", "code"))
+        return self._codes[indicator.risk_id]
+
+    def arm(self, batch: dict[int, list[Reading]]) -> dict[int, list[Reading]]:
+        """The readings the state machines may see, per metric.
 
         A polled metric's breaches start to count once its target has answered normal once, or
         METRIC_WARMUP_SECONDS (120) after its first reading, whichever comes first: a register
@@ -123,95 +284,117 @@ class Evaluator:
         A target that is broken from the start still alerts, after the warm-up. Pushed readings
         count at once (they are sent when something happened). Held readings are stored, not replayed.
         """
-        if self.metric.armed_at is not None or not ordered:
-            return ordered
-        first = Reading.objects.filter(metric=self.metric).order_by("observed_at").values_list("observed_at", flat=True)
-        first_at = first.first() or ordered[0].observed_at
-        for index, reading in enumerate(ordered):
-            if not warming_up(self.metric, reading, first_at):
-                self.metric.armed_at = reading.observed_at
-                Metric.objects.filter(pk=self.metric.pk).update(armed_at=reading.observed_at)
-                return ordered[index:]
-        return []
+        unarmed = [pk for pk, ordered in batch.items() if ordered and self.metrics[pk].armed_at is None]
+        if not unarmed:
+            return batch
+        firsts = dict(
+            Reading.objects.filter(metric_id__in=unarmed)
+            .values("metric_id")
+            .annotate(first=Min("observed_at"))
+            .values_list("metric_id", "first")
+        )
+        armed, now_armed = dict(batch), []
+        for pk in unarmed:
+            metric, ordered = self.metrics[pk], batch[pk]
+            first_at = firsts.get(pk) or ordered[0].observed_at
+            armed[pk] = []
+            for index, reading in enumerate(ordered):
+                if not warming_up(metric, reading, first_at):
+                    metric.armed_at = reading.observed_at
+                    now_armed.append(metric)
+                    armed[pk] = ordered[index:]
+                    break
+        update_rows(now_armed, ["armed_at"])
+        return armed
 
-    def evaluate(self, readings: Iterable[Reading], after: datetime | None = None) -> None:
-        """Step every indicator through ``readings`` in time order. Readings at or before ``after``
-        (the metric's newest reading before this batch) arrived late: stored, not replayed."""
-        ordered = sorted((r for r in readings if after is None or r.observed_at > after), key=lambda r: r.observed_at)
-        ordered = self.arm(ordered)
-        changed: dict[tuple, list[int]] = {}
-        for indicator in self.indicators:
-            state = self.states[indicator.pk]
-            before = state.stored()
-            machine, config = state.machine_state(), state.machine_config()
-            for reading in ordered:
-                observed = observation(indicator, self.metric, state, reading)
-                machine, events = sm.step(machine, observed, config, reading.observed_at.timestamp())
-                state.apply(machine, observed)
-                for event in events:
-                    if event.kind in _SOURCE_EVENTS:
-                        self._apply_source(indicator, event, reading)
-                    else:
-                        self._apply_breach(indicator, machine, config, event, reading)
-            after_state = state.stored()
-            if after_state != before:
-                changed.setdefault(after_state, []).append(state.pk)
-        # Indicators of one metric mostly change alike: one UPDATE per distinct new state, and none
-        # at all in the steady state, so a tick's queries do not grow with the indicators per metric.
-        for values, pks in changed.items():
-            IndicatorState.objects.filter(pk__in=pks).update(
-                **dict(zip(IndicatorState.STORED_FIELDS, values, strict=True))
+    def evaluate(self, readings: dict[int, Iterable[Reading]], after: dict[int, datetime | None]) -> None:
+        """Step every indicator of each metric through its ``readings`` in time order. A metric's
+        readings at or before ``after[metric]`` (its newest reading before this batch) arrived late:
+        stored, not replayed."""
+        batch = {
+            pk: sorted(
+                (r for r in rs if after.get(pk) is None or r.observed_at > after[pk]), key=lambda r: r.observed_at
             )
-        queue_notifications(self.notifications)
-        if changed:
-            update_live_status({i.risk_id for i in self.indicators})
+            for pk, rs in readings.items()
+        }
+        batch = self.arm(batch)
+        changed: list[IndicatorState] = []
+        risks: set[int] = set()
+        for pk, ordered in batch.items():
+            metric = self.metrics[pk]
+            for indicator in self.indicators.get(pk, []) if ordered else []:
+                state = self.states[indicator.pk]
+                before = state.stored()
+                machine, config = state.machine_state(), state.machine_config()
+                for reading in ordered:
+                    observed = observation(indicator, metric, state, reading)
+                    machine, events = sm.step(machine, observed, config, reading.observed_at.timestamp())
+                    state.apply(machine, observed)
+                    for event in events:
+                        if event.kind in _SOURCE_EVENTS:
+                            self._apply_source(metric, indicator, event, reading)
+                        else:
+                            self._apply_breach(metric, indicator, machine, config, event, reading)
+                if state.stored() != before:
+                    changed.append(state)
+                    risks.add(indicator.risk_id)
+        notifications = self.writes.flush()
+        update_rows(changed, IndicatorState.STORED_FIELDS)
+        queue_notifications(notifications)
+        update_live_status(risks)
 
-    def _apply_source(self, indicator: Indicator, event: sm.Event, reading: Reading) -> None:
+    def _apply_source(self, metric: Metric, indicator: Indicator, event: sm.Event, reading: Reading) -> None:
         """A source alert: opened when the source turns unhealthy, resolved when it recovers."""
         at = reading.observed_at
         key = f"source:{indicator.pk}"
         alert = self.open_alerts.get(key)
         if event.kind == Kind.SOURCE_UNHEALTHY:
-            alert = Alert.objects.create(
+            alert = Alert(
                 kind=AlertKind.SOURCE,
                 indicator=indicator,
-                metric=self.metric,
+                metric=metric,
                 dedup_key=key,
                 state=AlertState.FIRING,
                 priority=Priority.WATCH,
                 started_at=at,
                 fired_at=at,
-                title=f"{indicator.risk.code} {indicator.name}: source unhealthy",
+                title=f"{self.risk_code(indicator)} {indicator.name}: source unhealthy",
                 reason=event.reason,
             )
             self.open_alerts[key] = alert
             self._transition(alert, event, "", AlertState.FIRING, reading)
         elif alert is not None:
             alert.state, alert.resolved_at, alert.reason = AlertState.RESOLVED, at, event.reason
-            alert.save(update_fields=["state", "resolved_at", "reason"])
             del self.open_alerts[key]
             self._transition(alert, event, AlertState.FIRING, AlertState.RESOLVED, reading)
 
     def _apply_breach(
-        self, indicator: Indicator, machine: sm.State, config: sm.Config, event: sm.Event, reading: Reading
+        self,
+        metric: Metric,
+        indicator: Indicator,
+        machine: sm.State,
+        config: sm.Config,
+        event: sm.Event,
+        reading: Reading,
     ) -> None:
         """A breach alert: one episode from pending to resolved (or cancelled), under one key."""
         at = reading.observed_at
         key = f"indicator:{indicator.pk}"
         alert = self.open_alerts.get(key)
         severity = machine.severity or event.severity
+        rules = self.rules.get(metric.pk, [])
         if event.kind == Kind.PENDING or alert is None:
-            alert = Alert.objects.create(
+            alert = Alert(
                 kind=AlertKind.BREACH,
                 indicator=indicator,
-                metric=self.metric,
+                metric=metric,
                 dedup_key=key,
                 state=AlertState.PENDING,
                 severity=severity,
                 started_at=at,
                 last_value=reading.value,
-                priority=priority_for(self.metric, severity, reading.value, self.rules),
-                title=f"{indicator.risk.code} {indicator.name}",
+                priority=priority_for(metric, severity, reading.value, rules),
+                title=f"{self.risk_code(indicator)} {indicator.name}",
                 reason=event.reason,
             )
             self.open_alerts[key] = alert
@@ -224,7 +407,7 @@ class Evaluator:
         if event.severity:
             alert.severity = event.severity if event.kind == Kind.ESCALATED else severity
             # Priority only ever rises within an episode (a watch alert that turns critical pages).
-            if priority_for(self.metric, alert.severity, reading.value, self.rules) == Priority.IMMEDIATE:
+            if priority_for(metric, alert.severity, reading.value, rules) == Priority.IMMEDIATE:
                 alert.priority = Priority.IMMEDIATE
         if event.kind == Kind.FIRED:
             alert.fired_at = at
@@ -232,63 +415,21 @@ class Evaluator:
         if alert.state in (AlertState.RESOLVED, AlertState.CANCELLED):
             alert.resolved_at = at
             del self.open_alerts[key]
-        alert.save()
         self._transition(alert, event, before, alert.state, reading)
 
     def _transition(self, alert: Alert, event: sm.Event, before: str, after: str, reading: Reading) -> None:
-        self.notifications += record_transition(
-            alert, event, before, after, reading.observed_at, reading.value, self.channels
-        )
+        self.writes.alert(alert)
+        self.writes.transition(alert, event, before, after, reading.observed_at, reading.value)
 
 
 def record_transition(
     alert: Alert, event: sm.Event, before: str, after: str, at: datetime, value: float | None, channels: list[Channel]
 ) -> list[Notification]:
-    """Store an alert's transition and announce it: the risk flagged and its acceptance invalidated
-    on a critical fire, inhibition along the risk graph, the signal incidents listen to, and the
-    notifications owed (returned unsaved, so a caller writes a batch in one INSERT)."""
-    transition = AlertTransition.objects.create(
-        alert=alert,
-        at=at,
-        event=event.kind,
-        from_state=before,
-        to_state=after,
-        severity=alert.severity,
-        value=value,
-        reason=event.reason,
-    )
-    if event.kind not in sm.ANNOUNCED:
-        return []
-    if event.kind in (Kind.FIRED, Kind.ESCALATED) and alert.severity == Band.CRITICAL and alert.indicator_id:
-        Risk.objects.filter(pk=alert.indicator.risk_id).flag_for_review(
-            gettext("%(state)s: %(indicator)s (%(why)s)")
-            % {"state": Band(alert.severity).label, "indicator": alert.indicator.name, "why": event.reason}
-        )
-        # What was accepted no longer describes a risk whose indicator is critical.
-        acceptances.invalidate_on_critical(
-            alert.indicator.risk_id, f"indicator {alert.indicator.name} went critical ({event.reason})"
-        )
-    if inhibition.update(alert):
-        # Its cause is firing and being handled: recorded and shown, nobody paged, no incident.
-        transition.reason = f"{transition.reason} (inhibited by alert {alert.inhibited_by_id}: {alert.inhibited_by})"[
-            :500
-        ]
-        transition.save(update_fields=["reason"])
-        return []
-    transaction.on_commit(
-        lambda: signals.alert_transition.send(
-            sender=Alert,
-            transition=signals.AlertAnnounced(
-                alert_id=alert.pk, event=event.kind, priority=Priority(alert.priority), kind=AlertKind(alert.kind)
-            ),
-        ),
-        robust=True,
-    )
-    if alert.flapping or alert.is_silenced(at):
-        return []
-    return [
-        Notification(transition=transition, channel=channel) for channel in channels if channel.accepts(alert.priority)
-    ]
+    """Store a saved alert's transition and announce it (``Writes``): the notifications owed,
+    unsaved, so a caller writes a batch in one INSERT."""
+    writes = Writes(channels)
+    writes.transition(alert, event, before, after, at, value)
+    return writes.flush()
 
 
 def queue_notifications(notifications: list[Notification]) -> None:
@@ -304,13 +445,18 @@ def queue_notifications(notifications: list[Notification]) -> None:
 
 
 def indicator_live_status(state: IndicatorState | None) -> str:
-    if state is None or not state.last_status:
+    if state is None:
         return LiveStatus.UNKNOWN
-    if state.last_status in (ReadingStatus.NO_DATA, ReadingStatus.ERROR):
+    return live_status(state.last_status, state.phase, state.severity)
+
+
+def live_status(last_status: str | None, phase: str | None, severity: str | None) -> str:
+    """What an indicator shows, from its state's last observation and where its machine stands."""
+    if not last_status or last_status in (ReadingStatus.NO_DATA, ReadingStatus.ERROR):
         return LiveStatus.UNKNOWN
-    if state.phase in (sm.FIRING, sm.RECOVERING) and state.severity:
-        return state.severity
-    return state.last_status
+    if phase in (sm.FIRING, sm.RECOVERING) and severity:
+        return severity
+    return last_status
 
 
 def update_live_status(risk_ids: Iterable[int]) -> None:
@@ -319,14 +465,15 @@ def update_live_status(risk_ids: Iterable[int]) -> None:
     if not risk_ids:
         return
     worst: dict[int, str] = dict.fromkeys(risk_ids, LiveStatus.NONE)
-    # Monitored: bound to a metric, or reporting an SLO's budget.
-    indicators = Indicator.objects.filter(
-        Q(metric__isnull=False) | Q(slo__isnull=False), risk_id__in=risk_ids
-    ).select_related("live")
-    for indicator in indicators:
-        status = indicator_live_status(getattr(indicator, "live", None))
-        if _LIVE_RANK[status] > _LIVE_RANK[worst[indicator.risk_id]]:
-            worst[indicator.risk_id] = status
+    # Monitored: bound to a metric, or reporting an SLO's budget. Read as values, not models: a busy
+    # tick recomputes thousands of risks.
+    rows = Indicator.objects.filter(Q(metric__isnull=False) | Q(slo__isnull=False), risk_id__in=risk_ids).values_list(
+        "risk_id", "live__last_status", "live__phase", "live__severity"
+    )
+    for risk_id, last_status, phase, severity in rows:
+        status = live_status(last_status, phase, severity)
+        if _LIVE_RANK[status] > _LIVE_RANK[worst[risk_id]]:
+            worst[risk_id] = status
     for status in set(worst.values()):
         Risk.objects.filter(pk__in=[pk for pk, s in worst.items() if s == status]).exclude(live_status=status).update(
             live_status=status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -12,25 +13,35 @@ from monitoring.choices import ReadingStatus
 from monitoring.evaluation import Evaluator
 from monitoring.models import Metric, Reading
 from monitoring.sources import NoData, Result, SourceError, Value
+from riskregister.bulk import update_rows
 
 
 class Baseline:
-    """Trailing averages for metrics judged by change (``baseline_minutes``): one query per batch."""
+    """Trailing averages for metrics judged by change (``baseline_minutes``)."""
 
-    def __init__(self, metric: Metric, times: Sequence[datetime]):
+    def __init__(self, metric: Metric, history: list[tuple[datetime, float]]):
         self.window = timedelta(minutes=metric.baseline_minutes or 0)
-        self.history: list[tuple[datetime, float]] = []
-        if metric.baseline_minutes and times:
-            self.history = list(
-                Reading.objects.filter(
-                    metric=metric,
-                    value__isnull=False,
-                    observed_at__gte=min(times) - self.window,
-                    observed_at__lt=max(times),
-                )
-                .order_by("observed_at")
-                .values_list("observed_at", "value")
+        self.history = history
+
+    @classmethod
+    def load(cls, batch: dict[Metric, Sequence[datetime]]) -> dict[int, Baseline]:
+        """The history each metric judged by change needs for these times: one query for the batch."""
+        wanted = {m: times for m, times in batch.items() if m.baseline_minutes and times}
+        if not wanted:
+            return {}
+        start = min(min(times) - timedelta(minutes=m.baseline_minutes) for m, times in wanted.items())
+        end = max(max(times) for times in wanted.values())
+        history: dict[int, list] = {m.pk: [] for m in wanted}
+        rows = (
+            Reading.objects.filter(
+                metric_id__in=history, value__isnull=False, observed_at__gte=start, observed_at__lt=end
             )
+            .order_by("observed_at")
+            .values_list("metric_id", "observed_at", "value")
+        )
+        for pk, at, value in rows:
+            history[pk].append((at, value))
+        return {m.pk: cls(m, history[m.pk]) for m in wanted}
 
     def before(self, at: datetime) -> float | None:
         values = [v for t, v in self.history if at - self.window <= t < at]
@@ -54,46 +65,90 @@ def reading_for(metric: Metric, observed_at: datetime, result: Result, baseline:
     return Reading(metric=metric, observed_at=observed_at, status=status, detail=result.reason[:300])
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What one metric brings to ``record_many``: its results, and the collection slot they fill."""
+
+    metric_id: int
+    results: Sequence[tuple[datetime, Result]]
+    slot: datetime | None = None
+
+
 def record_readings(
     metric: Metric, results: Sequence[tuple[datetime, Result]], slot: datetime | None = None
 ) -> list[Reading]:
-    """Store what is new (repeats of (metric, observed_at), or of a collection ``slot``, are
-    ignored), evaluate it, return it."""
+    """Store what is new of one metric's results, evaluate it, return it (see ``record_many``)."""
+    return record_many([Batch(metric.pk, results, slot)]).get(metric.pk, [])
+
+
+def record_many(batches: Sequence[Batch]) -> dict[int, list[Reading]]:
+    """Store what is new for a batch of metrics, evaluate it, return the new readings per metric.
+
+    Repeats of (metric, observed_at), or of a metric's collection ``slot``, are ignored, so a
+    redelivered task writes nothing twice. One transaction holds the readings and everything they
+    cause (alerts, transitions, notifications, live status); the queries per call do not grow with
+    the metrics in it, and a metric appears at most once per call.
+    """
     with transaction.atomic():
-        # Serialises ingestion per metric, so two workers never step one indicator's machine at once.
-        metric = Metric.objects.select_for_update().get(pk=metric.pk)
-        if slot is not None and Reading.objects.filter(metric=metric, slot=slot).exists():
-            return []  # a redelivered collection of a slot already recorded
-        times = [at for at, _ in results]
-        seen = set(Reading.objects.filter(metric=metric, observed_at__in=times).values_list("observed_at", flat=True))
-        fresh: dict[datetime, Reading] = {}
-        baseline = Baseline(metric, times)
-        for at, result in sorted(results, key=lambda item: item[0]):
-            if at not in seen and at not in fresh:
-                fresh[at] = reading_for(metric, at, result, baseline)
-        if slot is not None:
-            for reading in fresh.values():
-                reading.slot = slot
-        readings = Reading.objects.bulk_create(list(fresh.values()), batch_size=1000)
-        if not readings:
-            return []
-        newest = max(readings, key=lambda r: r.observed_at)
-        watermark = metric.last_collected_at
-        if metric.last_collected_at is None or newest.observed_at >= metric.last_collected_at:
-            metric.last_value, metric.last_status, metric.last_collected_at = (
-                newest.value,
-                newest.status,
-                newest.observed_at,
+        # Serialises ingestion per metric, so two workers never step one indicator's machine at once;
+        # locked in key order, so two batches sharing metrics wait for each other, never deadlock.
+        metrics = {
+            m.pk: m
+            for m in Metric.objects.select_for_update().filter(pk__in={b.metric_id for b in batches}).order_by("pk")
+        }
+        batches = [b for b in batches if b.metric_id in metrics]
+        slots = {b.slot for b in batches if b.slot is not None}
+        taken = set(
+            Reading.objects.filter(metric_id__in=metrics, slot__in=slots).values_list("metric_id", "slot")
+            if slots
+            else ()
+        )
+        # A redelivered collection of a slot already recorded brings nothing.
+        batches = [b for b in batches if (b.metric_id, b.slot) not in taken]
+        times = {at for b in batches for at, _ in b.results}
+        seen = set(
+            Reading.objects.filter(metric_id__in=[b.metric_id for b in batches], observed_at__in=times).values_list(
+                "metric_id", "observed_at"
             )
-        config_errors = [r for r in results if isinstance(r[1], SourceError) and r[1].config_error]
-        metric.config_error = config_errors[-1][1].reason if config_errors else ""
-        metric.save(update_fields=["last_value", "last_status", "last_collected_at", "config_error"])
-        armed_before = metric.armed_at is not None
-        Evaluator(metric).evaluate(readings, after=watermark)
-        if not armed_before and metric.armed_at is not None:
+            if times
+            else ()
+        )
+        baselines = Baseline.load({metrics[b.metric_id]: [at for at, _ in b.results] for b in batches})
+        fresh: dict[int, dict[datetime, Reading]] = {}
+        for b in batches:
+            metric, mine = metrics[b.metric_id], fresh.setdefault(b.metric_id, {})
+            for at, result in sorted(b.results, key=lambda item: item[0]):
+                if (metric.pk, at) not in seen and at not in mine:
+                    mine[at] = reading_for(metric, at, result, baselines.get(metric.pk))
+                    mine[at].slot = b.slot
+        Reading.objects.bulk_create([r for mine in fresh.values() for r in mine.values()], batch_size=1000)
+        created = {pk: list(mine.values()) for pk, mine in fresh.items() if mine}
+        watermarks = {pk: metrics[pk].last_collected_at for pk in created}
+        for b in batches:
+            if b.metric_id in created:
+                note_newest(metrics[b.metric_id], created[b.metric_id], b.results)
+        update_rows([metrics[pk] for pk in created], ["last_value", "last_status", "last_collected_at", "config_error"])
+        armed_before = {pk for pk in created if metrics[pk].armed_at is not None}
+        if created:
+            Evaluator([metrics[pk] for pk in created]).evaluate(created, after=watermarks)
+        newly_armed = [metrics[pk] for pk in created if pk not in armed_before and metrics[pk].armed_at is not None]
+        if newly_armed:
             # The metric's readings just began to count: its SLOs read them now rather than at beat's
             # next minute, so a risk does not show "No data" while its probes already read normal.
             from monitoring.slo_evaluation import evaluate_unevaluated
 
-            evaluate_unevaluated(metric)
-        return readings
+            evaluate_unevaluated(newly_armed)
+        return created
+
+
+def note_newest(metric: Metric, readings: list[Reading], results: Sequence[tuple[datetime, Result]]) -> None:
+    """The metric's latest value and configuration error, as its newest readings say (not saved)."""
+    newest = max(readings, key=lambda r: r.observed_at)
+    if metric.last_collected_at is None or newest.observed_at >= metric.last_collected_at:
+        metric.last_value, metric.last_status, metric.last_collected_at = (
+            newest.value,
+            newest.status,
+            newest.observed_at,
+        )
+    config_errors = [r for r in results if isinstance(r[1], SourceError) and r[1].config_error]
+    metric.config_error = config_errors[-1][1].reason if config_errors else ""

@@ -7,11 +7,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from monitoring.choices import Source
-from monitoring.ingest import record_readings
+from monitoring.ingest import Batch, record_many
 from monitoring.models import Metric
 from monitoring.sources import Value
 from monitoring.timestamps import parse_instant
@@ -101,12 +100,8 @@ def validate(items, now: datetime | None = None) -> list[tuple[Metric, datetime,
 def store(items) -> dict:
     valid = validate(items)
     by_metric: dict[int, list] = defaultdict(list)
-    metrics = {}
     for metric, at, value in valid:
-        metrics[metric.pk] = metric
         by_metric[metric.pk].append((at, Value(value)))
-    created = 0
-    with transaction.atomic():
-        for pk, results in by_metric.items():
-            created += len(record_readings(metrics[pk], results))
-    return {"received": len(valid), "created": created, "duplicates": len(valid) - created}
+    created = record_many([Batch(pk, results) for pk, results in by_metric.items()])
+    count = sum(len(readings) for readings in created.values())
+    return {"received": len(valid), "created": count, "duplicates": len(valid) - count}

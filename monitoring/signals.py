@@ -48,8 +48,9 @@ class NotificationKey:
         return cls(subject, int(pk), tuple(detail.split(":")) if detail else ())
 
 
-# kwargs: transition (AlertAnnounced).
-alert_transition = Signal()
+# kwargs: transitions (tuple of AlertAnnounced, in the order they happened): one signal per batch of
+# readings or SLO evaluation, so a receiver can look up what it needs for all of them at once.
+alerts_announced = Signal()
 
 # kwargs: notification_id (int), key (str, empty for alert transitions), status ("sent" | "retry" |
 # "failed"), error (str). Sent by the delivering worker after each attempt.

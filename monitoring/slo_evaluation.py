@@ -175,9 +175,11 @@ def evaluate(slo_id: int, now: datetime) -> str:
     return "no data" if error or slo.sli is None else "evaluated"
 
 
-def evaluate_unevaluated(metric) -> None:
-    """The SLOs on this metric that were never evaluated, evaluated now (called once, when the metric's
-    readings begin to count: Evaluator.arm)."""
+def evaluate_unevaluated(metrics) -> None:
+    """The SLOs on these metrics that were never evaluated, evaluated now (called once per metric,
+    when its readings begin to count: Evaluator.arm); one query when they have none."""
+    newest = {m.pk: m.last_collected_at for m in metrics}
+    unevaluated = SLO.objects.filter(metric_id__in=newest, enabled=True, evaluated_at__isnull=True)
     # As of the newest reading: a later evaluation (beat's, at its own now) still takes over.
-    for pk in SLO.objects.filter(metric=metric, enabled=True, evaluated_at__isnull=True).values_list("pk", flat=True):
-        evaluate(pk, metric.last_collected_at)
+    for pk, metric_id in unevaluated.values_list("pk", "metric_id"):
+        evaluate(pk, newest[metric_id])

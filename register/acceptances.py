@@ -219,15 +219,16 @@ def invalidate_if_worse(risk) -> int:
     return ended
 
 
-def invalidate_on_critical(risk_id: int, reason: str) -> int:
-    """An indicator of the risk went critical: what was accepted no longer describes it."""
+def invalidate_on_critical(reasons: dict[int, str]) -> int:
+    """An indicator of each of these risks (by key) went critical, for the reason given: what was
+    accepted no longer describes them. One query when nothing was accepted."""
     from register.models import RiskAcceptance
 
     ended = 0
     for acceptance in RiskAcceptance.objects.select_for_update().filter(
-        risk_id=risk_id, state__in=[S.ACTIVE, S.APPROVED]
+        risk_id__in=reasons, state__in=[S.ACTIVE, S.APPROVED]
     ):
-        _end(acceptance, "invalidate", reason)
+        _end(acceptance, "invalidate", reasons[acceptance.risk_id])
         ended += 1
     return ended
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -57,6 +57,19 @@ class RiskQuerySet(models.QuerySet):
         """
         return self.filter(needs_reassessment=False).update(
             needs_reassessment=True, review_reason=reason[:300], review_flagged_at=timezone.now()
+        )
+
+    def flag_each_for_review(self, reasons: dict[int, str]) -> int:
+        """``flag_for_review`` with a cause of its own for each risk (by key), in one UPDATE."""
+        if not reasons:
+            return 0
+        cause = Case(
+            *(When(pk=pk, then=Value(reason[:300])) for pk, reason in reasons.items()),
+            default=F("review_reason"),
+            output_field=models.CharField(),
+        )
+        return self.filter(pk__in=reasons, needs_reassessment=False).update(
+            needs_reassessment=True, review_reason=cause, review_flagged_at=timezone.now()
         )
 
 

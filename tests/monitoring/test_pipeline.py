@@ -45,8 +45,8 @@ def test_a_value_over_the_bands_and_back(indicator, webhook, receiver, django_ca
     # Fired, escalated, resolved are announced; pending and recovering are not.
     notifications = Notification.objects.select_related("transition")
     assert sorted(n.transition.event for n in notifications) == ["escalated", "fired", "resolved"]
-    # After commit: one delivery task per notification, and one alert_transition signal per announcement.
-    assert len(queued) == 6
+    # After commit: one delivery task per notification, and one alerts_announced signal for the batch.
+    assert len(queued) == 4
     assert deliver_all() == ["sent"] * 3
     assert [b["event"] for b in receiver.bodies] == ["fired", "escalated", "resolved"]
     assert receiver.bodies[0]["risk"] == indicator.risk.code and receiver.bodies[0]["value"] == 300
@@ -197,17 +197,18 @@ def test_abnormal_increase_against_the_trailing_baseline(risk, django_capture_on
 
 
 def test_announced_transitions_are_signalled_after_commit(indicator, django_capture_on_commit_callbacks):
-    from monitoring.signals import alert_transition
+    from monitoring.signals import alerts_announced
 
     received = []
 
-    def listener(sender, transition, **kwargs):
-        received.append((transition.event, transition.priority))
+    def listener(sender, transitions, **kwargs):
+        received.append([(t.event, t.priority) for t in transitions])
 
-    alert_transition.connect(listener)
+    alerts_announced.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             feed([300, 900, 100, 100])
     finally:
-        alert_transition.disconnect(listener)
-    assert received == [("fired", "immediate"), ("resolved", "immediate")]
+        alerts_announced.disconnect(listener)
+    # One signal per batch, in the order the transitions happened.
+    assert received == [[("fired", "immediate"), ("resolved", "immediate")]]

@@ -1,0 +1,142 @@
+"""Set-based evaluation (ingest.record_many): a batch of metrics costs the same queries whatever
+its size or indicators per metric, and ends exactly where evaluating the metrics one at a time ends."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from monitoring.ingest import Batch, record_many, record_readings
+from monitoring.models import Alert, AlertTransition, Channel, Indicator, IndicatorState, Metric, Notification, Reading
+from monitoring.sources import SourceError, Value
+from register.models import Risk
+
+pytestmark = pytest.mark.django_db
+
+T0 = timezone.now().replace(microsecond=0) - timedelta(hours=2)
+# normal, warning, critical for bands 200 / 500; a failed read
+VALUES = {"ok": Value(100), "warn": Value(300), "crit": Value(900), "fail": SourceError("connection refused")}
+
+
+def register(metrics: int, indicators: int, prefix: str = "m") -> list[Metric]:
+    created = []
+    for n in range(metrics):
+        risk = Risk(title=f"{prefix} risk {n}", impact=3, likelihood=3)
+        risk.save()
+        metric = Metric.objects.create(
+            name=f"{prefix} {n}", key=f"{prefix}-{n}", unit="ms", warning=200, critical=500, source="push"
+        )
+        for k in range(indicators):
+            indicator = Indicator.objects.create(risk=risk, name=f"{prefix} {n}.{k}", metric=metric, order=k)
+            IndicatorState.objects.create(indicator=indicator, for_count=2, keep_count=2, nodata_count=2)
+        created.append(metric)
+    return created
+
+
+def tick(metrics: list[Metric], minute: int, value: str, slot: bool = False) -> int:
+    """One reading per metric in one batch; the queries it took."""
+    at = T0 + timedelta(minutes=minute)
+    with CaptureQueriesContext(connection) as queries:
+        record_many(
+            [
+                Batch(m.pk, [(at + timedelta(milliseconds=n), VALUES[value])], slot=at if slot else None)
+                for n, m in enumerate(metrics)
+            ]
+        )
+    return len(queries)
+
+
+# A storm: everything breaches, fires, escalates, recovers, resolves, then the source fails.
+STORM = ["ok", "warn", "warn", "crit", "ok", "ok", "ok", "fail", "fail", "ok"]
+
+
+def test_queries_per_batch_do_not_grow_with_metrics_or_indicators(django_capture_on_commit_callbacks):
+    Channel.objects.create(name="hook", kind="webhook", target="http://127.0.0.1:9/", immediate=True, watch=True)
+    small, large = register(2, 1, "small"), register(12, 4, "large")
+    with django_capture_on_commit_callbacks():
+        for minute, value in enumerate(STORM):
+            queries = tick(small, minute, value)
+            assert tick(large, minute, value) == queries, (minute, value)
+            # And a bound: the whole batch in a few dozen statements, whatever happened.
+            assert queries <= 30, (minute, value)
+    assert Alert.objects.filter(metric__in=large, kind="breach").exists()
+    assert Notification.objects.exists()
+
+
+def test_a_redelivered_batch_writes_nothing(django_capture_on_commit_callbacks):
+    metrics = register(3, 2)
+    with django_capture_on_commit_callbacks():
+        for minute, value in enumerate(["warn", "warn", "warn"]):
+            tick(metrics, minute, value, slot=True)
+        counts = (Reading.objects.count(), AlertTransition.objects.count(), Notification.objects.count())
+        for minute, value in enumerate(["warn", "warn", "warn"]):
+            tick(metrics, minute, value, slot=True)  # a worker killed after commit, its tasks redelivered
+    assert (Reading.objects.count(), AlertTransition.objects.count(), Notification.objects.count()) == counts
+
+
+def outcome(metrics: list[Metric]) -> list:
+    """Everything evaluation wrote, per metric position, without keys or names."""
+    result = []
+    for metric in metrics:
+        states = IndicatorState.objects.filter(indicator__metric=metric).order_by("indicator__order")
+        alerts = Alert.objects.filter(metric=metric).order_by("indicator__order", "started_at", "kind")
+        result.append(
+            (
+                [s.stored() for s in states],
+                [
+                    (
+                        a.kind,
+                        a.state,
+                        a.severity,
+                        a.priority,
+                        a.started_at,
+                        a.fired_at,
+                        a.resolved_at,
+                        a.last_value,
+                        a.flapping,
+                        [(t.event, t.from_state, t.to_state, t.severity, t.at) for t in a.transitions.order_by("pk")],
+                        sorted(n.channel_id for t in a.transitions.all() for n in t.notifications.all()),
+                    )
+                    for a in alerts
+                ],
+                Risk.objects.get(indicators__metric=metric, indicators__order=0).live_status,
+            )
+        )
+    return result
+
+
+class Rollback(Exception):
+    pass
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.lists(st.lists(st.sampled_from(sorted(VALUES)), min_size=0, max_size=3), min_size=3, max_size=3),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_batch_ends_where_one_metric_at_a_time_ends(steps, django_capture_on_commit_callbacks):
+    """Three metrics, each step some readings for each (one batch), against the same readings fed one
+    metric at a time: states, alerts, transitions, notifications and live status all agree."""
+    try:
+        with transaction.atomic(), django_capture_on_commit_callbacks():
+            Channel.objects.create(name="hook", kind="webhook", target="http://127.0.0.1:9/", immediate=True)
+            batched, single = register(3, 2, "b"), register(3, 2, "s")
+            for minute, per_metric in enumerate(steps):
+                readings = [
+                    [(T0 + timedelta(minutes=minute, seconds=s), VALUES[v]) for s, v in enumerate(values)]
+                    for values in per_metric
+                ]
+                record_many([Batch(m.pk, r) for m, r in zip(batched, readings, strict=True)])
+                for metric, results in zip(single, readings, strict=True):
+                    record_readings(metric, results)
+            assert outcome(batched) == outcome(single)
+            raise Rollback
+    except Rollback:
+        pass

@@ -1,0 +1,85 @@
+"""riskregister.bulk.update_rows against the real database (SQLite and PostgreSQL runs of make test):
+whatever the values — NULLs first, JSON, dates, text with quotes and non-Latin script — each row gets
+its own, only the named fields change, and other rows are left alone."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from monitoring.models import Metric
+from riskregister.bulk import update_rows
+
+FIELDS = ("last_value", "last_status", "last_collected_at", "config_error", "source_config", "enabled")
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+VALUES = {
+    "last_value": st.none() | st.floats(allow_nan=False, allow_infinity=False, width=32),
+    "last_status": st.sampled_from(["", "normal", "warning", "critical", "no_data"]),
+    "last_collected_at": st.none()
+    | st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
+    "config_error": TEXT,
+    "source_config": st.dictionaries(st.text(max_size=5), st.none() | st.integers() | TEXT, max_size=3),
+    "enabled": st.booleans(),
+}
+ROW = st.fixed_dictionaries(VALUES)
+
+
+def metric(n: int) -> Metric:
+    return Metric(name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500)
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(ROW, min_size=1, max_size=12), fields=st.sets(st.sampled_from(FIELDS), min_size=1), data=st.data())
+def test_each_row_gets_its_own_values_and_nothing_else_changes(rows, fields, data):
+    fields = sorted(fields)
+    chunk = data.draw(st.integers(1, 5), label="batch size")
+    try:
+        with transaction.atomic():
+            metrics = Metric.objects.bulk_create(
+                [
+                    Metric(name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500)
+                    for n in range(len(rows) + 1)
+                ]
+            )
+            bystander, targets = metrics[0], metrics[1:]
+            before = {f: getattr(Metric.objects.get(pk=bystander.pk), f) for f in FIELDS}
+            untouched = {m.pk: {f: getattr(m, f) for f in FIELDS if f not in fields} for m in targets}
+            for target, row in zip(targets, rows, strict=True):
+                for field, value in row.items():
+                    setattr(target, field, value)
+            assert update_rows(targets, fields, batch_size=chunk) == len(targets)
+            for target, row in zip(targets, rows, strict=True):
+                stored = Metric.objects.get(pk=target.pk)
+                for field in fields:
+                    expected, got = row[field], getattr(stored, field)
+                    if field == "last_value" and expected is not None:
+                        assert got == pytest.approx(expected, rel=1e-6)
+                    else:
+                        assert got == expected, field
+                assert {f: getattr(stored, f) for f in untouched[target.pk]} == untouched[target.pk]
+            assert {f: getattr(Metric.objects.get(pk=bystander.pk), f) for f in FIELDS} == before
+            raise Rollback
+    except Rollback:
+        pass
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("rows", "batch_size", "statements"), [(0, 500, 0), (1, 500, 1), (7, 3, 3), (1200, 500, 3)])
+def test_one_statement_per_batch(rows, batch_size, statements):
+    metrics = Metric.objects.bulk_create([metric(n) for n in range(rows)])
+    for m in metrics:
+        m.last_value = m.pk * 1.5
+    with CaptureQueriesContext(connection) as queries:
+        assert update_rows(metrics, ["last_value"], batch_size=batch_size) == rows
+    assert len(queries) == statements
+    assert sorted(Metric.objects.values_list("last_value", flat=True)) == sorted(m.pk * 1.5 for m in metrics)
