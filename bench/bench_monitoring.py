@@ -17,8 +17,10 @@ SLOS = 200
 METRICS = 1_000
 INDICATORS_PER_METRIC = 5
 PUSH_ITEMS = 10_000
-# Metrics per collection task (monitoring.collection.BATCH).
+# Metrics per record_many call in the evaluation ticks.
 BATCH = 100
+PROBES = 500
+PROBE_MS = 10
 
 
 def populate(indicators_per_metric: int) -> list:
@@ -71,6 +73,52 @@ def tick(metrics, at, value, batch: int = BATCH) -> tuple[float, int]:
     return elapsed, count
 
 
+def collection_tick(now) -> None:
+    """HTTP probes against a loopback server answering in PROBE_MS: one metric per task (as before)
+    against COLLECTION_BATCH per task with the reads in threads (collect_metrics)."""
+    from django.conf import settings
+
+    from monitoring import collection
+    from monitoring.models import Metric
+    from tests.monitoring.servers import Target
+
+    target = Target()
+    target.delay = PROBE_MS / 1000
+    probes = Metric.objects.bulk_create(
+        [
+            Metric(
+                name=f"probe {n}",
+                key=f"probe-{n}",
+                unit="ms",
+                warning=2000,
+                critical=5000,
+                source="http",
+                source_config={"url": f"{target.url}/health/{n}", "timeout_ms": 3000},
+            )
+            for n in range(PROBES)
+        ]
+    )
+    probes = list(Metric.objects.filter(source="http").order_by("pk"))
+    size = settings.COLLECTION_BATCH
+    try:
+        elapsed, queries, _ = timed(lambda: [collection.collect(m, now - timedelta(minutes=2)) for m in probes])
+        label = f"{PROBES} HTTP probes ({PROBE_MS} ms), one per task"
+        print(f"  collect: {label:<46} {elapsed:6.2f} s  {queries:6d} queries  {PROBES / elapsed:6.0f} readings/s")
+        slot = now - timedelta(minutes=1)
+
+        def batched():
+            for start in range(0, PROBES, size):
+                collection.collect_many([(m, slot) for m in probes[start : start + size]])
+
+        elapsed, queries, _ = timed(batched)
+        label = f"{PROBES} HTTP probes ({PROBE_MS} ms), {size} per task"
+        print(f"  collect: {label:<46} {elapsed:6.2f} s  {queries:6d} queries  {PROBES / elapsed:6.0f} readings/s")
+        print(f"           ({settings.COLLECTION_THREADS} reads at once; at most {target.most_in_flight} seen)")
+    finally:
+        target.close()
+        Metric.objects.filter(source="http").delete()
+
+
 def main() -> None:
     setup(database_arg())
     from django.contrib.auth import get_user_model
@@ -105,6 +153,8 @@ def main() -> None:
         elapsed, queries = tick(metrics, now - timedelta(minutes=3), 120)
         label = "1 indicator, steady (all normal)"
         print(f"  tick: {label:<40} {elapsed:6.2f} s  {queries:6d} queries")
+
+        collection_tick(now)
 
         # Bulk push: 10,000 readings over 10 metrics in one request.
         user = get_user_model().objects.create_superuser("bench", password="bench-password")

@@ -42,3 +42,35 @@ def record(key: str | None, ok: bool, now: datetime, error: str = "") -> None:
             if state.state == BreakerState.HALF_OPEN or state.consecutive_failures >= settings.BREAKER_FAILURES:
                 state.state, state.opened_at = BreakerState.OPEN, now
         state.save()
+
+
+def allow_each(keys, now: datetime) -> dict[str | None, bool]:
+    """``allow`` for many keys: one query for their states, plus one UPDATE per breaker moved to
+    half-open. Metrics sharing a source share its answer (a half-open trial lets the batch's calls to
+    that source through together, then their outcomes decide)."""
+    keys = set(keys)
+    answers: dict[str | None, bool] = dict.fromkeys(keys, True)
+    states = SourceState.objects.filter(key__in=keys - {None}).exclude(state=BreakerState.CLOSED)
+    for state in states.only("key", "state", "opened_at"):
+        answers[state.key] = allow(state.key, now)
+    return answers
+
+
+def record_each(outcomes: list[tuple[str | None, bool, str]], now: datetime) -> None:
+    """``record`` for many calls in order, (key, ok, error) each. Sources that answered and whose
+    breaker is closed and clean (nearly all, nearly always) are noted with one UPDATE."""
+    by_key: dict[str, list[tuple[bool, str]]] = {}
+    for key, ok, error in outcomes:
+        if key is not None:
+            by_key.setdefault(key, []).append((ok, error))
+    clean = [key for key, results in by_key.items() if all(ok for ok, _ in results)]
+    noted = set(
+        SourceState.objects.filter(key__in=clean, state=BreakerState.CLOSED, consecutive_failures=0).values_list(
+            "key", flat=True
+        )
+    )
+    SourceState.objects.filter(key__in=noted).update(last_success_at=now)
+    for key, results in by_key.items():
+        if key not in noted:
+            for ok, error in results:
+                record(key, ok=ok, now=now, error=error)

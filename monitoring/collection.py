@@ -1,17 +1,19 @@
-"""Poll sources: which metrics are due, and one collection of one metric through its breaker."""
+"""Poll sources: which metrics are due, and collecting a batch of them, each through its breaker."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from monitoring import breaker
 from monitoring.choices import Source
-from monitoring.ingest import record_readings
+from monitoring.ingest import Batch, record_many
 from monitoring.models import Metric, Reading
-from monitoring.sources import SourceError, source_for
+from monitoring.sources import Result, SourceError, source_for
 
 
 def claim_due(now: datetime) -> list[tuple[int, datetime]]:
@@ -37,23 +39,66 @@ def claim_due(now: datetime) -> list[tuple[int, datetime]]:
     return claimed
 
 
-def collect(metric: Metric, slot: datetime | None = None) -> Reading | None:
-    """Collect one value for ``slot`` (default: now). Idempotent: a slot already recorded is left alone.
+# Read in a thread pool: network- or OS-bound and free of the ORM. The ``service`` source's database
+# probe uses the calling thread's connection, so it is read in the worker's own thread.
+CONCURRENT = frozenset({"http", "prometheus", "host"})
 
-    The reading is stamped with when the source answered, not with the slot: an alert must never
-    appear to start before the outage that caused it.
-    """
+
+def collect(metric: Metric, slot: datetime | None = None) -> Reading | None:
+    """Collect one value for ``slot`` (default: now); see ``collect_many``."""
     slot = (slot or timezone.now()).replace(microsecond=0)
-    if Reading.objects.filter(metric=metric, slot=slot).exists():
-        return None
-    source = source_for(metric.source)
-    key = source.breaker_key(metric)
-    if breaker.allow(key, timezone.now()):
-        result = source.collect(metric)
-        failed = isinstance(result, SourceError) and not result.config_error
-        breaker.record(key, ok=not failed, now=timezone.now(), error=getattr(result, "reason", ""))
-    else:
-        result = SourceError("circuit breaker open: the source failed repeatedly; retrying after the cool-down")
-    measured_at = timezone.now()
-    readings = record_readings(metric, [(measured_at, result)], slot=slot)
-    return readings[0] if readings else None
+    return collect_many([(metric, slot)]).get(metric.pk)
+
+
+def collect_many(due: list[tuple[Metric, datetime]]) -> dict[int, Reading]:
+    """Collect one value per (metric, slot), store and evaluate them together; the new readings by
+    metric. Idempotent: a slot already recorded is neither read again nor stored.
+
+    Each reading is stamped with when its source answered, not with the slot: an alert must never
+    appear to start before the outage that caused it. Sources are read concurrently (``CONCURRENT``,
+    ``COLLECTION_THREADS`` at a time), each through its circuit breaker.
+    """
+    due = [(metric, slot.replace(microsecond=0)) for metric, slot in due]
+    recorded = set(
+        Reading.objects.filter(metric__in=[m for m, _ in due], slot__in={s for _, s in due}).values_list(
+            "metric_id", "slot"
+        )
+    )
+    due = [(metric, slot) for metric, slot in due if (metric.pk, slot) not in recorded]
+    if not due:
+        return {}
+    keys = {metric.pk: source_for(metric.source).breaker_key(metric) for metric, _ in due}
+    allowed = breaker.allow_each(keys.values(), timezone.now())
+    results: dict[int, tuple[datetime, Result]] = {}
+
+    def read(metric: Metric) -> None:
+        result = source_for(metric.source).collect(metric)
+        results[metric.pk] = (timezone.now(), result)
+
+    refused = SourceError("circuit breaker open: the source failed repeatedly; retrying after the cool-down")
+    to_read = [metric for metric, _ in due if allowed[keys[metric.pk]]]
+    for metric, _ in due:
+        if not allowed[keys[metric.pk]]:
+            results[metric.pk] = (timezone.now(), refused)
+    threaded = [m for m in to_read if m.source in CONCURRENT]
+    if threaded:
+        with ThreadPoolExecutor(max_workers=min(settings.COLLECTION_THREADS, len(threaded))) as pool:
+            list(pool.map(read, threaded))
+    for metric in to_read:
+        if metric.source not in CONCURRENT:
+            read(metric)
+    breaker.record_each(
+        [(keys[m.pk], not failed(results[m.pk][1]), getattr(results[m.pk][1], "reason", "")) for m in to_read],
+        timezone.now(),
+    )
+    return {
+        pk: readings[0]
+        for pk, readings in record_many(
+            [Batch(metric.pk, [results[metric.pk]], slot=slot) for metric, slot in due]
+        ).items()
+    }
+
+
+def failed(result: Result) -> bool:
+    """A failure the breaker counts: the source did not answer (a wrong configuration is not its fault)."""
+    return isinstance(result, SourceError) and not result.config_error

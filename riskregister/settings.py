@@ -252,6 +252,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "monitoring.tasks.collect_due_metrics": {"queue": "collection"},
     "monitoring.tasks.collect_metric": {"queue": "collection"},
+    "monitoring.tasks.collect_metrics": {"queue": "collection"},
     "monitoring.tasks.evaluate_slos": {"queue": "collection"},
     "monitoring.tasks.evaluate_slo": {"queue": "collection"},
     "monitoring.tasks.deliver_notification": {"queue": "notifications"},
@@ -276,6 +277,9 @@ ROLLUPS_DAYS = env_int("ROLLUPS_DAYS", 400)
 SOURCE_TIMEOUT_SECONDS = env_float("SOURCE_TIMEOUT_SECONDS", 5.0)
 SOURCE_RETRIES = env_int("SOURCE_RETRIES", 2)
 SOURCE_BACKOFF_SECONDS = env_float("SOURCE_BACKOFF_SECONDS", 0.5)
+# Due metrics are collected this many to a task, their network reads this many at a time.
+COLLECTION_BATCH = env_int("COLLECTION_BATCH", 50)
+COLLECTION_THREADS = env_int("COLLECTION_THREADS", 16)
 BREAKER_FAILURES = env_int("BREAKER_FAILURES", 5)
 BREAKER_RESET_SECONDS = env_int("BREAKER_RESET_SECONDS", 60)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

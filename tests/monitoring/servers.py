@@ -8,8 +8,16 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops a burst of concurrent probes' connections, which then wait a
+    # second for the kernel to retry them.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class Target:
-    """Answers every GET with the configured status, body and delay; counts requests."""
+    """Answers every GET with the configured status, body and delay; counts requests, and how many it
+    answered at once."""
 
     def __init__(self):
         self.status = 200
@@ -17,12 +25,21 @@ class Target:
         self.content_type = "application/json"
         self.delay = 0.0
         self.requests = 0
+        self.in_flight = self.most_in_flight = 0  # requests being answered at once, now and at most
+        lock = threading.Lock()
         target = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                target.requests += 1
-                time.sleep(target.delay)
+                with lock:
+                    target.requests += 1
+                    target.in_flight += 1
+                    target.most_in_flight = max(target.most_in_flight, target.in_flight)
+                try:
+                    time.sleep(target.delay)
+                finally:
+                    with lock:
+                        target.in_flight -= 1
                 self.send_response(target.status)
                 self.send_header("Content-Type", target.content_type)
                 self.send_header("Content-Length", str(len(target.body)))
@@ -32,7 +49,7 @@ class Target:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -74,7 +91,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -42,6 +42,7 @@ def test_every_task_goes_to_a_queue_a_worker_consumes():
     ("task", "queue"),
     [
         ("monitoring.tasks.collect_metric", "collection"),
+        ("monitoring.tasks.collect_metrics", "collection"),
         ("monitoring.tasks.collect_due_metrics", "collection"),
         ("monitoring.tasks.evaluate_slo", "collection"),
         ("monitoring.tasks.deliver_notification", "notifications"),
