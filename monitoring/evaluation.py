@@ -328,8 +328,10 @@ class Evaluator:
                 machine, config = state.machine_state(), state.machine_config()
                 for reading in ordered:
                     observed = observation(indicator, metric, state, reading)
-                    machine, events = sm.step(machine, observed, config, reading.observed_at.timestamp())
-                    state.apply(machine, observed)
+                    stepped, events = sm.step(machine, observed, config, reading.observed_at.timestamp())
+                    if stepped is not machine or observed != state.last_status:
+                        state.apply(stepped, observed)
+                    machine = stepped
                     for event in events:
                         if event.kind in _SOURCE_EVENTS:
                             self._apply_source(metric, indicator, event, reading)

@@ -13,7 +13,7 @@ from monitoring.choices import ReadingStatus
 from monitoring.evaluation import Evaluator
 from monitoring.models import Metric, Reading
 from monitoring.sources import NoData, Result, SourceError, Value
-from riskregister.bulk import update_rows
+from riskregister.bulk import insert_rows, update_rows
 
 
 class Baseline:
@@ -51,18 +51,43 @@ class Baseline:
         self.history.append((at, value))
 
 
-def reading_for(metric: Metric, observed_at: datetime, result: Result, baseline: Baseline | None = None) -> Reading:
-    if isinstance(result, Value):
-        if math.isnan(result.value):
-            return Reading(metric=metric, observed_at=observed_at, status=ReadingStatus.NO_DATA, detail="NaN")
+def reading_for(
+    metric: Metric,
+    observed_at: datetime,
+    result: Result,
+    baseline: Baseline | None = None,
+    slot: datetime | None = None,
+) -> Reading:
+    value: float | None = None
+    if isinstance(result, Value) and math.isnan(result.value):
+        status, detail = ReadingStatus.NO_DATA, "NaN"
+    elif isinstance(result, Value):
+        value = result.value
         if metric.baseline_minutes and baseline is not None:
-            status, detail = metric.classify_change(result.value, baseline.before(observed_at))
-            baseline.add(observed_at, result.value)
+            status, detail = metric.classify_change(value, baseline.before(observed_at))
+            baseline.add(observed_at, value)
         else:
-            status, detail = metric.classify(result.value), result.detail
-        return Reading(metric=metric, observed_at=observed_at, value=result.value, status=status, detail=detail[:300])
-    status = ReadingStatus.NO_DATA if isinstance(result, NoData) else ReadingStatus.ERROR
-    return Reading(metric=metric, observed_at=observed_at, status=status, detail=result.reason[:300])
+            status, detail = metric.classify(value), result.detail
+    else:
+        status = ReadingStatus.NO_DATA if isinstance(result, NoData) else ReadingStatus.ERROR
+        detail = result.reason
+    values = {
+        "id": None,
+        "metric_id": metric.pk,
+        "observed_at": observed_at,
+        "value": value,
+        "status": status,
+        "detail": detail[:300],
+        "slot": slot,
+    }
+    # Positional, every field: Django's fast path. Keywords (defaults looked up per field, the foreign
+    # key through its descriptor) were a fifth of pushing 10,000 readings.
+    reading = Reading(*(values[name] for name in READING_FIELDS))
+    Reading.metric.field.set_cached_value(reading, metric)
+    return reading
+
+
+READING_FIELDS = [field.attname for field in Reading._meta.concrete_fields]
 
 
 @dataclass(frozen=True)
@@ -106,10 +131,12 @@ def record_many(batches: Sequence[Batch]) -> dict[int, list[Reading]]:
         # A redelivered collection of a slot already recorded brings nothing.
         batches = [b for b in batches if (b.metric_id, b.slot) not in taken]
         times = {at for b in batches for at, _ in b.results}
+        # The readings already stored in the batch's time span: a range, not an IN list of every time
+        # (10,000 parameters cost more to send than the few rows a span holds to read).
         seen = set(
-            Reading.objects.filter(metric_id__in=[b.metric_id for b in batches], observed_at__in=times).values_list(
-                "metric_id", "observed_at"
-            )
+            Reading.objects.filter(
+                metric_id__in=[b.metric_id for b in batches], observed_at__gte=min(times), observed_at__lte=max(times)
+            ).values_list("metric_id", "observed_at")
             if times
             else ()
         )
@@ -119,9 +146,12 @@ def record_many(batches: Sequence[Batch]) -> dict[int, list[Reading]]:
             metric, mine = metrics[b.metric_id], fresh.setdefault(b.metric_id, {})
             for at, result in sorted(b.results, key=lambda item: item[0]):
                 if (metric.pk, at) not in seen and at not in mine:
-                    mine[at] = reading_for(metric, at, result, baselines.get(metric.pk))
-                    mine[at].slot = b.slot
-        Reading.objects.bulk_create([r for mine in fresh.values() for r in mine.values()], batch_size=1000)
+                    mine[at] = reading_for(metric, at, result, baselines.get(metric.pk), b.slot)
+        # Nothing refers to a reading by key, so they go in without reading keys back (COPY on PostgreSQL).
+        insert_rows(
+            [r for mine in fresh.values() for r in mine.values()],
+            ["metric", "observed_at", "value", "status", "detail", "slot"],
+        )
         created = {pk: list(mine.values()) for pk, mine in fresh.items() if mine}
         watermarks = {pk: metrics[pk].last_collected_at for pk in created}
         for b in batches:

@@ -9,6 +9,7 @@ a ``VALUES`` list on SQLite (≥ 3.33).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import connections, router, transaction
 from django.db.models import Model
@@ -59,3 +60,55 @@ def update_rows(objs: Sequence[Model], fields: Sequence[str], batch_size: int = 
             cursor.execute(f"UPDATE {table} SET {assignments} FROM {source} WHERE {where}", params)
             updated += cursor.rowcount
     return updated
+
+
+def insert_rows(objs: Sequence[Model], fields: Sequence[str]) -> int:
+    """Insert the objects' ``fields`` as new rows without reading their keys back (the objects keep
+    ``pk`` None); the number of rows.
+
+    For append-only rows nobody refers to by key (readings): COPY on PostgreSQL, ``executemany`` on
+    SQLite. Django's ``bulk_create`` compiles an INSERT of every row and returns the keys — a third
+    of pushing 10,000 readings, measured. Unique constraints still hold: a duplicate fails the
+    statement, as it would fail ``bulk_create``.
+    """
+    if not objs:
+        return 0
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column.column) for column in columns)
+    table = quote(meta.db_table)
+    with transaction.atomic(using=alias, savepoint=False):
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            # The driver's own cursor (Django's has no COPY); its errors raised as Django's, as a
+            # Django cursor's would be.
+            with (
+                connection.wrap_database_errors,
+                connection.connection.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
+                for obj in objs:
+                    copy.write_row([_for_copy(column, getattr(obj, column.attname), connection) for column in columns])
+        else:
+            rows = [
+                [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns]
+                for obj in objs
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+    return len(objs)
+
+
+# Values psycopg writes as Django would have prepared them (a number, text, an aware time): Django's
+# preparation of each was most of an insert's time.
+_PLAIN = frozenset({int, float, str, bool, type(None)})
+
+
+def _for_copy(column, value, connection):
+    if type(value) in _PLAIN or (type(value) is datetime and value.tzinfo is not None):
+        return value
+    return column.get_db_prep_save(value, connection)

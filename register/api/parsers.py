@@ -9,6 +9,7 @@ longer be reached (MAX_DEPTH is far below it).
 from __future__ import annotations
 
 import json
+import re
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -39,24 +40,22 @@ def _refuse_nul(data) -> None:
             pending.extend(item)
 
 
+# A JSON string (escapes included), and the brackets left once strings are gone.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
 def _depth_at_most(text: str, limit: int) -> None:
-    """Raise TooDeep if brackets outside strings nest deeper than ``limit`` (one pass, no recursion)."""
-    depth, in_string, escaped = 0, False, False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    """Raise TooDeep if brackets outside strings nest deeper than ``limit`` (no recursion). Strings
+    are cut out by a regular expression and only the brackets visited: a character-by-character
+    loop over a 10,000-reading push took a tenth of its time."""
+    depth = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        if bracket in "[{":
             depth += 1
             if depth > limit:
                 raise TooDeep(f"JSON nested deeper than {limit} levels")
-        elif char in "]}":
+        else:
             depth -= 1
 
 

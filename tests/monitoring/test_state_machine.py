@@ -16,6 +16,7 @@ from monitoring.state_machine import (
     WARNING,
     Config,
     State,
+    full_step,
     is_flapping,
     step,
 )
@@ -123,3 +124,15 @@ def test_phases_and_events_agree(sequence, config):
             assert state.severity in (WARNING, CRITICAL)
         source_events = [e.kind for e in events if e.kind.startswith("source_")]
         assert len(source_events) <= 1
+
+
+@settings(max_examples=300)
+@given(observations, configs)
+def test_the_steady_state_shortcut_is_the_full_step(sequence, config):
+    """step() skips the work when a normal machine sees a normal value; from any state a sequence
+    reaches, it answers exactly as full_step does."""
+    state = State()
+    for n, observation in enumerate([*sequence, OK, OK]):
+        expected = full_step(state, observation, config, float(n))
+        assert step(state, observation, config, float(n)) == expected
+        state = expected[0]

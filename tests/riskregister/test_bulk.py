@@ -83,3 +83,25 @@ def test_one_statement_per_batch(rows, batch_size, statements):
         assert update_rows(metrics, ["last_value"], batch_size=batch_size) == rows
     assert len(queries) == statements
     assert sorted(Metric.objects.values_list("last_value", flat=True)) == sorted(m.pk * 1.5 for m in metrics)
+
+
+@pytest.mark.django_db
+def test_insert_rows_writes_every_row_and_a_duplicate_writes_none():
+    from django.db import IntegrityError
+
+    from monitoring.models import Reading
+    from riskregister.bulk import insert_rows
+
+    metric = Metric.objects.create(name="m", key="m", source="push", warning=200, critical=500)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    fields = ["metric", "observed_at", "value", "status", "detail", "slot"]
+    rows = [
+        Reading(metric=metric, observed_at=at.replace(minute=n), value=v, status="normal", detail=d, slot=s)
+        for n, (v, d, s) in enumerate([(1.5, "", None), (None, "タイムアウト 'x'", at), (-0.0, "a\tb\nc\\", None)])
+    ]
+    assert insert_rows(rows, fields) == 3
+    stored = list(Reading.objects.order_by("observed_at").values_list("value", "detail", "slot"))
+    assert stored == [(1.5, "", None), (None, "タイムアウト 'x'", at), (-0.0, "a\tb\nc\\", None)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows([Reading(metric=metric, observed_at=at.replace(minute=9), status="normal"), rows[0]], fields)
+    assert Reading.objects.count() == 3
