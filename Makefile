@@ -46,6 +46,7 @@ test: lint
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/riskregister_bench
 bench: $(VENV)/.dev
+	bash scripts/install-bench-tools.sh
 	$(PY) bench/bench_register.py
 	$(PY) bench/bench_monitoring.py
 	$(PY) bench/bench_incidents.py
@@ -56,6 +57,7 @@ bench: $(VENV)/.dev
 	@if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1].rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" "$(BENCH_DATABASE_URL)" 2>/dev/null; then \
 		$(PY) bench/bench_register.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_monitoring.py --database-url "$(BENCH_DATABASE_URL)"; \
+		$(PY) bench/bench_api.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_incidents.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_reviews.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_slos.py --database-url "$(BENCH_DATABASE_URL)"; \
