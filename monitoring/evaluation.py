@@ -32,9 +32,9 @@ from monitoring.models import (
 )
 from monitoring.models.alerts import OPEN_STATES
 from register import acceptances
+from register.bulk import update_rows
 from register.choices import LiveStatus
 from register.models import Risk
-from riskregister.bulk import update_rows
 
 Kind = sm.EventKind
 # The state a breach alert is in after each event of the machine.

@@ -13,7 +13,7 @@ from monitoring.choices import ReadingStatus
 from monitoring.evaluation import Evaluator
 from monitoring.models import Metric, Reading
 from monitoring.sources import NoData, Result, SourceError, Value
-from riskregister.bulk import insert_rows, update_rows
+from register.bulk import insert_rows, update_rows
 
 
 class Baseline:

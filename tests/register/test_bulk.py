@@ -1,4 +1,4 @@
-"""riskregister.bulk.update_rows against the real database (SQLite and PostgreSQL runs of make test):
+"""register.bulk.update_rows against the real database (SQLite and PostgreSQL runs of make test):
 whatever the values — NULLs first, JSON, dates, text with quotes and non-Latin script — each row gets
 its own, only the named fields change, and other rows are left alone."""
 
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitoring.models import Metric
-from riskregister.bulk import update_rows
+from register.bulk import update_rows
 
 FIELDS = ("last_value", "last_status", "last_collected_at", "config_error", "source_config", "enabled")
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
@@ -90,7 +90,7 @@ def test_insert_rows_writes_every_row_and_a_duplicate_writes_none():
     from django.db import IntegrityError
 
     from monitoring.models import Reading
-    from riskregister.bulk import insert_rows
+    from register.bulk import insert_rows
 
     metric = Metric.objects.create(name="m", key="m", source="push", warning=200, critical=500)
     at = datetime(2026, 1, 1, tzinfo=UTC)
