@@ -21,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import ROOT, analyze, database_arg, setup, throwaway_database
+from common import ROOT, analyze, database_arg, generated_risk, setup, throwaway_database
 
 RISKS = 10_000
 SECONDS = 10
@@ -47,31 +47,13 @@ def populate() -> None:
     from plans.importer import import_plan
     from plans.management.commands.bootstrap import DEMO_PLAN
     from plans.parser import read_plan_file
-    from register import scoring
     from register.models import Category, Risk
 
     import_plan(read_plan_file(DEMO_PLAN), source_name="demo plan")
     category = Category.objects.first()
     owners = [get_user_model().objects.create_user(f"owner{i}") for i in range(5)]
     first = (Risk.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    risks = []
-    for n in range(first, first + RISKS):
-        impact, likelihood = 1 + n % 5, 1 + (n * 7) % 5
-        value = scoring.score(impact, likelihood)
-        risks.append(
-            Risk(
-                number=n,
-                code=f"R-{n}",
-                title=f"Generated risk {n}",
-                description="x" * 200,
-                impact=impact,
-                likelihood=likelihood,
-                score=value,
-                level=scoring.level_for(value),
-                category=category,
-                owner=owners[n % 5],
-            )
-        )
+    risks = [generated_risk(n, category, owners[n % 5]) for n in range(first, first + RISKS)]
     Risk.objects.bulk_create(risks, batch_size=1000)
     analyze()
 

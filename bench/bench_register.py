@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from common import analyze, database_arg, percentiles, setup, throwaway_database
+from common import analyze, database_arg, generated_risk, percentiles, setup, throwaway_database
 
 RISKS = 10_000
 REQUESTS = 200
@@ -20,30 +20,12 @@ REQUESTS = 200
 def populate() -> None:
     from django.contrib.auth import get_user_model
 
-    from register import scoring
     from register.models import Category, Component, Risk
 
     categories = [Category.objects.create(name=f"Category {i}", order=i) for i in range(3)]
     owners = [get_user_model().objects.create_user(f"owner{i}") for i in range(5)]
     components = list(Component.objects.all())
-    risks = []
-    for n in range(1, RISKS + 1):
-        impact, likelihood = 1 + n % 5, 1 + (n * 7) % 5
-        value = scoring.score(impact, likelihood)
-        risks.append(
-            Risk(
-                number=n,
-                code=f"R-{n}",
-                title=f"Generated risk {n}",
-                description="x" * 200,
-                impact=impact,
-                likelihood=likelihood,
-                score=value,
-                level=scoring.level_for(value),
-                category=categories[n % 3],
-                owner=owners[n % 5],
-            )
-        )
+    risks = [generated_risk(n, categories[n % 3], owners[n % 5]) for n in range(1, RISKS + 1)]
     Risk.objects.bulk_create(risks, batch_size=1000)
     through = Risk.components.through
     links = [

@@ -92,3 +92,24 @@ def timed(work) -> tuple[float, int, object]:
         result = work()
         elapsed = time.perf_counter() - started
     return elapsed, count, result
+
+
+def generated_risk(n: int, category, owner):
+    """Risk number ``n`` of a generated register (scores spread over the 5 × 5 grid)."""
+    from register import scoring
+    from register.models import Risk
+
+    impact, likelihood = 1 + n % 5, 1 + (n * 7) % 5
+    value = scoring.score(impact, likelihood)
+    return Risk(
+        number=n,
+        code=f"R-{n}",
+        title=f"Generated risk {n}",
+        description="x" * 200,
+        impact=impact,
+        likelihood=likelihood,
+        score=value,
+        level=scoring.level_for(value),
+        category=category,
+        owner=owner,
+    )

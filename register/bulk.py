@@ -17,6 +17,13 @@ from django.db.models import Model
 BATCH_SIZE = 500
 
 
+def _target(objs: Sequence[Model], fields: Sequence[str]):
+    """The objects' database (alias and connection), their model's options, and the named fields."""
+    meta = type(objs[0])._meta
+    alias = router.db_for_write(type(objs[0]))
+    return alias, connections[alias], meta, [meta.get_field(name) for name in fields]
+
+
 def update_rows(objs: Sequence[Model], fields: Sequence[str], batch_size: int = BATCH_SIZE) -> int:
     """Save ``fields`` of every object (all of one model) to its row; the number of rows updated.
 
@@ -24,11 +31,7 @@ def update_rows(objs: Sequence[Model], fields: Sequence[str], batch_size: int = 
     """
     if not objs:
         return 0
-    model = type(objs[0])
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    meta = model._meta
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    alias, connection, meta, columns = _target(objs, [objs[0]._meta.pk.name, *fields])
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     if connection.vendor == "postgresql":
@@ -73,11 +76,7 @@ def insert_rows(objs: Sequence[Model], fields: Sequence[str]) -> int:
     """
     if not objs:
         return 0
-    model = type(objs[0])
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    alias, connection, meta, columns = _target(objs, fields)
     quote = connection.ops.quote_name
     names = ", ".join(quote(column.column) for column in columns)
     table = quote(meta.db_table)
