@@ -131,15 +131,7 @@ def record_many(batches: Sequence[Batch]) -> dict[int, list[Reading]]:
         # A redelivered collection of a slot already recorded brings nothing.
         batches = [b for b in batches if (b.metric_id, b.slot) not in taken]
         times = {at for b in batches for at, _ in b.results}
-        # The readings already stored in the batch's time span: a range, not an IN list of every time
-        # (10,000 parameters cost more to send than the few rows a span holds to read).
-        seen = set(
-            Reading.objects.filter(
-                metric_id__in=[b.metric_id for b in batches], observed_at__gte=min(times), observed_at__lte=max(times)
-            ).values_list("metric_id", "observed_at")
-            if times
-            else ()
-        )
+        seen = set(already_stored([b.metric_id for b in batches], times).values_list("metric_id", "observed_at"))
         baselines = Baseline.load({metrics[b.metric_id]: [at for at, _ in b.results] for b in batches})
         fresh: dict[int, dict[datetime, Reading]] = {}
         for b in batches:
@@ -169,6 +161,22 @@ def record_many(batches: Sequence[Batch]) -> dict[int, list[Reading]]:
 
             evaluate_unevaluated(newly_armed)
         return created
+
+
+# A batch spanning at most this long is checked for repeats by its time range; a longer one (a
+# backfill over days) by its list of times, so a dense metric's weeks of readings are never read.
+SEEN_BY_RANGE = timedelta(hours=6)
+
+
+def already_stored(metric_ids: list[int], times: set[datetime]):
+    """The stored readings of these metrics at any of these times (possibly a few more, in between)."""
+    if not times:
+        return Reading.objects.none()
+    readings = Reading.objects.filter(metric_id__in=metric_ids)
+    if max(times) - min(times) <= SEEN_BY_RANGE:
+        # A range, not an IN list: 10,000 parameters cost more to send than a few hours' rows to read.
+        return readings.filter(observed_at__gte=min(times), observed_at__lte=max(times))
+    return readings.filter(observed_at__in=times)
 
 
 def note_newest(metric: Metric, readings: list[Reading], results: Sequence[tuple[datetime, Result]]) -> None:

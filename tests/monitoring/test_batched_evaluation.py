@@ -140,3 +140,16 @@ def test_a_batch_ends_where_one_metric_at_a_time_ends(steps, django_capture_on_c
             raise Rollback
     except Rollback:
         pass
+
+
+@pytest.mark.parametrize("spacing", [timedelta(minutes=1), timedelta(hours=12)])  # by range, by list of times
+def test_repeats_are_found_over_any_span(spacing, django_capture_on_commit_callbacks):
+    (metric,) = register(1, 1)
+    times = [T0 - spacing * n for n in range(4)]
+    with django_capture_on_commit_callbacks():
+        first = record_many([Batch(metric.pk, [(at, VALUES["ok"]) for at in times[::2]])])
+        # The same times again plus the ones in between: only those are new.
+        second = record_many([Batch(metric.pk, [(at, VALUES["ok"]) for at in times])])
+    assert len(first[metric.pk]) == 2
+    assert sorted(r.observed_at for r in second[metric.pk]) == sorted(times[1::2])
+    assert Reading.objects.filter(metric=metric).count() == 4
