@@ -5,6 +5,10 @@ installed by `make bench`) with 2 threads and 8 connections for 10 s per endpoin
 an API client sends. The load generator shares the machine's cores with gunicorn and PostgreSQL, so
 the figures are what one machine does with everything on it.
 
+Each endpoint is measured twice: with the representation cache off (every request builds its answer
+from PostgreSQL) and on (a redis-server, the one `make run` embeds, on a socket of its own; the
+register does not change during the run, so after the warm-up pass every read is a hit).
+
 Usage: ``make bench`` or ``python bench/bench_api.py --database-url postgres://…``.
 """
 
@@ -92,6 +96,31 @@ def wrk(url: str, token: str, script: Path) -> tuple[float, float, float, int]:
     return rate, float(p50), float(p95), int(bad_status) + int(socket_errors)
 
 
+def start_redis(directory: Path) -> subprocess.Popen:
+    from riskregister.broker import server_command
+
+    socket_path = directory / "redis.sock"
+    process = subprocess.Popen(server_command(socket_path), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while not socket_path.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise SystemExit("bench_api: the bundled redis-server did not start")
+        time.sleep(0.05)
+    return process
+
+
+def serve(env: dict, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "riskregister.wsgi", "--config", "riskregister/gunicorn.py"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("bench_api: wrk is not installed (make bench installs Debian's package)")
@@ -113,7 +142,10 @@ def main() -> None:
             else f"sqlite:///{db['NAME']}"
         )
         connection.close()
-        port = free_port()
+        scratch = Path(tempfile.mkdtemp(prefix="riskregister-bench-api-"))
+        redis = start_redis(scratch)
+        script = scratch / "report.lua"
+        script.write_text(REPORT)
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -121,32 +153,32 @@ def main() -> None:
             "EMBEDDINGS_PRELOAD": "false",
             "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="riskregister-bench-prom-"),
         }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "riskregister.wsgi", "--config", "riskregister/gunicorn.py"]
-            + ["--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        print(
+            f"{connection.vendor}: API over HTTP, gunicorn 2 workers, wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, "
+            f"{os.cpu_count()} cores shared with the load generator and the database"
         )
-        script = Path(tempfile.mkdtemp(prefix="riskregister-bench-wrk-")) / "report.lua"
-        script.write_text(REPORT)
         try:
-            wait_for(f"http://127.0.0.1:{port}/health/")
-            print(
-                f"{connection.vendor}: API over HTTP, gunicorn 2 workers, wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, "
-                f"{os.cpu_count()} cores shared with the load generator and the database"
-            )
-            for label, path, target in ENDPOINTS:
-                wrk(f"http://127.0.0.1:{port}{path}", token, script)  # warm: connections, caches
-                rate, p50, p95, failed = wrk(f"http://127.0.0.1:{port}{path}", token, script)
-                print(
-                    f"  {label:<22} {rate:7.0f} req/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms"
-                    f"   {failed} failed   (target {target})"
-                )
+            for cache, cache_url in (("cache off", ""), ("cache on", f"redis+socket://{scratch / 'redis.sock'}")):
+                port = free_port()
+                server = serve({**env, "API_CACHE_URL": cache_url}, port)
+                try:
+                    wait_for(f"http://127.0.0.1:{port}/health/")
+                    for label, path, target in ENDPOINTS:
+                        if cache == "cache on" and not path.startswith("/api/"):
+                            continue  # /health/ is not cached: measured once
+                        wrk(f"http://127.0.0.1:{port}{path}", token, script)  # warm: connections, caches
+                        rate, p50, p95, failed = wrk(f"http://127.0.0.1:{port}{path}", token, script)
+                        print(
+                            f"  {label:<22} {cache:<9} {rate:7.0f} req/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms"
+                            f"   {failed} failed   (target {target})"
+                        )
+                finally:
+                    server.terminate()
+                    server.wait(timeout=30)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            redis.terminate()
+            redis.wait(timeout=10)
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

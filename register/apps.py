@@ -13,7 +13,7 @@ class RegisterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from register import roles
+        from register import roles, version  # noqa: F401  (version: watches every connection's writes)
         from register.api import strict
 
         strict.apply()

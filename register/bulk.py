@@ -14,6 +14,8 @@ from datetime import datetime
 from django.db import connections, router, transaction
 from django.db.models import Model
 
+from register import version
+
 BATCH_SIZE = 500
 
 
@@ -92,6 +94,7 @@ def insert_rows(objs: Sequence[Model], fields: Sequence[str]) -> int:
             ):
                 for obj in objs:
                     copy.write_row([_for_copy(column, getattr(obj, column.attname), connection) for column in columns])
+            version.note_write(connection)  # the driver's cursor passes no execute_wrapper
         else:
             rows = [
                 [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns]

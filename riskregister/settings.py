@@ -226,6 +226,13 @@ SPECTACULAR_SETTINGS = {
 # under var/; production points CELERY_BROKER_URL / REDIS_URL at a real Redis.
 REDIS_URL = env_str("REDIS_URL", f"redis+socket://{VAR_DIR / 'redis.sock'}")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+# The API's representation cache (register/api/cache.py): in the same Redis by default, its keys
+# prefixed "riskregister:api:"; "" turns it off. Entries are keyed by the register's version, which
+# every committed write moves (register/version.py), and expire after API_CACHE_SECONDS regardless,
+# so answers that depend on the clock (the last 24 h of a trend) move on too.
+API_CACHE_URL = env_str("API_CACHE_URL", REDIS_URL)
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
+API_CACHE_TIMEOUT = env_float("API_CACHE_TIMEOUT", 0.25)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task whose worker dies (kill -9) is redelivered once the visibility timeout passes: keep it short
 # (the default hour would stall collection) but longer than any task runs. kombu only sweeps for

@@ -17,6 +17,10 @@ os.environ["METRIC_WARMUP_SECONDS"] = "0"
 # Workers the tests start load the embedding model on first use, not at start (the e2e test of the
 # stack runs it as `make run` does, preloading).
 os.environ["EMBEDDINGS_PRELOAD"] = "0"
+# The API's representation cache is off: a test's writes are rolled back, never committed, so they
+# would never move the version. tests/register/test_api_cache.py turns it on against a real Redis,
+# with committed writes.
+os.environ["API_CACHE_URL"] = ""
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_JA = FIXTURES / "phase2-risk-plan.ja.md"
@@ -89,6 +93,11 @@ def api_as(api):
 @pytest.fixture(autouse=True)
 def _no_warm_up(settings):
     settings.METRIC_WARMUP_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _no_api_cache(settings):
+    settings.API_CACHE_URL = ""
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from rest_framework import filters, generics, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from register.api.cache import CachedReads
 from register.api.filters import RiskFilter, StableOrderingFilter
 from register.api.serializers import (
     CategorySerializer,
@@ -19,8 +20,10 @@ from register.heatmap import heatmap_as_dicts, moves
 from register.models import Category, Component, Risk
 
 
-class RiskViewSet(viewsets.ModelViewSet):
-    """Risks, addressed by code (``R-1``). Score and level are derived and read-only."""
+class RiskViewSet(CachedReads, viewsets.ModelViewSet):
+    """Risks, addressed by code (``R-1``). Score and level are derived and read-only.
+
+    Lists and details are served from the representation cache while the register is unchanged."""
 
     lookup_field = "code"
     filterset_class = RiskFilter
