@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -14,28 +15,35 @@ from monitoring.choices import Source
 from monitoring.ingest import Batch, record_many
 from monitoring.models import Metric, Reading
 from monitoring.sources import Result, SourceError, source_for
+from register.bulk import update_rows
 
 
 def claim_due(now: datetime) -> list[tuple[int, datetime]]:
     """Claim every due polled metric for one slot each: (metric id, slot time).
 
-    The claim is a conditional UPDATE of ``next_due_at``; a second beat or a retried sweep that
-    reads the same row loses the race and collects nothing twice.
+    One transaction: the due rows are locked (``FOR UPDATE``, in key order as evaluation locks them)
+    and their ``next_due_at`` moved on with one statement, so a second beat or a retried sweep waits,
+    then finds nothing due — and 10,000 metrics cost two statements, not 10,000 commits. (SQLite
+    has one writer: a second claim fails rather than waits, and the next tick claims again.)
     """
-    claimed = []
-    due = (
-        Metric.objects.filter(enabled=True)
-        .exclude(source=Source.PUSH)
-        .filter(Q(next_due_at__isnull=True) | Q(next_due_at__lte=now))
-        .values_list("pk", "next_due_at", "interval_seconds")
-    )
-    for pk, due_at, interval in due:
-        slot = (due_at or now).replace(microsecond=0)
-        if due_at is not None and due_at < now - timedelta(seconds=interval):
-            slot = now.replace(microsecond=0)  # far behind (worker was down): collect now, don't replay
-        won = Metric.objects.filter(pk=pk, next_due_at=due_at).update(next_due_at=slot + timedelta(seconds=interval))
-        if won:
-            claimed.append((pk, slot))
+    with transaction.atomic():
+        due = list(
+            Metric.objects.select_for_update()
+            .filter(enabled=True)
+            .exclude(source=Source.PUSH)
+            .filter(Q(next_due_at__isnull=True) | Q(next_due_at__lte=now))
+            .order_by("pk")
+            .only("pk", "next_due_at", "interval_seconds")
+        )
+        claimed = []
+        for metric in due:
+            due_at, interval = metric.next_due_at, metric.interval_seconds
+            slot = (due_at or now).replace(microsecond=0)
+            if due_at is not None and due_at < now - timedelta(seconds=interval):
+                slot = now.replace(microsecond=0)  # far behind (worker was down): collect now, don't replay
+            metric.next_due_at = slot + timedelta(seconds=interval)
+            claimed.append((metric.pk, slot))
+        update_rows(due, ["next_due_at"])
     return claimed
 
 

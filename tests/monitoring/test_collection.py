@@ -231,3 +231,39 @@ def test_a_reading_carries_the_time_it_was_measured_and_its_slot_once(
         again = collection.collect(probe, due)
     assert first.slot == due and before <= first.observed_at <= timezone.now()
     assert again is None and Reading.objects.filter(metric=probe).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_claiming_at_once_never_claim_a_metric_twice():
+    """Two claims racing (a second beat, a retried sweep): each due metric goes to one of them. On
+    PostgreSQL the second waits for the first's row locks and finds nothing due; SQLite's single
+    writer makes one of them fail instead, and that one claims nothing."""
+    from threading import Barrier, Thread
+
+    from django.db import DatabaseError, connection
+
+    metrics = [
+        Metric(name=f"probe {n}", key=f"probe-{n}", source="http", interval_seconds=60, warning=200, critical=500)
+        for n in range(200)
+    ]
+    Metric.objects.bulk_create(metrics)
+    now = timezone.now()
+    barrier, results, failures = Barrier(2), [], []
+
+    def claim():
+        try:
+            barrier.wait()
+            results.append(collection.claim_due(now))
+        except DatabaseError as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    claimed = [pk for result in results for pk, _ in result]
+    assert len(claimed) == len(set(claimed)) == 200
+    assert len(results) + len(failures) == 2
