@@ -14,7 +14,7 @@ from monitoring import breaker
 from monitoring.choices import Source
 from monitoring.ingest import Batch, record_many
 from monitoring.models import Metric, Reading
-from monitoring.sources import Result, SourceError, source_for
+from monitoring.sources import Result, SourceError, prometheus, source_for
 from register.bulk import update_rows
 
 
@@ -79,22 +79,27 @@ def collect_many(due: list[tuple[Metric, datetime]]) -> dict[int, Reading]:
     allowed = breaker.allow_each(keys.values(), timezone.now())
     results: dict[int, tuple[datetime, Result]] = {}
 
-    def read(metric: Metric) -> None:
-        result = source_for(metric.source).collect(metric)
-        results[metric.pk] = (timezone.now(), result)
+    def read(group: list[Metric]) -> None:
+        if group[0].source == Source.PROMETHEUS:
+            answers = prometheus.collect_group(group)
+        else:
+            answers = [source_for(group[0].source).collect(group[0])]
+        at = timezone.now()
+        for metric, result in zip(group, answers, strict=True):
+            results[metric.pk] = (at, result)
 
     refused = SourceError("circuit breaker open: the source failed repeatedly; retrying after the cool-down")
     to_read = [metric for metric, _ in due if allowed[keys[metric.pk]]]
     for metric, _ in due:
         if not allowed[keys[metric.pk]]:
             results[metric.pk] = (timezone.now(), refused)
-    threaded = [m for m in to_read if m.source in CONCURRENT]
+    threaded = reads([m for m in to_read if m.source in CONCURRENT])
     if threaded:
         with ThreadPoolExecutor(max_workers=min(settings.COLLECTION_THREADS, len(threaded))) as pool:
             list(pool.map(read, threaded))
     for metric in to_read:
         if metric.source not in CONCURRENT:
-            read(metric)
+            read([metric])
     breaker.record_each(
         [(keys[m.pk], not failed(results[m.pk][1]), getattr(results[m.pk][1], "reason", "")) for m in to_read],
         timezone.now(),
@@ -105,6 +110,19 @@ def collect_many(due: list[tuple[Metric, datetime]]) -> dict[int, Reading]:
             [Batch(metric.pk, [results[metric.pk]], slot=slot) for metric, slot in due]
         ).items()
     }
+
+
+def reads(metrics: list[Metric]) -> list[list[Metric]]:
+    """What to read at once: Prometheus metrics grouped by server (one query for each group, see
+    ``sources.prometheus.collect_group``), every other metric alone."""
+    groups: dict[str, list[Metric]] = {}
+    alone = []
+    for metric in metrics:
+        if metric.source == Source.PROMETHEUS:
+            groups.setdefault(prometheus.base_url(metric), []).append(metric)
+        else:
+            alone.append([metric])
+    return [*groups.values(), *alone]
 
 
 def failed(result: Result) -> bool:

@@ -167,3 +167,55 @@ def test_an_unreachable_prometheus_is_a_source_error(django_capture_on_commit_ca
     with django_capture_on_commit_callbacks():
         reading = collection.collect(metric)
     assert reading.status == "error" and "ConnectionError" in reading.detail
+
+
+def queries_answered(url: str) -> float:
+    """Prometheus' own count of instant queries it has answered (its /metrics)."""
+    text = requests.get(f"{url}/metrics", timeout=5).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("prometheus_http_requests_total{") and 'handler="/api/v1/query"' in line
+    )
+
+
+# (query, what it reads alone): values, no data, a scalar (cannot be tagged: the group falls back to
+# one query each), a comment, more than one series, PromQL the server rejects.
+GROUP = [
+    ("api_latency_ms", ("normal", 100.0)),
+    ("api_latency_ms * 3", ("warning", 300.0)),
+    ("sum by (job) (api_latency_ms) / 10  # tenths", ("normal", 10.0)),
+    ("does_not_exist_at_all", ("no_data", None)),
+    ("api_latency_ms or label_replace(api_latency_ms, 'copy', 'yes', '', '')", ("error", None)),
+]
+
+
+@pytest.mark.parametrize("extra", [None, ("scalar(api_latency_ms) * 2", ("normal", 200.0)), ("sum(", ("error", None))])
+def test_metrics_on_one_server_are_read_with_one_query(prometheus, exporter, django_capture_on_commit_callbacks, extra):
+    set_gauge(exporter, 100)
+    wait_value(prometheus, 100)
+    cases = GROUP + ([extra] if extra else [])
+    metrics = [
+        Metric.objects.create(
+            name=f"q{n}",
+            key=f"q{n}",
+            warning=250,
+            critical=500,
+            source="prometheus",
+            source_config={"query": query, "url": prometheus},
+        )
+        for n, (query, _) in enumerate(cases)
+    ]
+    slot = timezone.now().replace(microsecond=0)
+    before = queries_answered(prometheus)
+    with django_capture_on_commit_callbacks():
+        collection.collect_many([(metric, slot) for metric in metrics])
+    asked = queries_answered(prometheus) - before
+    readings = {r.metric_id: (r.status, r.value) for r in Reading.objects.filter(metric__in=metrics)}
+    assert [readings[m.pk] for m in metrics] == [expected for _, expected in cases]
+    # One query for the group; a member that cannot be grouped costs the group one query per metric.
+    assert asked == (1 if extra is None else 1 + len(cases))
+    errors = {m.key: m.config_error for m in Metric.objects.filter(pk__in=[m.pk for m in metrics])}
+    assert "series" in errors["q4"]
+    if extra and extra[0] == "sum(":
+        assert "bad_data" in errors[f"q{len(cases) - 1}"]
