@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 WEB_PORT ?= 8000
 export HOST WEB_PORT
 
-.PHONY: run test lint bench messages venv dev-venv clean
+.PHONY: run test lint bench bench-scale messages venv dev-venv clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "riskregister needs Python 3.11; set PYTHON=/path/to/python3.11")'
@@ -62,6 +62,11 @@ bench: $(VENV)/.dev
 		$(PY) bench/bench_reviews.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_slos.py --database-url "$(BENCH_DATABASE_URL)"; \
 	else echo "bench: no PostgreSQL at $(BENCH_DATABASE_URL); SQLite figures only"; fi
+
+# Workers as separate hosts (network namespaces on a bridge of their own): needs root and PostgreSQL.
+bench-scale: $(VENV)/.dev
+	bash scripts/install-bench-tools.sh
+	$(PY) bench/bench_scale_out.py --database-url "$(BENCH_DATABASE_URL)"
 
 messages: $(VENV)/.dev
 	$(PY) manage.py makemessages -l ja --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'

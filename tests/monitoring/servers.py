@@ -19,7 +19,7 @@ class Target:
     """Answers every GET with the configured status, body and delay; counts requests, and how many it
     answered at once."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.status = 200
         self.body = b'{"status": "healthy"}'
         self.content_type = "application/json"
@@ -49,14 +49,15 @@ class Target:
             def log_message(self, *args):
                 pass
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = Server((host, 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
 
     def close(self) -> None:
         self.server.shutdown()
