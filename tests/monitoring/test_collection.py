@@ -233,7 +233,7 @@ def test_a_reading_carries_the_time_it_was_measured_and_its_slot_once(
     assert again is None and Reading.objects.filter(metric=probe).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_beats_claiming_at_once_never_claim_a_metric_twice():
     """Two claims racing (a second beat, a retried sweep): each due metric goes to one of them. On
     PostgreSQL the second waits for the first's row locks and finds nothing due; SQLite's single
