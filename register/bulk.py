@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from operator import attrgetter
 
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Model
 
 from register import version
@@ -92,8 +93,17 @@ def insert_rows(objs: Sequence[Model], fields: Sequence[str]) -> int:
                 connection.connection.cursor() as cursor,
                 cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
             ):
+                values = attrgetter(*(column.attname for column in columns))
+                prepare = [(n, column) for n, column in enumerate(columns) if not _as_is(column)]
                 for obj in objs:
-                    copy.write_row([_for_copy(column, getattr(obj, column.attname), connection) for column in columns])
+                    row = values(obj)
+                    if prepare:
+                        row = list(row) if len(columns) > 1 else [row]
+                        for n, column in prepare:
+                            row[n] = _for_copy(column, row[n], connection)
+                    elif len(columns) == 1:
+                        row = (row,)
+                    copy.write_row(row)
             version.note_write(connection)  # the driver's cursor passes no execute_wrapper
         else:
             rows = [
@@ -108,6 +118,31 @@ def insert_rows(objs: Sequence[Model], fields: Sequence[str]) -> int:
 # Values psycopg writes as Django would have prepared them (a number, text, an aware time): Django's
 # preparation of each was most of an insert's time.
 _PLAIN = frozenset({int, float, str, bool, type(None)})
+
+
+# Columns whose every value psycopg writes as Django would prepare it: numbers, text, booleans, and
+# foreign keys to those. Exactly these classes (a subclass may prepare its values): their values skip
+# even ``_for_copy``'s test, most of the time left in a push of 10,000 readings.
+_AS_IS = frozenset(
+    {
+        models.AutoField,
+        models.BigAutoField,
+        models.BigIntegerField,
+        models.BooleanField,
+        models.CharField,
+        models.FloatField,
+        models.IntegerField,
+        models.PositiveBigIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.SmallIntegerField,
+        models.TextField,
+    }
+)
+
+
+def _as_is(column) -> bool:
+    return type(column.target_field if column.is_relation else column) in _AS_IS
 
 
 def _for_copy(column, value, connection):
