@@ -96,20 +96,6 @@ def wrk(url: str, token: str, script: Path) -> tuple[float, float, float, int]:
     return rate, float(p50), float(p95), int(bad_status) + int(socket_errors)
 
 
-def start_redis(directory: Path) -> subprocess.Popen:
-    from riskregister.broker import server_command
-
-    socket_path = directory / "redis.sock"
-    process = subprocess.Popen(server_command(socket_path), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while not socket_path.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise SystemExit("bench_api: the bundled redis-server did not start")
-        time.sleep(0.05)
-    return process
-
-
 def serve(env: dict, port: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "riskregister.wsgi", "--config", "riskregister/gunicorn.py"]
@@ -131,6 +117,8 @@ def main() -> None:
     from django.db import connection
     from rest_framework_simplejwt.tokens import AccessToken
 
+    from riskregister import broker
+
     with throwaway_database():
         populate()
         user = get_user_model().objects.create_superuser("bench", password="bench-password")
@@ -143,7 +131,7 @@ def main() -> None:
         )
         connection.close()
         scratch = Path(tempfile.mkdtemp(prefix="riskregister-bench-api-"))
-        redis = start_redis(scratch)
+        redis = broker.start(scratch / "redis.sock")
         script = scratch / "report.lua"
         script.write_text(REPORT)
         env = {

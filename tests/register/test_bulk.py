@@ -34,6 +34,15 @@ def metric(n: int) -> Metric:
     return Metric(name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500)
 
 
+def assert_stored(stored: Metric, row: dict, fields) -> None:
+    for field in fields:
+        expected, got = row[field], getattr(stored, field)
+        if field == "last_value" and expected is not None:
+            assert got == pytest.approx(expected, rel=1e-6)  # a float4-wide value through a float8 column
+        else:
+            assert got == expected, field
+
+
 class Rollback(Exception):
     pass
 
@@ -61,12 +70,7 @@ def test_each_row_gets_its_own_values_and_nothing_else_changes(rows, fields, dat
             assert update_rows(targets, fields, batch_size=chunk) == len(targets)
             for target, row in zip(targets, rows, strict=True):
                 stored = Metric.objects.get(pk=target.pk)
-                for field in fields:
-                    expected, got = row[field], getattr(stored, field)
-                    if field == "last_value" and expected is not None:
-                        assert got == pytest.approx(expected, rel=1e-6)
-                    else:
-                        assert got == expected, field
+                assert_stored(stored, row, fields)
                 assert {f: getattr(stored, f) for f in untouched[target.pk]} == untouched[target.pk]
             assert {f: getattr(Metric.objects.get(pk=bystander.pk), f) for f in FIELDS} == before
             raise Rollback
@@ -128,12 +132,7 @@ def test_inserted_rows_read_back_as_given(rows, fields):
             assert insert_rows(objs, columns) == len(rows)
             for n, row in enumerate(rows):
                 stored = Metric.objects.get(key=f"m{n}")
-                for field in fields:
-                    expected, got = row[field], getattr(stored, field)
-                    if field == "last_value" and expected is not None:
-                        assert got == pytest.approx(expected, rel=1e-6)
-                    else:
-                        assert got == expected, field
+                assert_stored(stored, row, fields)
             raise Rollback
     except Rollback:
         pass
