@@ -19,6 +19,7 @@ process could not reach Redis could leave behind.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -28,6 +29,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.backends.signals import connection_created
+
+logger = logging.getLogger(__name__)
 
 KEY = "riskregister:api:version"
 BACKOFF = 5.0
@@ -86,7 +89,11 @@ def call(operation):
         if _owed:
             _bump(client())
         return operation(client())
-    except (redis.RedisError, OSError) as error:
+    except (redis.RedisError, OSError, ValueError) as error:
+        # ValueError: an API_CACHE_URL redis-py cannot read. Said in the log, never to the request
+        # (a bump runs after a commit: raising there would fail a write that happened).
+        if not isinstance(error, redis.RedisError | OSError):
+            logger.warning("API cache off: %s", error)
         _down_until = time.monotonic() + BACKOFF
         raise Unavailable from error
 
@@ -130,7 +137,7 @@ def note_write(connection) -> None:
     if index is not None and index < len(pending) and pending[index][1] is bump:
         return
     _state.__dict__.setdefault("index", {})[connection.alias] = len(pending)
-    transaction.on_commit(bump, using=connection.alias)
+    transaction.on_commit(bump, using=connection.alias, robust=True)
 
 
 def _watch(execute, sql, params, many, context):

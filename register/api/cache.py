@@ -66,10 +66,9 @@ class CachedReads:
             current, stored = _read(key)
         except version.Unavailable:
             return None
-        if stored is not None:
-            stored_version, content_type, body = stored.split(b"\n", 2)
-            if stored_version == current:
-                return HttpResponse(body, content_type=content_type.decode())
+        parts = stored.split(b"\n", 2) if stored is not None else []
+        if len(parts) == 3 and parts[0] == current:
+            return HttpResponse(parts[2], content_type=parts[1].decode("latin-1"))
         self._cache_pending = (key, current)
         return None
 

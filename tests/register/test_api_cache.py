@@ -319,3 +319,18 @@ def test_a_redis_that_does_not_answer_costs_speed_not_correctness(own_redis, set
     version._down_until = 0.0  # the back-off is over
     after = reader.get(DETAIL)  # the owed bump is paid before the read: the entry cached before is old
     assert after.json()["title"] == "Written while Redis hung"
+
+
+def test_an_entry_that_is_not_ours_is_a_miss(cache_on, register, reader, settings):
+    reader.get(DETAIL)
+    for key in version.client().scan_iter("riskregister:api:repr:*"):
+        version.client().set(key, b"garbage without the two header lines")
+    assert reader.get(DETAIL).content == fresh(reader, DETAIL, settings)
+
+
+def test_an_unreadable_cache_url_fails_no_write_and_no_read(settings, register, reader):
+    settings.API_CACHE_URL = "ftp://not-a-redis"
+    Risk.objects.filter(pk=register.pk).update(title="Written with a broken cache URL")
+    with transaction.atomic():
+        Risk.objects.filter(pk=register.pk).update(title="And in a transaction")
+    assert reader.get(DETAIL).json()["title"] == "And in a transaction"
