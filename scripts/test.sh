@@ -7,7 +7,19 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# Stopped early (Ctrl-C, a CI timeout), the passes running side by side go with this script: each
+# pass's process tree is ended before the scratch directory is removed.
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+cleanup() {
+  for pid in ${sqlite_pid:-} ${pg_pid:-}; do kill_tree "$pid"; done
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 export SECRET_KEY=${SECRET_KEY:-test-only-not-a-secret-but-long-enough-for-hs256}
 
 pg_url=${TEST_DATABASE_URL:-}
