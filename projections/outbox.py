@@ -10,7 +10,6 @@ import uuid
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils import timezone
 from projections import documents, graph, vectors
 from projections.documents import GRAPH_ENTITIES, LABELS, VECTOR_ENTITIES
 from projections.models import OutboxEntry
+from register import commits
 
 CLAIM_SECONDS = 300
 MAX_BACKOFF_SECONDS = 600
@@ -42,12 +42,9 @@ def enqueue(entity: str, *object_ids: int) -> None:
     if not ids:
         return
     _write(entity, sorted(ids))
-    connection = transaction.get_connection()
-    # One drain per transaction, however many rows it wrote (an import writes hundreds).
-    if connection.in_atomic_block and any(func is _drain_soon for _sids, func, _robust in connection.run_on_commit):
-        return
-    # robust: the rows are committed with the change; a broker outage only delays the drain (beat sweeps).
-    transaction.on_commit(_drain_soon, robust=True)
+    # One drain per transaction, however many rows it wrote (an import writes hundreds). Robust: the
+    # rows are committed with the change; a broker outage only delays the drain (beat sweeps).
+    commits.on_commit_once(_drain_soon, robust=True)
 
 
 # Rows that migrations create (the starter components, the categories and metrics some of them add)

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import transaction
 from django.db.backends.signals import connection_created
+
+from register import commits
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,6 @@ _READS = frozenset(
 )
 _VERB = re.compile(r"\s*(\w+)")
 
-_state = threading.local()
 _down_until = 0.0
 _owed = False
 
@@ -127,17 +126,8 @@ def note_write(connection) -> None:
     """A write went through ``connection``: bump the version once it is committed."""
     if not enabled():
         return
-    if not connection.in_atomic_block:
-        bump()
-        return
-    # Once per transaction: the callback registered at this index is still ours unless a rolled-back
-    # savepoint dropped it (then register again; a second bump is harmless).
-    index = getattr(_state, "index", {}).get(connection.alias)
-    pending = connection.run_on_commit
-    if index is not None and index < len(pending) and pending[index][1] is bump:
-        return
-    _state.__dict__.setdefault("index", {})[connection.alias] = len(pending)
-    transaction.on_commit(bump, using=connection.alias, robust=True)
+    # Robust: a bump runs after the commit, and must never fail a write that happened.
+    commits.on_commit_once(bump, using=connection.alias, robust=True)
 
 
 def _watch(execute, sql, params, many, context):
