@@ -9,15 +9,17 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 _registered = threading.local()
 
 
-def on_commit_once(func, using: str | None = None, *, robust: bool = False) -> None:
+def on_commit_once(func, using: str | None = None, *, robust: bool = False, connection=None) -> None:
     """``transaction.on_commit(func)``, unless ``func`` already waits for this transaction's commit
-    (at once in autocommit, as ``on_commit`` does).
+    (at once in autocommit, as ``on_commit`` does). ``connection``: a connection object rather than
+    an alias — one Django opens outside ``connections`` (the server-level connection that creates a
+    test database) has an alias nothing can look up.
 
     Asked once per write statement on hot paths (register/version.py), so the check is O(1): the
     index ``func`` was registered at is remembered, and it is still ``func``'s unless a rolled-back
     savepoint dropped it (then it is registered again)."""
-    alias = using or DEFAULT_DB_ALIAS
-    connection = transaction.get_connection(alias)
+    connection = connection or transaction.get_connection(using or DEFAULT_DB_ALIAS)
+    alias = connection.alias
     if connection.in_atomic_block:
         seen = _registered.__dict__.setdefault("index", {})
         index = seen.get((alias, func))
@@ -25,4 +27,4 @@ def on_commit_once(func, using: str | None = None, *, robust: bool = False) -> N
         if index is not None and index < len(pending) and pending[index][1] is func:
             return
         seen[(alias, func)] = len(pending)
-    transaction.on_commit(func, using=alias, robust=robust)
+    connection.on_commit(func, robust=robust)

@@ -127,7 +127,7 @@ def note_write(connection) -> None:
     if not enabled():
         return
     # Robust: a bump runs after the commit, and must never fail a write that happened.
-    commits.on_commit_once(bump, using=connection.alias, robust=True)
+    commits.on_commit_once(bump, robust=True, connection=connection)
 
 
 def _watch(execute, sql, params, many, context):
