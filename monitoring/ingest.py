@@ -75,7 +75,7 @@ def reading_for(
     # Built as Django builds a row it loaded (``Model.from_db`` without ``__init__``): every field
     # set at once. ``__init__`` sets each through its descriptor (the foreign key's checks its cache)
     # and was a quarter of pushing 10,000 readings (cProfile). Nothing listens to a reading's
-    # pre_init/post_init (tests/monitoring/test_ingest_speed.py holds that).
+    # pre_init/post_init (tests/monitoring/test_reading_construction.py holds that).
     reading = Reading.__new__(Reading)
     reading._state = ModelState()
     reading.__dict__.update(
