@@ -2,14 +2,13 @@
 
 Python's decoder recurses once per level: `[` × 100,000 exhausted the stack and became a 500 on
 every JSON endpoint, the token endpoint included, before authentication had a say. Here a body
-nested deeper than MAX_DEPTH is a 400 naming the limit; the decoder's own recursion limit can no
-longer be reached (MAX_DEPTH is far below it).
+nested deeper than MAX_DEPTH is a 400 naming the limit, whether the decoder stopped at its own
+recursion limit or the parsed data is measured deeper than MAX_DEPTH (which is far below it).
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -40,31 +39,36 @@ def _refuse_nul(data) -> None:
             pending.extend(item)
 
 
-# A JSON string (escapes included), and the brackets left once strings are gone.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
-
-
-def _depth_at_most(text: str, limit: int) -> None:
-    """Raise TooDeep if brackets outside strings nest deeper than ``limit`` (no recursion). Strings
-    are cut out by a regular expression and only the brackets visited: a character-by-character
-    loop over a 10,000-reading push took a tenth of its time."""
+def _deeper_than(data, limit: int) -> bool:
+    """Does parsed JSON nest deeper than ``limit``? Walked a level at a time (no recursion), only
+    into containers: 2 ms for a 10,000-reading push, where scanning its text for brackets outside
+    strings took 20 ms (a tenth of the push)."""
+    level = [data] if type(data) is dict or type(data) is list else []
     depth = 0
-    for bracket in _BRACKET.findall(_STRING.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            if depth > limit:
-                raise TooDeep(f"JSON nested deeper than {limit} levels")
-        else:
-            depth -= 1
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        nested = []
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                if type(child) is dict or type(child) is list:
+                    nested.append(child)
+        level = nested
+    return False
 
 
 def loads(raw: bytes | str, limit: int = MAX_DEPTH):
-    """json.loads with the depth bounded first; errors are ValueError (TooDeep for the depth)."""
+    """json.loads with the depth bounded; errors are ValueError (TooDeep for the depth)."""
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    if text.count("[") + text.count("{") > limit:  # cheap: only bodies that could nest that deep are scanned
-        _depth_at_most(text, limit)
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except RecursionError as exc:
+        # The C decoder counts its nesting against the interpreter's recursion limit and stops there
+        # with this error, never past the stack: what is that deep is refused by the limit below too.
+        raise TooDeep(f"JSON nested deeper than {limit} levels") from exc
+    if _deeper_than(data, limit):
+        raise TooDeep(f"JSON nested deeper than {limit} levels")
     # A NUL can only come from the escape (a raw one is invalid JSON): walk the data only then.
     if "\\u0000" in text:
         _refuse_nul(data)
