@@ -73,7 +73,7 @@ def parse_ratios(status_code: int, body: str, windows: list[int]) -> dict[int, f
         window = by_name.get(str((series.get("metric") or {}).get("window")))
         try:
             value = float(series["value"][1])
-        except (KeyError, IndexError, TypeError, ValueError):
+        except (KeyError, IndexError, TypeError, ValueError, OverflowError):
             continue
         if window is not None and math.isfinite(value):
             # A ratio past the ends is counter noise (a reset inside the window): clamp it.

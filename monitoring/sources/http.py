@@ -78,7 +78,7 @@ def collect(metric) -> Result:
         if measure == "json_value":
             try:
                 return Value(float(field_value))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: an integer no float holds
                 return SourceError(f"{config['json_field']} is not a number: {field_value!r}", config_error=True)
         return Value(round(latency, 3), f"HTTP {response.status_code}")
 

@@ -71,7 +71,7 @@ def parse_response(status_code: int, body: str) -> Result:
         return SourceError(f"unsupported result type {result_type!r}", config_error=True)
     try:
         value = float(samples[0][1])
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return SourceError(f"unreadable sample {samples[0]!r}")
     if math.isnan(value):
         return NoData("the query returned NaN")

@@ -98,6 +98,12 @@ def test_json_field_extraction_and_expectation(target, risk):
     )
     assert collection.collect(depth, slot(0)).value == 42
     assert collection.collect(healthy, slot(0)).value == 0.0
+    # A field that is no number, or an integer past what a float holds, is the metric's configuration
+    # error, stored as an error reading (not an exception that would fail the batch).
+    for body in (b'{"queue": {"depth": "deep"}}', b'{"queue": {"depth": 1' + b"0" * 400 + b"}}"):
+        target.body = body
+        reading = collection.collect(depth, slot(1 + len(body)))
+        assert reading.status == "error" and "is not a number" in reading.detail
 
 
 def test_the_circuit_breaker_opens_after_five_failures_and_half_opens(

@@ -73,6 +73,13 @@ def test_two_series_for_one_value_is_a_configuration_error():
             False,
             "unreadable",
         ),
+        # An integer no float holds, where Prometheus sends a string: read as a bad sample, not a crash.
+        (
+            200,
+            '{"status": "success", "data": {"resultType": "vector", "result": [{"value": [1, 1' + "0" * 400 + "]}]}}",
+            False,
+            "unreadable",
+        ),
     ],
 )
 def test_errors(status, body, config_error, text):
