@@ -64,9 +64,9 @@ def observation(indicator: Indicator, metric: Metric, state: IndicatorState, rea
         return reading.status
     value = reading.value
     result = reading.status
-    if indicator.rule_is_met(value, metric):
+    if indicator.rule_kind and indicator.rule_is_met(value, metric):
         result = sm.WARNING if result == sm.OK else result
-    if result == sm.OK and state.phase in (sm.FIRING, sm.RECOVERING) and state.clear_threshold is not None:
+    if result == sm.OK and state.clear_threshold is not None and state.phase in (sm.FIRING, sm.RECOVERING):
         cleared = (
             value <= state.clear_threshold
             if metric.direction == Direction.HIGHER_IS_WORSE
@@ -322,15 +322,26 @@ class Evaluator:
         risks: set[int] = set()
         for pk, ordered in batch.items():
             metric = self.metrics[pk]
-            for indicator in self.indicators.get(pk, []) if ordered else []:
+            indicators = self.indicators.get(pk, []) if ordered else []
+            # Once per reading, not once per reading and indicator.
+            stamps = [reading.observed_at.timestamp() for reading in ordered] if indicators else []
+            for indicator in indicators:
                 state = self.states[indicator.pk]
                 before = state.stored()
                 machine, config = state.machine_state(), state.machine_config()
-                for reading in ordered:
+                steady = sm.is_steady(machine)
+                for reading, stamp in zip(ordered, stamps, strict=True):
                     observed = observation(indicator, metric, state, reading)
-                    stepped, events = sm.step(machine, observed, config, reading.observed_at.timestamp())
+                    if steady and observed == sm.OK:
+                        # Nearly every step of a busy register: the machine stays where it is (what
+                        # ``sm.step`` would answer, without the call).
+                        if observed != state.last_status:
+                            state.apply(machine, observed)
+                        continue
+                    stepped, events = sm.step(machine, observed, config, stamp)
                     if stepped is not machine or observed != state.last_status:
                         state.apply(stepped, observed)
+                        steady = sm.is_steady(stepped)
                     machine = stepped
                     for event in events:
                         if event.kind in _SOURCE_EVENTS:

@@ -81,9 +81,14 @@ def is_flapping(state: State, config: Config, now: float) -> bool:
     return len(recent) > config.flap_limit
 
 
+def is_steady(state: State) -> bool:
+    """Normal, with nothing counting: an OK observation leaves this state as it is, with no event."""
+    return state.phase == NORMAL and not (state.unhealthy or state.source_alerting or state.breaches)
+
+
 def step(state: State, observation: str, config: Config, now: float = 0.0) -> tuple[State, list[Event]]:
     """The machine's next state and the events on the way, for one observation."""
-    if observation == OK and state.phase == NORMAL and not (state.unhealthy or state.source_alerting or state.breaches):
+    if observation == OK and is_steady(state):
         # The steady state, nearly every step of a busy tick: nothing changes. A shortcut of
         # ``full_step``, which a property test holds it to.
         return state, []

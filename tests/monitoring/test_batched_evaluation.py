@@ -2,6 +2,7 @@
 its size or indicators per metric, and ends exactly where evaluating the metrics one at a time ends."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection, transaction
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from monitoring.ingest import Batch, record_many, record_readings
 from monitoring.models import Alert, AlertTransition, Channel, Indicator, IndicatorState, Metric, Notification, Reading
-from monitoring.sources import SourceError, Value
+from monitoring.sources import NoData, SourceError, Value
 from register.models import Risk
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,9 @@ pytestmark = pytest.mark.django_db
 T0 = timezone.now().replace(microsecond=0) - timedelta(hours=2)
 # normal, warning, critical for bands 200 / 500; a failed read
 VALUES = {"ok": Value(100), "warn": Value(300), "crit": Value(900), "fail": SourceError("connection refused")}
+# Plus a value normal for the bands (< 200) that an early-warning rule above 150 raises, one normal but short
+# of a clear threshold of 50, and no data.
+VALUES_WITH_EDGES = VALUES | {"ruled": Value(160), "unclear": Value(120), "low": Value(10), "none": NoData("empty")}
 
 
 def register(metrics: int, indicators: int, prefix: str = "m") -> list[Metric]:
@@ -137,6 +141,46 @@ def test_a_batch_ends_where_one_metric_at_a_time_ends(steps, django_capture_on_c
                 for metric, results in zip(single, readings, strict=True):
                     record_readings(metric, results)
             assert outcome(batched) == outcome(single)
+            raise Rollback
+    except Rollback:
+        pass
+
+
+def varied(prefix: str) -> list[Metric]:
+    """Three metrics of two indicators: the second with an early-warning rule of its own, the first
+    with a clear threshold (hysteresis), so observations differ from the readings' bands."""
+    metrics = register(3, 2, prefix)
+    Indicator.objects.filter(metric__in=metrics, order=1).update(rule_kind="threshold", operator=">", threshold=150)
+    IndicatorState.objects.filter(indicator__metric__in=metrics, indicator__order=0).update(clear_threshold=50)
+    return [Metric.objects.get(pk=m.pk) for m in metrics]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.lists(st.lists(st.sampled_from(sorted(VALUES_WITH_EDGES)), min_size=0, max_size=4), min_size=3, max_size=3),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_the_evaluators_steady_shortcut_ends_where_the_full_step_ends(steps, django_capture_on_commit_callbacks):
+    """The evaluator skips the machine while it is steady and the observation normal; with the
+    shortcut taken away (every observation through ``full_step``) the same readings end alike."""
+    from monitoring import state_machine
+
+    try:
+        with transaction.atomic(), django_capture_on_commit_callbacks():
+            Channel.objects.create(name="hook", kind="webhook", target="http://127.0.0.1:9/", immediate=True)
+            shortcut, full = varied("b"), varied("s")
+            for minute, per_metric in enumerate(steps):
+                readings = [
+                    [(T0 + timedelta(minutes=minute, seconds=s), VALUES_WITH_EDGES[v]) for s, v in enumerate(values)]
+                    for values in per_metric
+                ]
+                record_many([Batch(m.pk, r) for m, r in zip(shortcut, readings, strict=True)])
+                with mock.patch.object(state_machine, "is_steady", lambda state: False):
+                    record_many([Batch(m.pk, r) for m, r in zip(full, readings, strict=True)])
+            assert outcome(shortcut) == outcome(full)
             raise Rollback
     except Rollback:
         pass
