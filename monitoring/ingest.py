@@ -15,6 +15,7 @@ from monitoring.evaluation import Evaluator
 from monitoring.models import Metric, Reading
 from monitoring.sources import NoData, Result, SourceError, Value
 from register.bulk import insert_rows, update_rows
+from register.gcpause import collection_paused
 
 
 class Baseline:
@@ -113,9 +114,10 @@ def record_many(batches: Sequence[Batch]) -> dict[int, list[Reading]]:
     Repeats of (metric, observed_at), or of a metric's collection ``slot``, are ignored, so a
     redelivered task writes nothing twice. One transaction holds the readings and everything they
     cause (alerts, transitions, notifications, live status); the queries per call do not grow with
-    the metrics in it, and a metric appears at most once per call.
+    the metrics in it, and a metric appears at most once per call. The cyclic garbage collector is
+    paused meanwhile (``register/gcpause.py``): everything built here lives until the commit.
     """
-    with transaction.atomic():
+    with transaction.atomic(), collection_paused():
         # Serialises ingestion per metric, so two workers never step one indicator's machine at once;
         # locked in key order, so two batches sharing metrics wait for each other, never deadlock.
         metrics = {
