@@ -32,7 +32,7 @@ from monitoring.models import (
 )
 from monitoring.models.alerts import OPEN_STATES
 from register import acceptances
-from register.bulk import update_rows
+from register.bulk import create_rows, update_rows
 from register.choices import LiveStatus
 from register.models import Risk
 
@@ -99,10 +99,6 @@ def warming_up(metric: Metric, reading: Reading, first_at: datetime) -> bool:
     return (reading.observed_at - first_at).total_seconds() < settings.METRIC_WARMUP_SECONDS
 
 
-# Rows per INSERT: well under SQLite's and PostgreSQL's limits on parameters.
-BATCH_SIZE = 500
-
-
 @dataclass
 class Announcement:
     """An announced transition, with what its notifications depend on as it was at the event (an
@@ -165,7 +161,7 @@ class Writes:
     def flush(self) -> list[Notification]:
         # Updates first: an episode that ended in this batch frees its key for the one that opens after.
         update_rows(list(self.changed.values()), self.FIELDS)
-        Alert.objects.bulk_create(list(self.new.values()), batch_size=BATCH_SIZE)
+        create_rows(list(self.new.values()))
         announced = self.announcements
         inhibition.update_all([a.alert for a in announced])
         for a in announced:
@@ -174,8 +170,8 @@ class Writes:
                 a.transition.reason = (
                     f"{a.transition.reason} (inhibited by alert {a.alert.inhibited_by_id}: {a.alert.inhibited_by})"
                 )[:500]
-        # Transitions of the alerts inserted above take their keys here (bulk_create resolves them).
-        AlertTransition.objects.bulk_create(self.transitions, batch_size=BATCH_SIZE)
+        # Transitions of the alerts inserted above take their keys here (create_rows resolves them).
+        create_rows(self.transitions)
         self.new, self.changed, self.transitions, self.announcements = {}, {}, [], []
         self._critical(announced)
         notifications: list[Notification] = []
@@ -253,7 +249,7 @@ class Evaluator:
             self.indicators.setdefault(indicator.metric_id, []).append(indicator)
         existing = {s.indicator_id: s for s in IndicatorState.objects.filter(indicator__metric_id__in=self.metrics)}
         missing = [IndicatorState(indicator=i) for i in indicators if i.pk not in existing]
-        IndicatorState.objects.bulk_create(missing, batch_size=BATCH_SIZE)
+        create_rows(missing)
         existing.update({s.indicator_id: s for s in missing})
         self.states = existing
         # By the indicators' metrics rather than by key, so the parameters grow with the metrics, not
@@ -452,7 +448,7 @@ def queue_notifications(notifications: list[Notification]) -> None:
     from monitoring.tasks import deliver_notification
 
     # SQLite ≥ 3.35 and PostgreSQL return the new keys from a bulk insert.
-    for notification in Notification.objects.bulk_create(notifications):
+    for notification in create_rows(notifications):
         # robust: a broker outage must not fail the committed evaluation; the sweep resends.
         transaction.on_commit(lambda pk=notification.pk: deliver_notification.delay(pk), robust=True)
 

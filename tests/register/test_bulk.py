@@ -136,3 +136,58 @@ def test_inserted_rows_read_back_as_given(rows, fields):
             raise Rollback
     except Rollback:
         pass
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(ROW, min_size=1, max_size=12), fields=st.sets(st.sampled_from(FIELDS), min_size=1))
+def test_created_rows_get_their_own_keys_and_read_back_as_given(rows, fields):
+    """create_rows (unnest … RETURNING on PostgreSQL, bulk_create on SQLite): each object gets the
+    key of the row that holds its values, and the row holds what it was given."""
+    from register.bulk import create_rows
+
+    try:
+        with transaction.atomic():
+            objs = [
+                Metric(
+                    name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500, **{f: row[f] for f in fields}
+                )
+                for n, row in enumerate(rows)
+            ]
+            create_rows(objs, batch_size=5)
+            assert len({m.pk for m in objs}) == len(objs) and all(not m._state.adding for m in objs)
+            for n, (obj, row) in enumerate(zip(objs, rows, strict=True)):
+                stored = Metric.objects.get(pk=obj.pk)
+                assert stored.key == f"m{n}"
+                assert_stored(stored, row, fields)
+            raise Rollback
+    except Rollback:
+        pass
+
+
+@pytest.mark.django_db
+def test_create_rows_takes_keys_of_objects_created_before_and_brings_one_to_one_keys():
+    from monitoring.models import Alert, AlertTransition, Indicator, IndicatorState
+    from register.bulk import create_rows
+    from register.models import Risk
+
+    risk = Risk.objects.create(title="r", impact=2, likelihood=2)
+    metric = Metric.objects.create(name="m", key="m", source="push", warning=200, critical=500)
+    indicators = [Indicator.objects.create(risk=risk, name=f"i{n}", metric=metric, order=n) for n in range(3)]
+    # A model keyed by a one-to-one field: the key is the object's own.
+    states = create_rows([IndicatorState(indicator=i, for_count=n + 1) for n, i in enumerate(indicators)])
+    assert [s.pk for s in states] == [i.pk for i in indicators]
+    assert [s.for_count for s in IndicatorState.objects.order_by("indicator__order")] == [1, 2, 3]
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    alerts = [
+        Alert(indicator=i, metric=metric, dedup_key=f"indicator:{i.pk}", title=i.name, started_at=now)
+        for i in indicators
+    ]
+    # Transitions built while their alerts had no key yet, as evaluation builds them.
+    transitions = [AlertTransition(alert=a, at=now, event="pending", to_state="pending", reason="") for a in alerts]
+    create_rows(alerts)
+    create_rows(transitions)
+    assert [t.alert_id for t in transitions] == [a.pk for a in alerts]
+    assert list(AlertTransition.objects.order_by("pk").values_list("alert__title", flat=True)) == ["i0", "i1", "i2"]
+    with pytest.raises(ValueError, match="already have a key"):
+        create_rows([Alert(pk=alerts[0].pk + 100, dedup_key="x", title="x")])
