@@ -50,13 +50,14 @@ def update_rows(objs: Sequence[Model], fields: Sequence[str], batch_size: int = 
         names = [f"column{n}" for n in range(1, len(columns) + 1)]
     assignments = ", ".join(f"{quote(c.column)} = v.{name}" for c, name in zip(columns[1:], names[1:], strict=True))
     where = f"{table}.{quote(meta.pk.column)} = v.{names[0]}"
+    preparers = _preparers(columns, connection)
     updated = 0
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             chunk = objs[start : start + batch_size]
             values = [
-                [column.get_db_prep_save(getattr(obj, column.attname), connection) for obj in chunk]
-                for column in columns
+                _column_values(prepare, [getattr(obj, column.attname) for obj in chunk])
+                for column, prepare in zip(columns, preparers, strict=True)
             ]
             if connection.vendor == "postgresql":
                 params = values
@@ -104,6 +105,7 @@ def create_rows(objs: Sequence[Model], batch_size: int = BATCH_SIZE) -> Sequence
     )
     if auto is not None:
         sql += f" RETURNING {quote(auto.column)}"
+    preparers = _preparers(columns, connection)
     for obj in objs:
         # A transition of an alert created just before: its alert_id from the alert's new key.
         obj._prepare_related_fields_for_save(operation_name="create_rows")
@@ -111,7 +113,8 @@ def create_rows(objs: Sequence[Model], batch_size: int = BATCH_SIZE) -> Sequence
         for start in range(0, len(objs), batch_size):
             chunk = objs[start : start + batch_size]
             values = [
-                [_for_copy(column, column.pre_save(obj, True), connection) for obj in chunk] for column in columns
+                _column_values(prepare, [column.pre_save(obj, True) for obj in chunk])
+                for column, prepare in zip(columns, preparers, strict=True)
             ]
             cursor.execute(sql, values)
             keys = [key for (key,) in cursor.fetchall()] if auto is not None else [obj.pk for obj in chunk]
@@ -147,13 +150,13 @@ def insert_rows(objs: Sequence[Model], fields: Sequence[str]) -> int:
                 cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
             ):
                 values = attrgetter(*(column.attname for column in columns))
-                prepare = [(n, column) for n, column in enumerate(columns) if not _as_is(column)]
+                prepare = [(n, p) for n, p in enumerate(_preparers(columns, connection)) if p is not None]
                 for obj in objs:
                     row = values(obj)
                     if prepare:
                         row = list(row) if len(columns) > 1 else [row]
-                        for n, column in prepare:
-                            row[n] = _for_copy(column, row[n], connection)
+                        for n, p in prepare:
+                            row[n] = p(row[n])
                     elif len(columns) == 1:
                         row = (row,)
                     copy.write_row(row)
@@ -168,14 +171,9 @@ def insert_rows(objs: Sequence[Model], fields: Sequence[str]) -> int:
     return len(objs)
 
 
-# Values psycopg writes as Django would have prepared them (a number, text, an aware time): Django's
-# preparation of each was most of an insert's time.
-_PLAIN = frozenset({int, float, str, bool, type(None)})
-
-
 # Columns whose every value psycopg writes as Django would prepare it: numbers, text, booleans, and
 # foreign keys to those. Exactly these classes (a subclass may prepare its values): their values skip
-# even ``_for_copy``'s test, most of the time left in a push of 10,000 readings.
+# even a test per value, most of the time left in a push of 10,000 readings.
 _AS_IS = frozenset(
     {
         models.AutoField,
@@ -198,7 +196,28 @@ def _as_is(column) -> bool:
     return type(column.target_field if column.is_relation else column) in _AS_IS
 
 
-def _for_copy(column, value, connection):
-    if type(value) in _PLAIN or (type(value) is datetime and value.tzinfo is not None):
-        return value
-    return column.get_db_prep_save(value, connection)
+def _preparers(columns, connection) -> list:
+    """For each column, how its values go to the driver: ``None`` where as they are (``_AS_IS``),
+    else a function of one value. Only on PostgreSQL: sqlite3's own adapter would store an aware
+    time in another format than Django's, so SQLite's values all go through their fields."""
+    return [_preparer(column, connection) for column in columns]
+
+
+def _preparer(column, connection):
+    prepare = column.get_db_prep_save
+    if connection.vendor == "postgresql" and _as_is(column):
+        return None
+    if connection.vendor == "postgresql" and type(column) is models.DateTimeField:
+        # An aware time or None as it is: Django's preparation of these was most of a push's insert.
+        def aware_as_is(value):
+            if value is None or (type(value) is datetime and value.tzinfo is not None):
+                return value
+            return prepare(value, connection)
+
+        return aware_as_is
+    # Everything else through its field, whatever the value: a JSON field's "text" or 5 is JSON.
+    return lambda value: prepare(value, connection)
+
+
+def _column_values(prepare, values: list) -> list:
+    return values if prepare is None else [prepare(value) for value in values]

@@ -24,7 +24,12 @@ VALUES = {
     ),
     "config_error": TEXT,
     # No NUL in keys either: jsonb stores none (the API refuses them, register/api/parsers.py).
-    "source_config": st.dictionaries(TEXT.map(lambda t: t[:5]), st.none() | st.integers() | TEXT, max_size=3),
+    "source_config": st.dictionaries(TEXT.map(lambda t: t[:5]), st.none() | st.integers() | TEXT, max_size=3)
+    # A JSON document may be a bare string, number, boolean or list too: still JSON, never SQL text.
+    | TEXT
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.booleans()
+    | st.lists(st.integers(min_value=-9, max_value=9), max_size=2),
     "enabled": st.booleans(),
 }
 ROW = st.fixed_dictionaries(VALUES)
