@@ -117,14 +117,14 @@ class Rollback(Exception):
     pass
 
 
+def steps_of(values: dict, per_metric: int):
+    """Up to 8 steps; in each, up to ``per_metric`` readings (names of ``values``) for each of 3 metrics."""
+    readings = st.lists(st.sampled_from(sorted(values)), min_size=0, max_size=per_metric)
+    return st.lists(st.lists(readings, min_size=3, max_size=3), min_size=1, max_size=8)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    steps=st.lists(
-        st.lists(st.lists(st.sampled_from(sorted(VALUES)), min_size=0, max_size=3), min_size=3, max_size=3),
-        min_size=1,
-        max_size=8,
-    )
-)
+@given(steps=steps_of(VALUES, per_metric=3))
 def test_a_batch_ends_where_one_metric_at_a_time_ends(steps, django_capture_on_commit_callbacks):
     """Three metrics, each step some readings for each (one batch), against the same readings fed one
     metric at a time: states, alerts, transitions, notifications and live status all agree."""
@@ -156,13 +156,7 @@ def varied(prefix: str) -> list[Metric]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    steps=st.lists(
-        st.lists(st.lists(st.sampled_from(sorted(VALUES_WITH_EDGES)), min_size=0, max_size=4), min_size=3, max_size=3),
-        min_size=1,
-        max_size=8,
-    )
-)
+@given(steps=steps_of(VALUES_WITH_EDGES, per_metric=4))
 def test_the_evaluators_steady_shortcut_ends_where_the_full_step_ends(steps, django_capture_on_commit_callbacks):
     """The evaluator skips the machine while it is steady and the observation normal; with the
     shortcut taken away (every observation through ``full_step``) the same readings end alike."""

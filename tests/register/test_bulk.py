@@ -39,6 +39,14 @@ def metric(n: int) -> Metric:
     return Metric(name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500)
 
 
+def unsaved_metrics(rows: list[dict], fields) -> list[Metric]:
+    """Metric m0, m1, … each with the ``fields`` of its row."""
+    return [
+        Metric(name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500, **{f: row[f] for f in fields})
+        for n, row in enumerate(rows)
+    ]
+
+
 def assert_stored(stored: Metric, row: dict, fields) -> None:
     for field in fields:
         expected, got = row[field], getattr(stored, field)
@@ -128,12 +136,7 @@ def test_inserted_rows_read_back_as_given(rows, fields):
     columns = [f.name for f in Metric._meta.concrete_fields if not f.primary_key]  # the table has no defaults
     try:
         with transaction.atomic():
-            objs = [
-                Metric(
-                    name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500, **{f: row[f] for f in fields}
-                )
-                for n, row in enumerate(rows)
-            ]
+            objs = unsaved_metrics(rows, fields)
             assert insert_rows(objs, columns) == len(rows)
             for n, row in enumerate(rows):
                 stored = Metric.objects.get(key=f"m{n}")
@@ -153,12 +156,7 @@ def test_created_rows_get_their_own_keys_and_read_back_as_given(rows, fields):
 
     try:
         with transaction.atomic():
-            objs = [
-                Metric(
-                    name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500, **{f: row[f] for f in fields}
-                )
-                for n, row in enumerate(rows)
-            ]
+            objs = unsaved_metrics(rows, fields)
             create_rows(objs, batch_size=5)
             assert len({m.pk for m in objs}) == len(objs) and all(not m._state.adding for m in objs)
             for n, (obj, row) in enumerate(zip(objs, rows, strict=True)):
