@@ -92,6 +92,8 @@ def create_rows(objs: Sequence[Model], batch_size: int = BATCH_SIZE) -> Sequence
     auto = meta.auto_field
     if auto is not None and any(obj.pk is not None for obj in objs):
         raise ValueError("create_rows inserts new objects: some already have a key")
+    if meta.parents:
+        raise ValueError("create_rows writes one table: a model inheriting another's table needs bulk_create")
     if connection.vendor != "postgresql":
         return model._default_manager.using(alias).bulk_create(objs, batch_size=batch_size)
     columns = [field for field in meta.concrete_fields if field is not auto]
