@@ -48,9 +48,9 @@ ENDPOINTS = [
 def populate() -> None:
     from django.contrib.auth import get_user_model
 
+    from plans.files import read_plan_file
     from plans.importer import import_plan
     from plans.management.commands.bootstrap import DEMO_PLAN
-    from plans.parser import read_plan_file
     from register.models import Category, Risk
 
     import_plan(read_plan_file(DEMO_PLAN), source_name="demo plan")

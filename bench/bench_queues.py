@@ -59,8 +59,10 @@ def wait_ready(worker, timeout: float = 120) -> None:
 
 def reading_latency(metric, channel, label: str) -> float:
     """Queue the deliveries, then one collection: seconds until its reading is stored."""
-    from monitoring.models import Notification, Reading
-    from monitoring.tasks import collect_metric, deliver_notification
+    from monitoring.models import Reading
+    from monitoring.tasks import collect_metric
+    from notifications.models import Notification
+    from notifications.tasks import deliver_notification
 
     for n in range(NOTIFICATIONS):
         note = Notification.objects.create(channel=channel, key=f"{label}-{n}", payload={"text": "bench"})
@@ -85,7 +87,8 @@ def main() -> None:
     import redis
     from django.conf import settings
 
-    from monitoring.models import Channel, Metric
+    from monitoring.models import Metric
+    from notifications.models import Channel
     from riskregister.celery import app
     from tests.integration.services import start_worker
 

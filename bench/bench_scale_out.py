@@ -13,7 +13,7 @@ at this latency: each phase runs saturated, and readings stored per second are w
 can do. Halfway through the 3-worker phase one worker's link is cut (its veth goes down): the tasks
 it had taken and not acknowledged come back from Redis to the others once the visibility timeout
 passes. Afterwards the database is asked for duplicate readings (per metric and slot, per metric and
-time) and duplicate notifications (per transition and channel), and the workers' logs for the cut
+time) and duplicate notifications (per key and channel), and the workers' logs for the cut
 worker's unfinished tasks and who finished them.
 
 Traffic stays on the bridge and namespaces this script creates; they are removed at the end (and
@@ -145,7 +145,8 @@ class Processes:
 
 
 def populate(target_url: str) -> None:
-    from monitoring.models import Channel, Indicator, IndicatorState, Metric
+    from monitoring.models import Indicator, IndicatorState, Metric
+    from notifications.models import Channel
     from register.models import Risk
 
     metrics = Metric.objects.bulk_create(
@@ -199,8 +200,8 @@ def duplicates() -> dict[str, int]:
         "WHERE slot IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) d",
         "readings per (metric, time)": "SELECT count(*) FROM (SELECT metric_id, observed_at FROM monitoring_reading "
         "GROUP BY 1, 2 HAVING count(*) > 1) d",
-        "notifications per (transition, channel)": "SELECT count(*) FROM (SELECT transition_id, channel_id FROM "
-        "monitoring_notification WHERE transition_id IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) d",
+        "notifications per (key, channel)": "SELECT count(*) FROM (SELECT key, channel_id FROM "
+        "notifications_notification WHERE channel_id IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) d",
     }
     with connection.cursor() as cursor:
         out = {}
@@ -237,7 +238,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from monitoring.models import Notification
+    from notifications.models import Notification
     from riskregister.broker import server_command
     from tests.monitoring.servers import Target
 

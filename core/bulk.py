@@ -16,7 +16,7 @@ from operator import attrgetter
 from django.db import connections, models, router, transaction
 from django.db.models import Model
 
-from register import version
+from core import version
 
 BATCH_SIZE = 500
 

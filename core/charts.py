@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from register import display
+from core import display
 
 
 def sparkline_svg(values: list[float], width: int = 120, height: int = 24) -> str:

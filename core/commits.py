@@ -15,7 +15,7 @@ def on_commit_once(func, using: str | None = None, *, robust: bool = False, conn
     an alias — one Django opens outside ``connections`` (the server-level connection that creates a
     test database) has an alias nothing can look up.
 
-    Asked once per write statement on hot paths (register/version.py), so the check is O(1): the
+    Asked once per write statement on hot paths (core/version.py), so the check is O(1): the
     index ``func`` was registered at is remembered, and it is still ``func``'s unless a rolled-back
     savepoint dropped it (then it is registered again)."""
     connection = connection or transaction.get_connection(using or DEFAULT_DB_ALIAS)

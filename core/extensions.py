@@ -1,10 +1,11 @@
-"""How the apps above the register add to its pages without the register importing them.
+"""How an app adds to a lower app's pages without the lower app importing it.
 
-The register is the bottom of the dependency order (docs/architecture.md): monitoring, incidents,
-reviews and projections know it, it knows none of them. Where they add to *its* pages — an inline on
-the risk page, a panel on the admin index, a page under the admin, a link in a change form's object
-tools, a block in the risk API's detail, a duplicate check on new risks — they call one of the
-``add_*`` functions below from their ``AppConfig.ready()``.
+The apps are ordered (docs/architecture.md): monitoring, incidents, reviews and projections know
+the register, it knows none of them; the register knows the admin site (``core.admin_site``), which
+knows no app. Where a higher app adds to a lower one's pages — an inline on the risk page, a panel
+or figures on the admin index, a page under the admin, a link in a change form's object tools, a
+block in the risk API's detail, a duplicate check on new risks — it calls one of the ``add_*``
+functions below from its ``AppConfig.ready()``.
 
 Every contribution is stored under a name (registering the same name again replaces it, so a
 re-imported module never duplicates a panel) with an ``order`` (so the page does not depend on the
@@ -49,6 +50,7 @@ class _Registry:
 
 risk_inlines = _Registry()
 index_panels = _Registry()
+index_cards = _Registry()
 admin_urls = _Registry()
 object_tools: dict[str, _Registry] = {}
 risk_detail_fields = _Registry()
@@ -70,6 +72,16 @@ def add_risk_inline(name: str, inline: type, order: int) -> None:
 def add_index_panel(name: str, panel: IndexPanel, order: int = 100) -> None:
     """Add a summary panel to the admin index."""
     index_panels.add(name, panel, order)
+
+
+# A card of the admin index's dashboard, before the panels (the register's counts and heat map):
+# request -> rendered HTML (safe), or None when this user may not see it.
+IndexCard = Callable[[HttpRequest], Any]
+
+
+def add_index_card(name: str, card: IndexCard, order: int = 100) -> None:
+    """Add a card of the app's own markup to the admin index."""
+    index_cards.add(name, card, order)
 
 
 def add_admin_urls(name: str, patterns: Callable[[], list]) -> None:

@@ -1,10 +1,10 @@
 """The register's version: a number in Redis that moves after every committed write to the database.
 
-The API's representation cache (``register/api/cache.py``) keys what it stores by this version, so a
+The API's representation cache (``core/api/cache.py``) keys what it stores by this version, so a
 write, by any path, makes every cached representation a miss. The writes are seen where they cannot
 be forgotten: a database ``execute_wrapper`` on every connection of every process (web, workers,
 management commands) watches for INSERT, UPDATE, DELETE and the rest, and the one write that skips
-Django's cursor (``register.bulk.insert_rows``' COPY) calls :func:`note_write` itself. A model
+Django's cursor (``core.bulk.insert_rows``' COPY) calls :func:`note_write` itself. A model
 method, a ``QuerySet.update()``, ``update_rows`` and raw SQL are all covered alike.
 
 The bump happens *after commit* (immediately in autocommit): bumped earlier, a reader could cache
@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db.backends.signals import connection_created
 
-from register import commits
+from core import commits
 
 logger = logging.getLogger(__name__)
 
@@ -145,4 +145,4 @@ def watch(*, connection, **kwargs) -> None:
         connection.execute_wrappers.append(_watch)
 
 
-connection_created.connect(watch, dispatch_uid="register.version.watch")
+connection_created.connect(watch, dispatch_uid="core.version.watch")

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core import display, extensions
+from core.admin_mixins import ObjectToolsMixin, level_badge
 from incidents import workflow
 from incidents.choices import EventKind, Status
 from incidents.models import (
@@ -24,8 +26,6 @@ from incidents.models import (
     Postmortem,
     TimelineEvent,
 )
-from register import display, extensions
-from register.admin import ObjectToolsMixin, level_badge
 
 SEVERITY_COLOURS = {"high": "#c9302c", "medium": "#e69a00", "low": "#3c8d40"}
 

@@ -11,8 +11,9 @@ class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from core import extensions
         from incidents.api.serializers import RiskIncidentsField
-        from register import extensions, roles
+        from register import roles
 
         roles.grant(
             roles.INCIDENT_RESPONDER,
@@ -22,7 +23,8 @@ class IncidentsConfig(AppConfig):
         extensions.add_risk_detail_field("incidents", RiskIncidentsField, order=10, prefetch=["incidents"])
 
         from incidents.receivers import on_alerts_announced, on_notification_result
-        from monitoring.signals import alerts_announced, notification_result
+        from monitoring.signals import alerts_announced
+        from notifications.signals import notification_result
 
         alerts_announced.connect(on_alerts_announced, dispatch_uid="incidents.open_from_alert")
         notification_result.connect(on_notification_result, dispatch_uid="incidents.notification_timeline")

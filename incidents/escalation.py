@@ -3,7 +3,7 @@
 high → escalated: the emergency team joins, the policy's steps notify channels and page the
 commander, round after round, until someone acknowledges. medium → assigned: the linked risk's
 owner is assigned and told. low → backlogged: a backlog reference for the next sprint.
-Every message is a monitoring Notification row with a key, so re-running a step sends nothing twice.
+Every message is a notification owed by key (notifications.outbox), so re-running a step sends nothing twice.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from incidents.choices import EventKind, Status
 from incidents.models import EscalationPolicy, Incident, TimelineEvent
-from monitoring.signals import NotificationKey
+from incidents.timeline import record
+from notifications import outbox
+from notifications.keys import NotificationKey
 
 
 def _payload(incident: Incident, headline: str) -> dict:
@@ -37,16 +39,8 @@ def _payload(incident: Incident, headline: str) -> dict:
 
 
 def _notify(incident: Incident, key: str, headline: str, *, channel=None, recipient: str = "") -> bool:
-    """Owe one message (idempotent on key + destination); queue its delivery after commit."""
-    from monitoring.models import Notification
-    from monitoring.tasks import deliver_notification
-
-    notification, created = Notification.objects.get_or_create(
-        key=key, channel=channel, recipient=recipient, defaults={"payload": _payload(incident, headline)}
-    )
-    if created:
-        transaction.on_commit(lambda: deliver_notification.delay(notification.pk), robust=True)
-    return created
+    """Owe one message (idempotent on key + destination); its delivery is queued after commit."""
+    return outbox.owe(key, _payload(incident, headline), channel=channel, recipient=recipient)
 
 
 def policy_for(incident: Incident) -> EscalationPolicy | None:
@@ -54,8 +48,6 @@ def policy_for(incident: Incident) -> EscalationPolicy | None:
 
 
 def on_escalated(incident: Incident, now: datetime) -> None:
-    from incidents.workflow import record
-
     policy = policy_for(incident)
     if policy and policy.responder_group_id:
         members = list(policy.responder_group.user_set.filter(is_active=True))
@@ -70,8 +62,6 @@ def on_escalated(incident: Incident, now: datetime) -> None:
 
 
 def on_assigned(incident: Incident, now: datetime) -> None:
-    from incidents.workflow import record
-
     if incident.assignee_id is None:
         owner = next((r.owner for r in incident.risks.select_related("owner") if r.owner_id), None)
         if owner is not None:
@@ -88,8 +78,6 @@ def on_assigned(incident: Incident, now: datetime) -> None:
 
 
 def on_backlogged(incident: Incident, now: datetime) -> None:
-    from incidents.workflow import record
-
     if not incident.backlog_reference:
         incident.backlog_reference = f"next sprint (backlogged {now:%Y-%m-%d})"
         incident.save(update_fields=["backlog_reference"])
@@ -101,8 +89,6 @@ EFFECTS = {Status.ESCALATED: on_escalated, Status.ASSIGNED: on_assigned, Status.
 
 def escalate(incident: Incident, now: datetime) -> int:
     """Run every step of the policy that is due and not yet run; returns how many messages it owed."""
-    from incidents.workflow import record
-
     if incident.status != Status.ESCALATED or incident.acknowledged_at or incident.escalated_at is None:
         return 0
     policy = policy_for(incident)

@@ -268,7 +268,7 @@ class EscalationStep(models.Model):
     order = models.PositiveSmallIntegerField(_("order"))
     delay_minutes = models.PositiveSmallIntegerField(_("after (minutes)"), default=0)
     channel = models.ForeignKey(
-        "monitoring.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, null=True, blank=True
+        "notifications.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, null=True, blank=True
     )
     page_commander = models.BooleanField(_("page the commander"), default=False)
 

@@ -6,8 +6,9 @@ from django.db import transaction
 
 from incidents import actions
 from monitoring.choices import RISK_ALERT_KINDS, Priority
-from monitoring.signals import AlertAnnounced, NotificationKey
+from monitoring.signals import AlertAnnounced
 from monitoring.state_machine import EventKind as AlertEvent
+from notifications.keys import NotificationKey
 
 
 def on_alerts_announced(sender, transitions: tuple[AlertAnnounced, ...], **kwargs) -> None:

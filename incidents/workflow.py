@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from incidents import escalation
 from incidents.choices import EventKind, Severity, Status
-from incidents.models import Incident, TimelineEvent
+from incidents.models import Incident
+from incidents.timeline import record
 
 _SIDE_EXITS = (Status.DECLINED, Status.MERGED)
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -83,11 +84,6 @@ def guard(incident: Incident, to: str) -> str | None:
 def allowed(incident: Incident) -> list[str]:
     """The next states this incident may move to now, guards included."""
     return [to for to in TRANSITIONS[incident.status] if guard(incident, to) is None]
-
-
-def record(incident: Incident, kind: str, message: str, actor=None, **data) -> TimelineEvent:
-    user = actor if actor is not None and actor.is_authenticated else None
-    return TimelineEvent.objects.create(incident=incident, kind=kind, message=message, actor=user, data=data)
 
 
 @transaction.atomic

@@ -12,45 +12,25 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core import charts, display, extensions
 from monitoring import actions, admin_slos, breach_forecasts, series
 from monitoring import state_machine as sm
+from monitoring.badges import status_badge
 from monitoring.choices import RuleKind, Source
-from monitoring.evaluation import indicator_live_status
 from monitoring.models import (
     Alert,
     AlertRule,
     AlertTransition,
-    Channel,
     Indicator,
     IndicatorState,
     Metric,
-    Notification,
     SourceState,
 )
 from monitoring.models.alerts import OPEN_STATES
+from monitoring.models.indicators import indicator_live_status
 from monitoring.source_forms import SOURCE_FIELDS, MetricSourceForm, field_name
-from register import charts, display, extensions
-from register.admin import RiskChildAdmin, RiskChildInline, level_badge
+from register.admin import RiskChildAdmin, RiskChildInline
 from register.choices import LiveStatus
-
-STATUS_COLOURS = {
-    "normal": "#3c8d40",
-    "warning": "#e69a00",
-    "critical": "#c9302c",
-    "unknown": "#777777",
-    "no_data": "#777777",
-    "error": "#777777",
-    "firing": "#c9302c",
-    "pending": "#e69a00",
-    "recovering": "#417690",
-    "resolved": "#3c8d40",
-    "cancelled": "#999999",
-}
-
-
-def status_badge(status: str, label: str):
-    return level_badge(status, label, STATUS_COLOURS.get(status, "#777777"))
-
 
 # What a metric's page shows of it, read-only.
 LIVE_FIELDS = [
@@ -257,25 +237,6 @@ class AlertAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/monitoring/silence.html", context)
 
 
-@admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "target", "immediate", "watch", "enabled"]
-    list_filter = ["kind", "enabled"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["transition", "channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
-    list_filter = ["status", "channel"]
-    list_select_related = ["transition__alert", "channel"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SourceState)
 class SourceStateAdmin(admin.ModelAdmin):
     list_display = ["key", "state", "consecutive_failures", "opened_at", "last_success_at", "last_error"]
@@ -444,4 +405,4 @@ extensions.add_risk_summary_block("monitoring.slos", admin_slos.risk_slo_block, 
 extensions.add_index_panel("monitoring.budgets", admin_slos.budget_panel, order=13)
 extensions.add_index_panel("monitoring.open_alerts", open_alerts_panel, order=12)
 extensions.add_start_step("monitoring.bind", bind_metric_step, order=20)
-extensions.add_operations_models("monitoring.sourcestate", "monitoring.indicatorstate", "monitoring.notification")
+extensions.add_operations_models("monitoring.sourcestate", "monitoring.indicatorstate")

@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core import display
+from core.admin_mixins import level_badge
 from monitoring import slo as budget
+from monitoring.badges import status_badge
 from monitoring.choices import Priority, ReadingStatus
 from monitoring.models import SLO, IndicatorState
 from monitoring.models.alerts import OPEN_STATES
-from register import display
-from register.admin import level_badge
 
 BUDGET_COLOURS = {"ok": "#3c8d40", "low": "#e69a00", "spent": "#c9302c", "none": "#777777"}
 
@@ -127,8 +128,6 @@ class SLOAdmin(admin.ModelAdmin):
         state = getattr(obj.indicator, "live", None) if obj.indicator_id else None
         if state is None:
             return obj.last_error[:60] or "—"
-        from monitoring.admin import status_badge  # monitoring.admin imports this module
-
         return status_badge(state.last_status, ReadingStatus(state.last_status).label) if state.last_status else "—"
 
 

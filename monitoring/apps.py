@@ -1,5 +1,5 @@
-"""Monitoring: metrics and their sources, readings, evaluation, alerts, notifications, the exporter
-and health — and the indicators that bind a risk to a metric."""
+"""Monitoring: metrics and their sources, readings, evaluation, alerts, SLOs, the exporter and
+health — and the indicators that bind a risk to a metric. Its messages go through notifications."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +13,12 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Prefetch
 
-        from monitoring import owner_notices
+        from core import extensions
+        from monitoring import alert_messages, snapshots
         from monitoring.api.serializers import IndicatorSerializer
-        from monitoring.models import Indicator
-        from register import extensions, notices, roles
+        from monitoring.models import AlertTransition, Indicator
+        from notifications import rendering
+        from register import roles
 
         roles.grant(roles.RISK_OWNER, "monitoring", [f"{a}_indicator" for a in ("add", "change", "delete")])
         roles.grant(roles.INCIDENT_RESPONDER, "monitoring", ["change_alert"])
@@ -32,7 +34,7 @@ class MonitoringConfig(AppConfig):
                 "indicators__alerts",
             ],
         )
-        # Messages the register owes risk owners (acceptances, appetite) go out as notifications;
-        # an acceptance's approval snapshots each indicator's state and value.
-        notices.owner_notice.connect(owner_notices.owe, dispatch_uid="monitoring.owner_notices")
-        extensions.add_snapshot_part("indicators", owner_notices.indicator_snapshot)
+        # An acceptance's approval snapshots each indicator's state and value.
+        extensions.add_snapshot_part("indicators", snapshots.indicator_snapshot)
+        # An alert transition's message is rendered when it is delivered.
+        rendering.add_renderer(AlertTransition.NOTIFICATION_SUBJECT, alert_messages.render)

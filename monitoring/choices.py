@@ -69,19 +69,6 @@ class AlertState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class ChannelKind(models.TextChoices):
-    EMAIL = "email", _("Email")
-    WEBHOOK = "webhook", _("Webhook (JSON)")
-    SLACK = "slack", _("Slack-compatible webhook")
-
-
-class NotificationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
 class RuleKind(models.TextChoices):
     NONE = "", _("No rule")
     THRESHOLD = "threshold", _("Threshold")

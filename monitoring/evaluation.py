@@ -13,9 +13,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils.translation import gettext
 
+from core.bulk import create_rows, update_rows
 from monitoring import inhibition, signals, thresholds
 from monitoring import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Band, Direction, Priority, ReadingStatus, Source
@@ -23,17 +24,15 @@ from monitoring.models import (
     Alert,
     AlertRule,
     AlertTransition,
-    Channel,
     Indicator,
     IndicatorState,
     Metric,
-    Notification,
     Reading,
 )
 from monitoring.models.alerts import OPEN_STATES
+from notifications import outbox
+from notifications.models import Channel, Notification
 from register import acceptances
-from register.bulk import create_rows, update_rows
-from register.choices import LiveStatus
 from register.models import Risk
 
 Kind = sm.EventKind
@@ -48,13 +47,6 @@ EVENT_STATE = {
     Kind.CANCELLED: AlertState.CANCELLED,
 }
 _SOURCE_EVENTS = (Kind.SOURCE_UNHEALTHY, Kind.SOURCE_RECOVERED)
-_LIVE_RANK = {
-    LiveStatus.NONE: 0,
-    LiveStatus.NORMAL: 1,
-    LiveStatus.UNKNOWN: 2,
-    LiveStatus.WARNING: 3,
-    LiveStatus.CRITICAL: 4,
-}
 
 
 def observation(indicator: Indicator, metric: Metric, state: IndicatorState, reading: Reading) -> str:
@@ -221,7 +213,7 @@ class Writes:
         if a.quiet:
             return []
         return [
-            Notification(transition=a.transition, channel=channel)
+            Notification(key=a.transition.notification_key, channel=channel)
             for channel in self.channels
             if channel.accepts(a.priority)
         ]
@@ -350,7 +342,7 @@ class Evaluator:
         notifications = self.writes.flush()
         update_rows(changed, IndicatorState.STORED_FIELDS)
         queue_notifications(notifications)
-        update_live_status(risks)
+        Indicator.refresh_live_status(risks)
 
     def _apply_source(self, metric: Metric, indicator: Indicator, event: sm.Event, reading: Reading) -> None:
         """A source alert: opened when the source turns unhealthy, resolved when it recovers."""
@@ -443,47 +435,4 @@ def record_transition(
 
 def queue_notifications(notifications: list[Notification]) -> None:
     """Write the notifications and queue each delivery once the transaction commits."""
-    if not notifications:
-        return
-    from monitoring.tasks import deliver_notification
-
-    # SQLite ≥ 3.35 and PostgreSQL return the new keys from a bulk insert.
-    for notification in create_rows(notifications):
-        # robust: a broker outage must not fail the committed evaluation; the sweep resends.
-        transaction.on_commit(lambda pk=notification.pk: deliver_notification.delay(pk), robust=True)
-
-
-def indicator_live_status(state: IndicatorState | None) -> str:
-    if state is None:
-        return LiveStatus.UNKNOWN
-    return live_status(state.last_status, state.phase, state.severity)
-
-
-def live_status(last_status: str | None, phase: str | None, severity: str | None) -> str:
-    """What an indicator shows, from its state's last observation and where its machine stands."""
-    if not last_status or last_status in (ReadingStatus.NO_DATA, ReadingStatus.ERROR):
-        return LiveStatus.UNKNOWN
-    if phase in (sm.FIRING, sm.RECOVERING) and severity:
-        return severity
-    return last_status
-
-
-def update_live_status(risk_ids: Iterable[int]) -> None:
-    """Recompute the stored live status of these risks from their monitored indicators."""
-    risk_ids = set(risk_ids)
-    if not risk_ids:
-        return
-    worst: dict[int, str] = dict.fromkeys(risk_ids, LiveStatus.NONE)
-    # Monitored: bound to a metric, or reporting an SLO's budget. Read as values, not models: a busy
-    # tick recomputes thousands of risks.
-    rows = Indicator.objects.filter(Q(metric__isnull=False) | Q(slo__isnull=False), risk_id__in=risk_ids).values_list(
-        "risk_id", "live__last_status", "live__phase", "live__severity"
-    )
-    for risk_id, last_status, phase, severity in rows:
-        status = live_status(last_status, phase, severity)
-        if _LIVE_RANK[status] > _LIVE_RANK[worst[risk_id]]:
-            worst[risk_id] = status
-    for status in set(worst.values()):
-        Risk.objects.filter(pk__in=[pk for pk, s in worst.items() if s == status]).exclude(live_status=status).update(
-            live_status=status
-        )
+    outbox.owe_many(notifications)

@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models.base import ModelState
 
+from core.bulk import insert_rows, update_rows
+from core.gcpause import collection_paused
+from monitoring import slo_evaluation
 from monitoring.choices import ReadingStatus
 from monitoring.evaluation import Evaluator
 from monitoring.models import Metric, Reading
 from monitoring.sources import NoData, Result, SourceError, Value
-from register.bulk import insert_rows, update_rows
-from register.gcpause import collection_paused
 
 
 class Baseline:
@@ -115,7 +116,7 @@ def record_many(batches: Sequence[Batch]) -> dict[int, list[Reading]]:
     redelivered task writes nothing twice. One transaction holds the readings and everything they
     cause (alerts, transitions, notifications, live status); the queries per call do not grow with
     the metrics in it, and a metric appears at most once per call. The cyclic garbage collector is
-    paused meanwhile (``register/gcpause.py``): everything built here lives until the commit.
+    paused meanwhile (``core/gcpause.py``): everything built here lives until the commit.
     """
     with transaction.atomic(), collection_paused():
         # Serialises ingestion per metric, so two workers never step one indicator's machine at once;
@@ -160,9 +161,7 @@ def record_many(batches: Sequence[Batch]) -> dict[int, list[Reading]]:
         if newly_armed:
             # The metric's readings just began to count: its SLOs read them now rather than at beat's
             # next minute, so a risk does not show "No data" while its probes already read normal.
-            from monitoring.slo_evaluation import evaluate_unevaluated
-
-            evaluate_unevaluated(newly_armed)
+            slo_evaluation.evaluate_unevaluated(newly_armed)
         return created
 
 

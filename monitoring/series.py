@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from core import charts
 from monitoring.models import Metric, Reading, ReadingRollup
-from register import charts
 
 RAW_LIMIT = timedelta(days=2)
 

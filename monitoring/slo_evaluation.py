@@ -20,9 +20,10 @@ from monitoring import slo as budget
 from monitoring import slo_sources
 from monitoring import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Band, Priority, ReadingStatus
-from monitoring.evaluation import EVENT_STATE, queue_notifications, record_transition, update_live_status
-from monitoring.models import SLO, Alert, Channel, IndicatorState
+from monitoring.evaluation import EVENT_STATE, queue_notifications, record_transition
+from monitoring.models import SLO, Alert, Indicator, IndicatorState
 from monitoring.models.alerts import OPEN_STATES
+from notifications.models import Channel
 
 Kind = sm.EventKind
 SEVERITY = {Priority.IMMEDIATE: Band.CRITICAL, Priority.WATCH: Band.WARNING}
@@ -149,7 +150,7 @@ def _report_on_indicator(slo: SLO, observed: list[str]) -> None:
     state, created = IndicatorState.objects.get_or_create(indicator_id=slo.indicator_id, defaults=values)
     if created or any(getattr(state, k) != v for k, v in values.items()):
         IndicatorState.objects.filter(pk=state.pk).update(**values)
-        update_live_status({slo.indicator.risk_id})
+        Indicator.refresh_live_status({slo.indicator.risk_id})
 
 
 def evaluate(slo_id: int, now: datetime) -> str:

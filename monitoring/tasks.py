@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from monitoring import actions, breach_forecasts, collection, notify, retention, slo_evaluation
+from monitoring import actions, breach_forecasts, collection, retention, slo_evaluation
 from monitoring.models import SLO, Metric
 
 
@@ -42,20 +42,6 @@ def collect_metric(metric_id: int, slot: str | None = None) -> str:
         return "gone"
     reading = collection.collect(metric, datetime.fromisoformat(slot) if slot else None)
     return reading.status if reading else "already collected"
-
-
-@shared_task
-def deliver_notification(notification_id: int) -> str:
-    return notify.deliver(notification_id)
-
-
-@shared_task
-def sweep_notifications() -> int:
-    """Re-queue notifications that are due again or whose worker died mid-send."""
-    due = notify.due_for_retry(timezone.now())
-    for pk in due:
-        deliver_notification.delay(pk)
-    return len(due)
 
 
 @shared_task

@@ -15,14 +15,14 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core import extensions
+from core.api.serializers import MAX_KEY
 from plans import actions
 from plans.choices import PlanImportState
 from plans.document import PlanError
 from plans.models import PlanImport
-from plans.sheets import tables_from_register
+from plans.sheet_export import tables_from_register
 from plans.spreadsheets import write_csv_zip, write_xlsx
-from register import extensions
-from register.api.serializers import MAX_KEY
 
 ENTITY_LABELS = {
     "scale_bands": _("scale bands"),

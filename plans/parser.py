@@ -9,7 +9,6 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
-import difflib
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -19,8 +18,8 @@ from markdown_it.tree import SyntaxTreeNode
 
 from monitoring import thresholds
 from plans import labels, treatment
+from plans.builders import alert_rule, attach_rule, metric_from_bands
 from plans.document import (
-    AlertRuleSpec,
     ChecklistItemSpec,
     IndicatorSpec,
     MetricSpec,
@@ -31,9 +30,9 @@ from plans.document import (
     RiskSpec,
     ScaleBandSpec,
     StrategySpec,
-    Where,
-    format_problem,
 )
+from plans.sheets import is_risk_table, risks_from_table
+from plans.tables import Table
 from register import scoring
 
 # "1. Title", "R-1: Title", "Risk 3 – Title", "リスク1：タイトル", "リスク2 タイトル": with a word before the
@@ -482,8 +481,6 @@ class PlanParser:
         """A table of risks (| ID | Risk | Impact | Likelihood | Mitigations |), read as a spreadsheet's
         Risks sheet is; a cell's lines are separated by <br>. Without a category column, a risk's
         category is the heading the table sits under (as for a risk written as a heading)."""
-        from plans.sheets import Table, is_risk_table, risks_from_table
-
         if not is_risk_table(rows[0][1]):
             return
         cells = [(line or 0, [re.sub(r"\s*<br\s*/?>\s*", "\n", c, flags=re.I) for c in row]) for line, row in rows]
@@ -685,84 +682,5 @@ class PlanParser:
                 )
 
 
-# -- shared with the spreadsheet reader (plans.sheets) --------------------------------------------
-def attach_rule(risk: RiskSpec, text: str, where: Where, warnings: list[str]) -> None:
-    """Give an early-warning rule to the risk's indicator it names (the closest name), or a new one."""
-    rule = thresholds.parse_rule(text)
-    if rule.kind == "manual":
-        warnings.append(
-            format_problem(where, f"{risk.code}: early warning {text!r} has no readable threshold; kept as text")
-        )
-    free = [ind for ind in risk.indicators if not ind.rule_text]
-    if not free:
-        free = [IndicatorSpec(rule.subject or text)]
-        risk.indicators.extend(free)
-    subject = rule.subject.casefold()
-    ratios = [difflib.SequenceMatcher(None, subject, ind.name.casefold()).ratio() for ind in free]
-    # Ties go to the first indicator listed, which is how plans order them (main one first).
-    free[ratios.index(max(ratios))].rule_text = text
-
-
-def alert_rule(priority: str, text: str) -> AlertRuleSpec:
-    """An alert rule from its condition ("システム稼働率 < 99%"); ThresholdError if it cannot be read."""
-    subject, threshold = thresholds.parse_condition(text)
-    spec = AlertRuleSpec(priority, text, subject)
-    if threshold:
-        spec.operator, spec.threshold, spec.unit = threshold.operator, threshold.value, threshold.unit
-    return spec
-
-
-def metric_from_bands(
-    name: str, normal: str, warning: str, critical: str, where: Where, warnings: list[str]
-) -> MetricSpec:
-    """A dashboard metric from its three band texts ("< 200ms | 200-500ms | > 500ms").
-
-    Raises ThresholdError for bands that have no number, point the same way, overlap or mix units.
-    """
-    low_end, middle, high_end = (thresholds.parse_bound(t) for t in (normal, warning, critical))
-    if not isinstance(low_end, thresholds.Threshold) or not isinstance(high_end, thresholds.Threshold):
-        raise thresholds.ThresholdError("normal and critical bands must be bounds such as '< 200ms' / '> 500ms'")
-    if low_end.operator in {"<", "<="} and high_end.operator in {">", ">="}:
-        direction = "higher_is_worse"
-        ok = low_end.value < high_end.value
-    elif low_end.operator in {">", ">="} and high_end.operator in {"<", "<="}:
-        direction = "lower_is_worse"
-        ok = low_end.value > high_end.value
-    else:
-        raise thresholds.ThresholdError(f"normal {normal!r} and critical {critical!r} point the same way")
-    if not ok:
-        raise thresholds.ThresholdError(f"normal {normal!r} and critical {critical!r} overlap")
-    units = {u for u in (low_end.unit, high_end.unit, getattr(middle, "unit", "")) if u}
-    if len(units) > 1:
-        raise thresholds.ThresholdError(f"bands use different units: {', '.join(sorted(units))}")
-    if isinstance(middle, thresholds.Range):
-        edges = sorted((low_end.value, high_end.value))
-        if [middle.low, middle.high] != edges:
-            warnings.append(
-                format_problem(
-                    where,
-                    f"metric {name!r}: warning band {warning!r} does not "
-                    f"join the normal and critical bands; using {edges[0]:g}-{edges[1]:g}",
-                )
-            )
-    return MetricSpec(
-        name=name,
-        category="",
-        unit=units.pop() if units else "",
-        direction=direction,
-        warning=low_end.value,
-        critical=high_end.value,
-        line=where or 0,
-    )
-
-
 def parse_plan(source: str, *, name: str = "plan") -> Plan:
     return PlanParser(source, name=name).parse()
-
-
-def read_plan_file(path) -> Plan:
-    """Read and parse a Markdown plan file, whatever its name (any kind of plan: :mod:`plans.files`)."""
-    from plans.files import read_markdown
-
-    with open(path, "rb") as handle:
-        return read_markdown(handle.read(), str(path))

@@ -1,12 +1,11 @@
-"""A plan as tables: the sheets of a workbook (or the CSV files of a zip) and their columns.
+"""A plan read from tables: the sheets of a workbook (or the CSV files of a zip, or a Markdown table).
 
 Teams keep registers in spreadsheets with their own headers, so every sheet and column is known by
-several names in Japanese and English ("Risk ID", "No.", "リスクID"; "Probability", "発生確率"), and a
-sheet whose name we do not know is recognised by its columns. ``plan_from_tables`` turns the tables
-into the same :class:`Plan` the Markdown parser produces (so the importer's rules, dry run and
-report are shared); ``tables_from_register`` writes the register back out with the first name of
-each column in the chosen language, which is what the reader expects (round trip).
-Nothing here touches files (see :mod:`plans.spreadsheets`).
+several names (plans.sheet_layout), and a sheet whose name we do not know is recognised by its
+columns. ``plan_from_tables`` turns the tables into the same :class:`Plan` the Markdown parser
+produces (so the importer's rules, dry run and report are shared); plans.sheet_export writes the
+register back out in the reader's vocabulary (round trip). Nothing here touches files (see
+:mod:`plans.spreadsheets`).
 """
 
 from __future__ import annotations
@@ -14,10 +13,10 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from monitoring import thresholds
 from plans import labels, treatment
+from plans.builders import alert_rule, attach_rule, metric_from_bands
 from plans.document import (
     ChecklistItemSpec,
     IndicatorSpec,
@@ -30,249 +29,32 @@ from plans.document import (
     StrategySpec,
     Where,
 )
-from plans.parser import alert_rule, attach_rule, metric_from_bands
+from plans.sheet_layout import (
+    ALERT_RULES,
+    APPETITE,
+    AXES,
+    INDICATORS,
+    METRICS,
+    MITIGATIONS,
+    PRIORITIES,
+    REVIEW_KINDS,
+    REVIEWS,
+    RISKS,
+    SCALES,
+    SHEETS,
+    STRATEGIES,
+    STRATEGY_KINDS,
+    WORDS_OUT,
+    Sheet,
+    lookup,
+)
+from plans.tables import MAX_ROWS, Table, column_letter
 from register import scoring
 
-# A register with more rows than this is not a plan someone typed; refusing early bounds the work
-# (and the memory) an upload can cost.
-MAX_ROWS = 20_000
 RISK_NUMBER_MAX = 99_999  # Risk.number's validators
 
 
-@dataclass(frozen=True)
-class Sheet:
-    key: str
-    names: dict[str, list[str]]  # language -> sheet names, the one we write first
-    columns: dict[str, dict[str, list[str]]]  # column key -> language -> headers, the one we write first
-    required: tuple[str, ...]
-
-    def title(self, language: str) -> str:
-        return self.names[language][0]
-
-    def header(self, column: str, language: str) -> str:
-        return self.columns[column][language][0]
-
-    def column_for(self, header: str) -> str | None:
-        for wanted in _variants(header):
-            for key, names in self.columns.items():
-                if any(_key(n) == wanted for ns in names.values() for n in ns):
-                    return key
-        return None
-
-    def is_named(self, name: str) -> bool:
-        wanted = set(_variants(name))
-        return any(_key(n) in wanted for ns in self.names.values() for n in ns)
-
-
-def _key(text: str) -> str:
-    """Headers compare without case, spacing, punctuation or full-width forms ("Risk-ID" = "risk id")."""
-    return re.sub(r"[\s_\-.:：#()（）/・]+", "", labels.normalise(unicodedata.normalize("NFKC", text)))
-
-
 _SCORE_CELL = re.compile(r"(\d+)(?:\.0+)?(?:(?:\s*[-–—:：(（]|\.\s+|\s+)\D.*)?")
-
-
-def _variants(header: str) -> list[str]:
-    """What a header may mean, most literal first: "Likelihood (1-5)" is Likelihood, "Owner / 担当者"
-    is Owner or 担当者 — registers qualify and translate their headers in place."""
-    text = unicodedata.normalize("NFKC", header)
-    plain = re.sub(r"\s*[(\[].*?[)\]]\s*$", "", text)
-    plain = re.sub(r"\s+\d+\s*[-–~〜]\s*\d+\s*$", "", plain)  # "Probability 1-5": the scale, not the name
-    parts = [p for p in re.split(r"\s*[/|]\s*", plain) if p.strip()] if re.search(r"\s[/|]\s|[/|]", plain) else []
-    return list(dict.fromkeys(_key(v) for v in [text, plain, *parts] if _key(v)))
-
-
-_RISK_REF = {"ja": ["リスクID", "リスク番号", "リスク"], "en": ["Risk ID", "Risk", "Risk No", "Risk Code"]}
-_NUMBER = {"ja": ["番号", "No"], "en": ["No", "Number", "#", "ID"]}
-_TITLE = {"ja": ["タイトル", "名称", "件名"], "en": ["Title", "Name"]}
-_DETAIL = {"ja": ["詳細", "コード"], "en": ["Detail", "Details", "Code", "Snippet"]}
-_LANGUAGE = {"ja": ["言語"], "en": ["Language", "Snippet Language"]}
-_DESCRIPTION = {"ja": ["説明", "概要"], "en": ["Description", "Summary"]}
-
-RISKS = Sheet(
-    "risks",
-    {"ja": ["リスク", "リスク一覧", "リスク登録簿"], "en": ["Risks", "Risk Register", "Register"]},
-    {
-        "code": {"ja": ["リスクID", "番号", "リスク番号"], "en": ["Risk ID", "ID", "Code", "No", "Number", "Ref", "#"]},
-        "title": {
-            "ja": ["タイトル", "リスク", "リスク名", "件名"],
-            "en": ["Title", "Risk", "Risk Title", "Name", "Risk Name"],
-        },
-        "category": {"ja": ["カテゴリ", "カテゴリー", "分類"], "en": ["Category", "Risk Category"]},
-        "impact": {"ja": ["影響度"], "en": ["Impact", "Severity", "Impact Score", "Consequence Score"]},
-        "likelihood": {"ja": ["発生確率", "発生可能性"], "en": ["Likelihood", "Probability", "Likelihood Score"]},
-        "score": {"ja": ["スコア", "リスクスコア"], "en": ["Score", "Risk Score"]},
-        "level": {"ja": ["レベル", "リスクレベル"], "en": ["Level", "Risk Level", "Rating", "Risk Rating"]},
-        "description": _DESCRIPTION,
-        "impact_text": {"ja": ["影響", "影響内容"], "en": ["Impact Description", "Consequence", "Consequences"]},
-        "status": {"ja": ["ステータス", "状態"], "en": ["Status"]},
-        "owner": {"ja": ["担当者", "オーナー", "責任者"], "en": ["Owner", "Risk Owner", "Assignee"]},
-        "components": {"ja": ["コンポーネント", "対象システム"], "en": ["Components", "Affected Systems"]},
-        "next_review": {"ja": ["次回レビュー", "次回見直し"], "en": ["Next Review", "Next Review Date", "Review Date"]},
-        # A one-sheet register often keeps these in a cell each: one mitigation a line, indicators
-        # separated by commas; the Mitigations and Indicators sheets add to them.
-        "mitigations": {
-            "ja": ["対策", "軽減策", "緩和策"],
-            "en": ["Mitigations", "Mitigation", "Countermeasures", "Controls"],
-        },
-        "indicators": {"ja": ["監視指標", "指標"], "en": ["Indicators", "KRIs", "KRI", "Monitoring Metrics"]},
-        "early_warning": {"ja": ["早期警告", "早期警戒"], "en": ["Early Warning", "Early Warning Rule", "Trigger"]},
-        # Treatment (plans/treatment.py): an assessment in one cell ("5 × 4") or in two columns.
-        "inherent": {"ja": ["固有リスク", "固有リスクスコア"], "en": ["Inherent Risk", "Inherent Score", "Inherent"]},
-        "inherent_impact": {"ja": ["固有影響度"], "en": ["Inherent Impact"]},
-        "inherent_likelihood": {"ja": ["固有発生確率"], "en": ["Inherent Likelihood"]},
-        "target": {
-            "ja": ["目標リスク", "残存リスク", "目標スコア"],
-            "en": ["Target Risk", "Target Score", "Residual Risk", "Residual Score", "Target"],
-        },
-        "target_impact": {"ja": ["目標影響度"], "en": ["Target Impact", "Residual Impact"]},
-        "target_likelihood": {"ja": ["目標発生確率"], "en": ["Target Likelihood", "Residual Likelihood"]},
-        "treatment": {"ja": ["対応方針", "リスク対応"], "en": ["Treatment", "Risk Treatment", "Risk Response"]},
-        "counterparty": {"ja": ["移転先"], "en": ["Counterparty", "Transferred To"]},
-        "treatment_rationale": {"ja": ["対応理由"], "en": ["Treatment Rationale", "Rationale"]},
-        "accepted_until": {"ja": ["受容期限"], "en": ["Accepted Until", "Acceptance Expiry"]},
-    },
-    required=("title", "impact", "likelihood"),
-)
-APPETITE = Sheet(
-    "appetite",
-    {"ja": ["リスク許容度", "リスク選好"], "en": ["Appetite", "Risk Appetite", "Risk Tolerance"]},
-    {
-        "category": {"ja": ["カテゴリ", "カテゴリー", "分類", "範囲"], "en": ["Category", "Scope"]},
-        "appetite": {"ja": ["許容度", "リスク選好", "選好"], "en": ["Appetite", "Risk Appetite"]},
-        "tolerance": {"ja": ["許容範囲", "許容限度"], "en": ["Tolerance", "Risk Tolerance"]},
-        "basis": {"ja": ["評価対象", "基準"], "en": ["Basis", "Measured On"]},
-    },
-    required=("category", "appetite"),
-)
-MITIGATIONS = Sheet(
-    "mitigations",
-    {"ja": ["対策", "軽減策"], "en": ["Mitigations", "Countermeasures", "Controls"]},
-    {
-        "risk": _RISK_REF,
-        "number": _NUMBER,
-        "title": {
-            "ja": ["対策", "タイトル", "名称"],
-            "en": ["Mitigation", "Title", "Countermeasure", "Control", "Name"],
-        },
-        "detail": _DETAIL,
-        "language": _LANGUAGE,
-    },
-    required=("risk", "title"),
-)
-INDICATORS = Sheet(
-    "indicators",
-    {"ja": ["監視指標", "指標"], "en": ["Indicators", "KRIs", "Key Risk Indicators"]},
-    {
-        "risk": _RISK_REF,
-        "name": {"ja": ["指標", "監視指標", "指標名"], "en": ["Indicator", "KRI", "Name", "Metric"]},
-        "early_warning": {
-            "ja": ["早期警告", "早期警戒", "ルール"],
-            "en": ["Early Warning", "Rule", "Trigger", "Threshold"],
-        },
-    },
-    required=("risk", "name"),
-)
-METRICS = Sheet(
-    "metrics",
-    {"ja": ["ダッシュボード", "主要監視指標", "メトリクス"], "en": ["Metrics", "Dashboard", "Key Monitoring Metrics"]},
-    {
-        "category": {"ja": ["カテゴリ", "カテゴリー", "分類"], "en": ["Category"]},
-        "name": {"ja": ["指標", "指標名", "メトリクス"], "en": ["Metric", "Name", "Indicator"]},
-        "normal": {"ja": ["正常範囲", "正常"], "en": ["Normal Range", "Normal"]},
-        "warning": {"ja": ["警告閾値", "警告"], "en": ["Warning Threshold", "Warning"]},
-        "critical": {"ja": ["危険閾値", "危険", "緊急"], "en": ["Critical Threshold", "Critical"]},
-    },
-    required=("name", "normal", "warning", "critical"),
-)
-SCALES = Sheet(
-    "scales",
-    {"ja": ["評価基準", "リスク評価基準"], "en": ["Scales", "Criteria", "Assessment Criteria"]},
-    {
-        "axis": {"ja": ["軸"], "en": ["Axis"]},
-        "label": {"ja": ["レベル", "ラベル"], "en": ["Level", "Label"]},
-        "min": {"ja": ["最小"], "en": ["Min", "From"]},
-        "max": {"ja": ["最大"], "en": ["Max", "To"]},
-        "description": _DESCRIPTION,
-    },
-    required=("axis", "label", "min"),
-)
-ALERT_RULES = Sheet(
-    "alert_rules",
-    {"ja": ["アラート設定", "アラート"], "en": ["Alert Rules", "Alerts", "Alert Configuration"]},
-    {
-        "priority": {"ja": ["優先度", "種別"], "en": ["Priority", "Kind"]},
-        "condition": {"ja": ["条件", "アラート"], "en": ["Condition", "Alert", "Rule"]},
-    },
-    required=("priority", "condition"),
-)
-STRATEGIES = Sheet(
-    "strategies",
-    {"ja": ["軽減戦略", "リスク軽減戦略"], "en": ["Strategies", "Mitigation Strategies"]},
-    {
-        "kind": {"ja": ["種別", "区分"], "en": ["Kind", "Type"]},
-        "number": _NUMBER,
-        "title": _TITLE,
-        "detail": _DETAIL,
-        "language": _LANGUAGE,
-    },
-    required=("kind", "title"),
-)
-REVIEWS = Sheet(
-    "reviews",
-    {"ja": ["レビュー", "チェックリスト"], "en": ["Reviews", "Checklist", "Review Checklist"]},
-    {
-        "kind": {"ja": ["種別", "レビュー"], "en": ["Review", "Kind"]},
-        "template": {"ja": ["テンプレート名", "名称"], "en": ["Template", "Template Name"]},
-        "section": {"ja": ["セクション", "区分"], "en": ["Section"]},
-        "item": {"ja": ["項目", "チェック項目", "手順"], "en": ["Item", "Step", "Check"]},
-        "description": _DESCRIPTION,
-    },
-    required=("kind", "item"),
-)
-SHEETS = (RISKS, MITIGATIONS, INDICATORS, METRICS, SCALES, ALERT_RULES, STRATEGIES, REVIEWS, APPETITE)
-
-_AXES = {"impact": ["impact", "severity", "影響度", "影響"], "likelihood": ["likelihood", "probability", "発生確率"]}
-_PRIORITIES = {
-    "immediate": ["immediate", "page", "critical", "即座対応", "即時", "緊急"],
-    "watch": ["watch", "ticket", "warning", "monitor", "監視", "要監視"],
-}
-_STRATEGY_KINDS = {
-    "preventive": ["preventive", "prevention", "予防", "予防的対策"],
-    "reactive": ["reactive", "response", "対応", "対応的対策", "事後"],
-}
-_REVIEW_KINDS = {"weekly": ["weekly", "週次"], "monthly": ["monthly", "月次"]}
-_WORDS_OUT = {
-    "axis": {
-        "ja": {"impact": "影響度", "likelihood": "発生確率"},
-        "en": {"impact": "Impact", "likelihood": "Likelihood"},
-    },
-    "priority": {"ja": {"immediate": "即座対応", "watch": "監視"}, "en": {"immediate": "Immediate", "watch": "Watch"}},
-    "kind": {
-        "ja": {"preventive": "予防", "reactive": "対応"},
-        "en": {"preventive": "Preventive", "reactive": "Reactive"},
-    },
-    "review": {"ja": {"weekly": "週次", "monthly": "月次"}, "en": {"weekly": "Weekly", "monthly": "Monthly"}},
-}
-
-
-@dataclass
-class Table:
-    """One sheet's cells as text, with its rows' numbers as the spreadsheet shows them (1-based)."""
-
-    name: str
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
-    # A table inside a Markdown plan: its rows are the document's lines, and problems say "line N".
-    markdown: bool = False
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 class _Reader:
@@ -608,7 +390,7 @@ class _Reader:
 
     def scale(self, table, row, header, values) -> None:
         where = self.where(table, row)
-        axis = _lookup(_AXES, values["axis"][0])
+        axis = lookup(AXES, values["axis"][0])
         level = labels.level_from_words(values["label"][0])
         low = self.number(values["min"][0], where, "min", maximum=scoring.SCALE_MAX)
         high = (
@@ -631,7 +413,7 @@ class _Reader:
 
     def alert_rule(self, table, row, header, values) -> None:
         where = self.where(table, row)
-        priority = _lookup(_PRIORITIES, values["priority"][0])
+        priority = lookup(PRIORITIES, values["priority"][0])
         text = values["condition"][0]
         if priority is None:
             self.problems.append((where, f"priority {values['priority'][0]!r} is neither immediate nor watch"))
@@ -643,7 +425,7 @@ class _Reader:
 
     def strategy(self, table, row, header, values) -> None:
         where = self.where(table, row)
-        kind = _lookup(_STRATEGY_KINDS, values["kind"][0])
+        kind = lookup(STRATEGY_KINDS, values["kind"][0])
         if kind is None:
             self.problems.append((where, f"kind {values['kind'][0]!r} is neither preventive nor reactive"))
             return
@@ -659,13 +441,13 @@ class _Reader:
 
     def review_item(self, table, row, header, values) -> None:
         where = self.where(table, row)
-        kind = _lookup(_REVIEW_KINDS, values["kind"][0])
+        kind = lookup(REVIEW_KINDS, values["kind"][0])
         if kind is None:
             self.problems.append((where, f"review {values['kind'][0]!r} is neither weekly nor monthly"))
             return
         template = next((t for t in self.plan.reviews if t.kind == kind), None)
         if template is None:
-            default = _WORDS_OUT["review"][self.plan.language][kind]
+            default = WORDS_OUT["review"][self.plan.language][kind]
             template = ReviewTemplateSpec(kind, values.get("template", ("", 0))[0] or default)
             self.plan.reviews.append(template)
         template.items.append(
@@ -693,14 +475,6 @@ class _Reader:
                         f"covers {sorted(values)}",
                     )
                 )
-
-
-def _lookup(table: dict[str, list[str]], text: str) -> str | None:
-    for wanted in _variants(text):
-        for key, words in table.items():
-            if any(_key(w) == wanted for w in words):
-                return key
-    return None
 
 
 def _split_list(text: str) -> list[str]:
@@ -732,124 +506,3 @@ def risks_from_table(table: Table) -> tuple[list[RiskSpec], list[str], list[tupl
 
 
 # -- writing ------------------------------------------------------------------------------------
-def tables_from_register(language: str = "en") -> list[tuple[str, list[str], list[list]]]:
-    """The register as (sheet name, headers, rows) in the reader's vocabulary, risks first."""
-    from django.db.models import Prefetch
-
-    from monitoring.models import AlertRule, Indicator, Metric
-    from register.models import Risk, ScaleBand, Strategy
-    from reviews.models import ReviewTemplate
-
-    def table(sheet: Sheet, keys: list[str], rows) -> tuple[str, list[str], list[list]]:
-        return sheet.title(language), [sheet.header(k, language) for k in keys], [list(row) for row in rows]
-
-    words = {key: table_words[language] for key, table_words in _WORDS_OUT.items()}
-    level_text = labels.LEVEL_TEXT[language]
-    status_text = labels.STATUS_TEXT[language]
-    sep = "、" if language == "ja" else ", "
-    risks = list(
-        Risk.objects.select_related("category", "owner")
-        .prefetch_related("components", "mitigations", Prefetch("indicators", queryset=Indicator.objects.stated()))
-        .order_by("number")
-    )
-    risk_columns = (
-        "code title category impact likelihood score level description impact_text status owner components"
-        " next_review inherent target treatment counterparty treatment_rationale"
-    )
-
-    def pair(impact, likelihood) -> str:
-        return "" if impact is None else f"{impact} × {likelihood}"
-
-    def treatment_word(risk) -> str:
-        return treatment.TREATMENT_WORDS[risk.treatment][language][0] if risk.treatment else ""
-
-    from register.models import Appetite
-
-    return [
-        table(
-            RISKS,
-            risk_columns.split(),
-            (
-                (
-                    r.code,
-                    r.title,
-                    r.category.name if r.category else "",
-                    r.impact,
-                    r.likelihood,
-                    r.score,
-                    level_text[r.level],
-                    r.description,
-                    r.impact_text,
-                    status_text[r.status],
-                    r.owner.get_username() if r.owner else "",
-                    sep.join(c.name for c in r.components.all()),
-                    r.next_review_date.isoformat() if r.next_review_date else "",
-                    pair(r.inherent_impact, r.inherent_likelihood),
-                    pair(r.target_impact, r.target_likelihood),
-                    treatment_word(r),
-                    r.treatment_counterparty,
-                    r.treatment_rationale,
-                )
-                for r in risks
-            ),
-        ),
-        table(
-            MITIGATIONS,
-            ["risk", "number", "title", "detail", "language"],
-            ((r.code, m.number, m.title, m.detail, m.detail_language) for r in risks for m in r.mitigations.all()),
-        ),
-        table(
-            INDICATORS,
-            ["risk", "name", "early_warning"],
-            ((r.code, i.name, i.rule_text) for r in risks for i in r.indicators.all()),
-        ),
-        table(
-            METRICS,
-            ["category", "name", "normal", "warning", "critical"],
-            (
-                (m.category, m.name, bands["normal"], bands["warning"], bands["critical"])
-                for m in Metric.objects.order_by("pk")
-                for bands in [m.band_texts()]
-            ),
-        ),
-        table(
-            SCALES,
-            ["axis", "label", "min", "max", "description"],
-            (
-                (words["axis"][b.axis], b.label, b.min_value, b.max_value, b.description)
-                for b in ScaleBand.objects.all()
-            ),
-        ),
-        table(
-            ALERT_RULES,
-            ["priority", "condition"],
-            ((words["priority"][a.priority], a.condition) for a in AlertRule.objects.all()),
-        ),
-        table(
-            STRATEGIES,
-            ["kind", "number", "title", "detail", "language"],
-            ((words["kind"][s.kind], s.number, s.title, s.detail, s.detail_language) for s in Strategy.objects.all()),
-        ),
-        table(
-            REVIEWS,
-            ["kind", "template", "section", "item", "description"],
-            (
-                (words["review"][t.kind], t.name, i.section, i.text, i.description)
-                for t in ReviewTemplate.objects.prefetch_related("items").order_by("kind")
-                for i in t.items.all()
-            ),
-        ),
-        table(
-            APPETITE,
-            ["category", "appetite", "tolerance", "basis"],
-            (
-                (
-                    v.category.name if v.category_id else treatment.PROGRAMME_TEXT[language],
-                    v.appetite,
-                    v.tolerance,
-                    treatment.TARGET_TEXT[language] if v.basis == "target" else "",
-                )
-                for v in Appetite.objects.in_force().values()
-            ),
-        ),
-    ]

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import PurePosixPath
 
 from plans.document import PlanError
-from plans.sheets import MAX_ROWS, Table, column_letter
+from plans.tables import MAX_ROWS, Table, column_letter
 
 MAX_COLUMNS = 100
 MAX_ZIP_MEMBERS = 20

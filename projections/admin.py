@@ -10,10 +10,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import extensions
 from incidents.models import Incident
 from projections import diagram, documents, embeddings, graph, queries, vectors
 from projections.models import OutboxEntry
-from register import extensions
 from register.models import Component, Risk
 
 STORE_ERRORS = (graph.GraphUnavailable, vectors.VectorUnavailable)

@@ -14,10 +14,10 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from core import commits, queue
 from projections import documents, graph, vectors
 from projections.documents import GRAPH_ENTITIES, LABELS, VECTOR_ENTITIES
 from projections.models import OutboxEntry
-from register import commits
 
 CLAIM_SECONDS = 300
 MAX_BACKOFF_SECONDS = 600
@@ -76,9 +76,7 @@ ENTITY_MODELS = {"component": "register.Component", "category": "register.Catego
 
 
 def _drain_soon() -> None:
-    from projections.tasks import project_outbox
-
-    project_outbox.delay()
+    queue.send("projections.tasks.project_outbox")
 
 
 # --- signal receivers -------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import re
 import unicodedata
 
 from projections import embeddings, vectors
+from projections.vectors import folded
 
 RRF_K = 60
 # A hit that shares fewer than half the query's words still counts when its meaning is at least this
@@ -121,12 +122,6 @@ def terms(query: str) -> list[str]:
 
 def codes(query_terms: list[str]) -> list[str]:
     return [t for t in query_terms if _CODE.match(t)]
-
-
-def folded(text: str) -> str:
-    """Text as lexical matching sees it: NFKC (full-width ＡＰＩ is API) and case-folded. The vector
-    store keeps documents in this form, because Chroma's ``$contains`` is case-sensitive."""
-    return unicodedata.normalize("NFKC", text or "").casefold()
 
 
 def _spelling(term: str) -> str:

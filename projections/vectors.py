@@ -12,11 +12,12 @@ dimensions and scales differ).
 from __future__ import annotations
 
 import threading
+import unicodedata
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from projections import embeddings, search
+from projections import embeddings
 from projections.documents import COLLECTIONS, Document
 
 BATCH = 256
@@ -24,6 +25,12 @@ _client = None
 # Collection handles by name: looking one up is a round trip, as long as a search itself.
 _collections: dict[str, object] = {}
 _lock = threading.Lock()
+
+
+def folded(text: str) -> str:
+    """Text as lexical matching sees it: NFKC (full-width ＡＰＩ is API) and case-folded. The store
+    keeps documents in this form, because Chroma's ``$contains`` is case-sensitive (search.py)."""
+    return unicodedata.normalize("NFKC", text or "").casefold()
 
 
 class VectorUnavailable(Exception):
@@ -127,7 +134,7 @@ def upsert(documents: list[Document]) -> None:
                 embeddings=vectors,
                 # Folded for lexical matching (Chroma's $contains is case-sensitive); nothing reads
                 # the document back for display.
-                documents=[search.folded(d.text) for d in batch],
+                documents=[folded(d.text) for d in batch],
                 metadatas=[{**d.metadata, "version": d.version} for d in batch],
             )
 

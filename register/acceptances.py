@@ -22,9 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from register import extensions, notices
+from core import extensions
+from register import notices
 from register.choices import AcceptanceState as S
 from register.choices import RiskStatus, Treatment
+from register.models import Risk, RiskAcceptance
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.REQUESTED, "approve"): S.APPROVED,
@@ -88,8 +90,6 @@ def request_from(data: dict, user):
 @transaction.atomic
 def request(risk, user, *, justification: str, expires_on: date, conditions: str = "", starts_on=None):
     """A new acceptance (or, while one is active, an extension of it) waiting for approval."""
-    from register.models import RiskAcceptance
-
     if not risk.is_editable_by(user):
         raise PermissionDenied(_("Only the risk's owner (or a register administrator) requests its acceptance."))
     pending = risk.acceptances.filter(state=S.REQUESTED)
@@ -111,8 +111,6 @@ def request(risk, user, *, justification: str, expires_on: date, conditions: str
 
 
 def _decide(acceptance, user, action: str, note: str):
-    from register.models import RiskAcceptance
-
     acceptance = (
         RiskAcceptance.objects.select_for_update(of=("self",)).select_related("risk__owner").get(pk=acceptance.pk)
     )
@@ -162,8 +160,6 @@ def activate(acceptance) -> None:
 
 @transaction.atomic
 def revoke(acceptance, user, note: str = ""):
-    from register.models import RiskAcceptance
-
     acceptance = (
         RiskAcceptance.objects.select_for_update(of=("self",)).select_related("risk__owner").get(pk=acceptance.pk)
     )
@@ -182,8 +178,6 @@ def _end(acceptance, action: str, reason: str, reopen: bool = True) -> None:
     acceptance.save(update_fields=["state", "ended_at", "end_reason"])
     if not (was_in_force and reopen):
         return
-    from register.models import Risk
-
     risk = Risk.objects.select_related("owner").get(pk=acceptance.risk_id)
     if risk.treatment == Treatment.ACCEPT:
         risk.treatment = Treatment.UNDECIDED
@@ -205,8 +199,6 @@ def _end(acceptance, action: str, reason: str, reopen: bool = True) -> None:
 
 def invalidate_if_worse(risk) -> int:
     """End the acceptance in force of a risk re-scored above the score that was accepted."""
-    from register.models import RiskAcceptance
-
     ended = 0
     in_force = RiskAcceptance.objects.select_for_update().filter(risk_id=risk.pk, state__in=[S.ACTIVE, S.APPROVED])
     for acceptance in in_force.filter(accepted_score__lt=risk.score):
@@ -222,8 +214,6 @@ def invalidate_if_worse(risk) -> int:
 def invalidate_on_critical(reasons: dict[int, str]) -> int:
     """An indicator of each of these risks (by key) went critical, for the reason given: what was
     accepted no longer describes them. One query when nothing was accepted."""
-    from register.models import RiskAcceptance
-
     ended = 0
     for acceptance in RiskAcceptance.objects.select_for_update().filter(
         risk_id__in=reasons, state__in=[S.ACTIVE, S.APPROVED]
@@ -258,8 +248,6 @@ def snapshot(risk) -> dict:
 def run_due(today: date | None = None) -> dict[str, int]:
     """The daily sweep: activate approved acceptances whose start came, expire those whose expiry
     came, and remind owners 30, 7 and 1 days before. Idempotent: a second run the same day does nothing."""
-    from register.models import RiskAcceptance
-
     today = today or timezone.localdate()
     counts = {"activated": 0, "expired": 0, "reminded": 0}
     for acceptance in RiskAcceptance.objects.select_for_update().filter(state=S.APPROVED, starts_on__lte=today):

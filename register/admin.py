@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from register import colours, display, extensions
+from core import display, extensions
+from core.admin_mixins import ObjectToolsMixin, level_badge
+from core.pagination import DeferredJoinPaginator
 from register.choices import ScoreSource
 from register.models import (
     Category,
@@ -26,34 +28,10 @@ from register.models import (
     Strategy,
 )
 from register.models.risks import is_register_admin
-from register.pagination import DeferredJoinPaginator
 
 APPETITE_COLOURS = {"within": "#3c8d40", "watch": "#e69a00", "outside": "#c9302c"}
 LIVE_COLOURS = {"normal": "#3c8d40", "unknown": "#777777", "warning": "#e69a00", "critical": "#c9302c"}
 _CODE_WIDGET = forms.Textarea(attrs={"rows": 10, "cols": 100, "class": "vLargeTextField riskregister-code"})
-
-
-def level_badge(level: str, label: str, colour: str | None, title: str = ""):
-    colour = colour or "#777777"
-    return format_html(
-        '<span class="riskregister-badge" style="background:{};color:{}"{}>{}</span>',
-        colour,
-        colours.text_on(colour),
-        format_html(' title="{}"', title) if title else "",
-        label,
-    )
-
-
-class ObjectToolsMixin:
-    """Change forms whose object tools other apps add links to (``extensions.add_object_tools``).
-
-    Use with a template that includes "admin/register/object_tools.html" in its object-tools block
-    (``admin/register/change_form.html`` does).
-    """
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["extension_tools"] = extensions.tools_for(request, self.model._meta.label_lower, obj)
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class OwnedRiskPermissions:
@@ -506,7 +484,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Component)
 class ComponentAdmin(ObjectToolsMixin, admin.ModelAdmin):
-    change_form_template = "admin/register/change_form.html"
+    change_form_template = "admin/core/change_form.html"
     list_display = ["name", "aliases"]
     search_fields = ["name", "aliases"]
 

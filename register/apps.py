@@ -13,10 +13,13 @@ class RegisterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from register import roles, version  # noqa: F401  (version: watches every connection's writes)
-        from register.api import strict
+        from core import extensions
+        from register import dashboard, receivers, roles
 
-        strict.apply()
+        receivers.connect()
+
+        extensions.add_index_card("register", dashboard.index_cards, order=10)
+        extensions.add_admin_urls("heatmap", dashboard.admin_urls)
 
         roles.grant(roles.RISK_OWNER, "register", ["change_risk"])
         roles.grant(

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass
 
 from django.db.models import Count, QuerySet
 
-from register import appetite, colours, scoring
+from core import colours
+from register import appetite, scoring
 from register.choices import Assessment
 from register.models import Appetite, LevelBand, Risk
 

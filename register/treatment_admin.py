@@ -10,7 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from register import acceptances, appetite, extensions
+from core import extensions
+from register import acceptances, appetite
 from register.choices import LiveStatus
 from register.models import Appetite, Risk, RiskAcceptance
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import queue
 from register.choices import MitigationStatus, RiskStatus, ScoreSource
 from register.models import Mitigation, Risk
 from reviews import evidence, proposals
@@ -177,11 +178,9 @@ def complete(review: Review, user) -> Review:
         Risk.objects.filter(pk=risk.pk).update(next_review_date=next_review_date(risk, today))
     review.status, review.completed_at, review.completed_by = ReviewStatus.COMPLETED, timezone.now(), user
     review.save(update_fields=["status", "completed_at", "completed_by"])
-    from reviews.tasks import send_review_report
-
-    # The report shows the register after the re-scores: render and mail it once they are committed.
-    # robust: a broker outage must not turn a committed completion into an error page.
-    transaction.on_commit(lambda: send_review_report.delay(review.pk), robust=True)
+    # The report shows the register after the re-scores: render and mail it once they are committed
+    # (a broker outage must not turn a committed completion into an error page).
+    queue.after_commit("reviews.tasks.send_review_report", review.pk)
     return review
 
 

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from register import display, extensions
+from core import display, extensions
 from reviews import actions as reviews
 from reviews import reports, workbench
 from reviews.models import (

@@ -11,7 +11,8 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from register import extensions, roles
+        from core import extensions
+        from register import roles
         from reviews import proposals
 
         every = ("add", "change", "delete")

@@ -14,7 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from register import appetite, charts
+from core import charts
+from register import appetite
 from register.choices import AcceptanceState, AppetiteStatus, MitigationStatus, RiskStatus
 from register.heatmap import grid_from_counts, heatmap
 from register.heatmap import legend as heatmap_legend

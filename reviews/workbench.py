@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from register import charts, display
+from core import charts, display
 from reviews.models import Review
 
 

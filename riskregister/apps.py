@@ -31,4 +31,4 @@ class ProjectConfig(AppConfig):
 class AdminConfig(DjangoAdminConfig):
     """The admin with the register's site class: heat map, level counts and other apps' panels."""
 
-    default_site = "register.admin_site.RiskRegisterAdminSite"
+    default_site = "core.admin_site.RiskRegisterAdminSite"

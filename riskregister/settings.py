@@ -36,6 +36,11 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# The apps, lowest first: each may import those before it, never those after. Written once here:
+# INSTALLED_APPS, the admin index's order and tests/test_architecture.py all read it
+# (docs/architecture.md).
+RISKREGISTER_APPS = ["core", "register", "notifications", "monitoring", "incidents", "reviews", "plans", "projections"]
+
 INSTALLED_APPS = [
     "riskregister.apps.AdminConfig",
     "django.contrib.auth",
@@ -55,12 +60,7 @@ INSTALLED_APPS = [
     # The project package: settings, URLs, Celery, beat's schedule table, the register's migration
     # history from before the apps were split. Then the apps, lowest first (docs/architecture.md).
     "riskregister.apps.ProjectConfig",
-    "register",
-    "monitoring",
-    "incidents",
-    "reviews",
-    "plans",
-    "projections",
+    *RISKREGISTER_APPS,
 ]
 
 MIDDLEWARE = [
@@ -163,19 +163,19 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["register.api.permissions.ModelPermissions"],
-    # JSON only, with a bounded nesting depth (register/api/parsers.py). Form encodings read "" as
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ModelPermissions"],
+    # JSON only, with a bounded nesting depth (core/api/parsers.py). Form encodings read "" as
     # null and every value as text, so a form body could not mean what the schema says; the one
     # upload (plans/import) declares multipart itself.
-    "DEFAULT_PARSER_CLASSES": ["register.api.parsers.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
-        "register.api.filters.FilterBackend",
+        "core.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "register.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "register.api.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
 }
 
 SIMPLE_JWT = {
@@ -194,7 +194,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "register.api.schema.blank_choice_filters",
+        "core.api.schema.blank_choice_filters",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "register.choices.Level",
@@ -226,9 +226,9 @@ SPECTACULAR_SETTINGS = {
 # under var/; production points CELERY_BROKER_URL / REDIS_URL at a real Redis.
 REDIS_URL = env_str("REDIS_URL", f"redis+socket://{VAR_DIR / 'redis.sock'}")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
-# The API's representation cache (register/api/cache.py): in the same Redis by default, its keys
+# The API's representation cache (core/api/cache.py): in the same Redis by default, its keys
 # prefixed "riskregister:api:"; "" turns it off. Entries are keyed by the register's version, which
-# every committed write moves (register/version.py), and expire after API_CACHE_SECONDS regardless,
+# every committed write moves (core/version.py), and expire after API_CACHE_SECONDS regardless,
 # so answers that depend on the clock (the last 24 h of a trend) move on too.
 API_CACHE_URL = env_str("API_CACHE_URL", REDIS_URL)
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
+from plans.files import read_plan_file
 from plans.importer import import_plan
-from plans.parser import read_plan_file
 from register import roles
 from tests.stores import graph_server, vector_server  # noqa: F401  (session fixtures for every test)
 

@@ -22,9 +22,10 @@ from django.core.management import call_command
 from django.core.servers import basehttp
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from core import version
+from plans.files import read_plan_file
 from plans.importer import import_plan
-from plans.parser import read_plan_file
-from register import roles, version
+from register import roles
 from tests.conftest import SEED_EN, make_user
 from tests.integration.services import use_broker
 
@@ -54,7 +55,7 @@ def api_under_test(live_server, graph_server, vector_server, redis_url, monkeypa
     monkeypatch.setattr(basehttp.WSGIRequestHandler, "disable_nagle_algorithm", True)
     use_broker(redis_url)  # writes queue real tasks (nobody runs them here) instead of waiting on a broker
     # The API's representation cache on, as it runs in production: the live server commits its
-    # writes, so they move the register's version (register/version.py).
+    # writes, so they move the register's version (core/version.py).
     settings.API_CACHE_URL = redis_url
     roles.sync_roles()  # an earlier transactional test may have flushed the groups migrate made
     import_plan(read_plan_file(SEED_EN), source_name="seed")

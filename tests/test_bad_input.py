@@ -47,7 +47,7 @@ def test_json_nested_too_deep_is_400_at_the_alertmanager_receiver(client, settin
 
 
 def test_a_json_body_at_the_depth_limit_still_reads(api_as, viewer):
-    from register.api.parsers import MAX_DEPTH, loads
+    from core.api.parsers import MAX_DEPTH, loads
 
     assert loads("[" * MAX_DEPTH + "]" * MAX_DEPTH) == eval("[" * MAX_DEPTH + "]" * MAX_DEPTH)
     # brackets inside strings are text, not nesting

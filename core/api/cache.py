@@ -2,7 +2,7 @@
 
 A risk's detail costs ~40 ms of ORM and serializer work and a page of fifty ~35 ms (cProfile,
 bench/bench_api.py); most reads repeat while nothing changes. A cached answer is stored with the
-version it was built under (``register/version.py``) and served only while that is still the
+version it was built under (``core/version.py``) and served only while that is still the
 version: any committed write, by any path, makes it a miss. One round trip asks for both.
 
 Authentication, permissions, content negotiation and throttling still run on every request (DRF's
@@ -20,7 +20,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone, translation
 
-from register import version
+from core import version
 
 PREFIX = "riskregister:api:repr:"
 

@@ -1,7 +1,7 @@
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
-from register.pagination import DeferredJoinPaginator
+from core.pagination import DeferredJoinPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -12,9 +12,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import parsers
 from incidents import alertmanager
 from incidents.models import IntegrationToken
-from register.api import parsers
 
 MAX_BODY = 1024 * 1024  # Alertmanager groups are small; anything this big is not one.
 

@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import CleanModelSerializer
 from incidents import workflow
 from incidents.models import Incident, Postmortem, TimelineEvent
 from incidents.stats import for_risk
-from register.api.serializers import CleanModelSerializer
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):

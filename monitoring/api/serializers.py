@@ -3,8 +3,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import CleanModelSerializer
 from monitoring.models import SLO, Alert, AlertRule, AlertTransition, Indicator, Metric
-from register.api.serializers import CleanModelSerializer
+from monitoring.models.indicators import indicator_live_status
+from monitoring.series import trend
 
 
 def _valid_key(value: str) -> None:
@@ -220,9 +222,6 @@ class IndicatorSerializer(serializers.ModelSerializer):
         """The indicator's live state from the monitoring pipeline (None when no metric is linked)."""
         if indicator.metric_id is None:
             return None
-        from monitoring.evaluation import indicator_live_status
-        from monitoring.series import trend
-
         state = getattr(indicator, "live", None)
         metric = indicator.metric
         open_alerts = [a for a in indicator.alerts.all() if a.state in ("pending", "firing", "recovering")]

@@ -10,6 +10,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.gcpause import without_collection
 from monitoring import actions, push, series
 from monitoring.api.serializers import (
     AlertDetailSerializer,
@@ -24,7 +25,6 @@ from monitoring.api.serializers import (
 )
 from monitoring.models import SLO, Alert, AlertRule, Metric, Reading, SourceState
 from monitoring.timestamps import parse_instant
-from register.gcpause import without_collection
 
 
 class MetricViewSet(viewsets.ModelViewSet):
@@ -105,7 +105,7 @@ class ReadingBatchView(generics.GenericAPIView):
     pagination_class = None
 
     @extend_schema(request=ReadingInputSerializer(many=True), responses={201: ReadingBatchResultSerializer})
-    @without_collection  # up to 10,000 readings, parsed and stored: see register/gcpause.py
+    @without_collection  # up to 10,000 readings, parsed and stored: see core/gcpause.py
     def post(self, request):
         try:
             result = push.store(request.data)

@@ -1,7 +1,6 @@
 from monitoring.models.alerts import Alert, AlertTransition, IndicatorState
 from monitoring.models.indicators import Indicator
 from monitoring.models.metrics import AlertRule, Metric
-from monitoring.models.notifications import Channel, Notification
 from monitoring.models.readings import Reading, ReadingRollup
 from monitoring.models.slos import SLO
 from monitoring.models.sources import SourceState
@@ -10,11 +9,9 @@ __all__ = [
     "Alert",
     "AlertRule",
     "AlertTransition",
-    "Channel",
     "Indicator",
     "IndicatorState",
     "Metric",
-    "Notification",
     "Reading",
     "ReadingRollup",
     "SLO",

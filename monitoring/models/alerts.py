@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from monitoring import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Band, Priority, ReadingStatus
+from notifications.models import Notification
 
 OPEN_STATES = (AlertState.PENDING, AlertState.FIRING, AlertState.RECOVERING)
 
@@ -171,8 +173,20 @@ class Alert(models.Model):
         return self.silenced_until is not None and self.silenced_until > (now or timezone.now())
 
 
+class AlertTransitionQuerySet(models.QuerySet):
+    def notifications(self):
+        """The messages these transitions owe, as one query (their keys built in SQL)."""
+        keys = self.annotate(
+            notification_key=Concat(Value(f"{AlertTransition.NOTIFICATION_SUBJECT}:"), Cast("pk", models.CharField()))
+        ).values("notification_key")
+        return Notification.objects.filter(key__in=keys)
+
+
 class AlertTransition(models.Model):
-    """Every change of an alert's state, with the reason; notifications hang off these rows."""
+    """Every change of an alert's state, with the reason. The messages it owes are notifications
+    keyed ``alert-transition:<pk>`` (monitoring.alert_messages renders them at delivery)."""
+
+    NOTIFICATION_SUBJECT = "alert-transition"
 
     alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="transitions")
     at = models.DateTimeField(_("at"))
@@ -183,6 +197,8 @@ class AlertTransition(models.Model):
     value = models.FloatField(_("value"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500)
 
+    objects = AlertTransitionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("alert transition")
         verbose_name_plural = _("alert transitions")
@@ -190,3 +206,12 @@ class AlertTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}: {self.from_state or '–'} → {self.to_state}"
+
+    @property
+    def notification_key(self) -> str:
+        return f"{self.NOTIFICATION_SUBJECT}:{self.pk}"
+
+    @property
+    def notifications(self):
+        """The messages this transition owes (one per channel that accepted it)."""
+        return Notification.objects.filter(key=self.notification_key)

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from monitoring import state_machine as sm
 from monitoring import thresholds
-from monitoring.choices import Direction, Operator, RuleKind
+from monitoring.choices import Direction, Operator, ReadingStatus, RuleKind
+from register.choices import LiveStatus
+from register.models import Risk
 
 
 def event_on_shortfall(metric) -> bool:
@@ -79,13 +85,13 @@ class Indicator(models.Model):
         if after != before:
             # Binding an indicator to a metric makes its risk monitored ("No data" until the first
             # reading), unbinding the last one makes it "Not monitored" again.
-            self._refresh_live_status({before[0], after[0]} - {None})
+            self.refresh_live_status({before[0], after[0]} - {None})
         self._stored_binding = after
 
     def delete(self, *args, **kwargs):
         risk_id = self.risk_id
         result = super().delete(*args, **kwargs)
-        self._refresh_live_status({risk_id})
+        self.refresh_live_status({risk_id})
         return result
 
     @classmethod
@@ -95,10 +101,9 @@ class Indicator(models.Model):
         return instance
 
     @staticmethod
-    def _refresh_live_status(risk_ids: set[int]) -> None:
-        from monitoring.evaluation import update_live_status
-
-        update_live_status(risk_ids)
+    def refresh_live_status(risk_ids: Iterable[int]) -> None:
+        """Recompute the stored live status of these risks: a save or a tick, in its transaction."""
+        refresh_live_status(risk_ids)
 
     def is_editable_by(self, user) -> bool:
         from register.models.risks import may_change
@@ -152,3 +157,50 @@ class Indicator(models.Model):
                 raise ValidationError(_("A threshold rule needs an operator and a threshold."))
         elif self.operator or self.threshold is not None:
             raise ValidationError(_("Only threshold rules carry an operator and a threshold."))
+
+
+# The live status of indicators and risks: one rule, read by evaluation, the API and the admin.
+_LIVE_RANK = {
+    LiveStatus.NONE: 0,
+    LiveStatus.NORMAL: 1,
+    LiveStatus.UNKNOWN: 2,
+    LiveStatus.WARNING: 3,
+    LiveStatus.CRITICAL: 4,
+}
+
+
+def indicator_live_status(state) -> str:
+    """What an indicator with this state (an IndicatorState, or None before its first reading) shows."""
+    if state is None:
+        return LiveStatus.UNKNOWN
+    return live_status(state.last_status, state.phase, state.severity)
+
+
+def live_status(last_status: str | None, phase: str | None, severity: str | None) -> str:
+    """What an indicator shows, from its state's last observation and where its machine stands."""
+    if not last_status or last_status in (ReadingStatus.NO_DATA, ReadingStatus.ERROR):
+        return LiveStatus.UNKNOWN
+    if phase in (sm.FIRING, sm.RECOVERING) and severity:
+        return severity
+    return last_status
+
+
+def refresh_live_status(risk_ids: Iterable[int]) -> None:
+    """Recompute the stored live status of these risks from their monitored indicators."""
+    risk_ids = set(risk_ids)
+    if not risk_ids:
+        return
+    worst: dict[int, str] = dict.fromkeys(risk_ids, LiveStatus.NONE)
+    # Monitored: bound to a metric, or reporting an SLO's budget. Read as values, not models: a busy
+    # tick recomputes thousands of risks.
+    rows = Indicator.objects.filter(Q(metric__isnull=False) | Q(slo__isnull=False), risk_id__in=risk_ids).values_list(
+        "risk_id", "live__last_status", "live__phase", "live__severity"
+    )
+    for risk_id, last_status, phase, severity in rows:
+        status = live_status(last_status, phase, severity)
+        if _LIVE_RANK[status] > _LIVE_RANK[worst[risk_id]]:
+            worst[risk_id] = status
+    for status in set(worst.values()):
+        Risk.objects.filter(pk__in=[pk for pk, s in worst.items() if s == status]).exclude(live_status=status).update(
+            live_status=status
+        )

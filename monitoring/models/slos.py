@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring import slo as budget
 from monitoring.choices import SLIKind, SLIMeasures
+from monitoring.models.indicators import Indicator
 
 
 class SLO(models.Model):
@@ -95,9 +96,7 @@ class SLO(models.Model):
             self._keep_indicator()
             super().save(*args, **kwargs)
         if self.risk_id is not None:
-            from monitoring.evaluation import update_live_status
-
-            update_live_status({self.risk_id})
+            Indicator.refresh_live_status({self.risk_id})
 
     def clean(self) -> None:
         errors: dict[str, object] = {}
@@ -153,8 +152,6 @@ class SLO(models.Model):
 
     def _keep_indicator(self) -> None:
         """The risk's indicator this SLO reports through: created, moved or renamed with the SLO."""
-        from monitoring.models import Indicator
-
         if self.risk_id is None:
             if self.indicator_id is not None:
                 indicator, self.indicator = self.indicator, None
@@ -171,7 +168,5 @@ class SLO(models.Model):
 def _delete_indicator(sender, instance: SLO, **kwargs) -> None:
     """The indicator an SLO reported through goes with it (also when a metric's deletion cascades)."""
     if instance.indicator_id is not None:
-        from monitoring.models import Indicator
-
         for indicator in Indicator.objects.filter(pk=instance.indicator_id):
             indicator.delete()  # one by one: Indicator.delete re-judges the risk's live status

@@ -12,10 +12,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.strict import FormBooleanField
 from plans import actions
 from plans.document import PlanError
 from plans.models import PlanImport
-from register.api.strict import FormBooleanField
 
 User = get_user_model()
 

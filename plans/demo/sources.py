@@ -48,7 +48,8 @@ def add_demo_chain() -> list[str]:
     plan's immediate-response alerts firing on their first breach (a demo that waits for two
     failed probes shows a crash the supervisor heals in ten seconds as nothing at all)."""
     from monitoring.choices import Priority
-    from monitoring.models import AlertRule, Channel, Indicator, IndicatorState
+    from monitoring.models import AlertRule, Indicator, IndicatorState
+    from notifications.models import Channel
     from register.models import Risk, RiskLink
 
     done = []

@@ -20,7 +20,7 @@ KINDS = ("risk", "incident", "mitigation")
 class _StoreView(APIView):
     permission_classes = [IsAuthenticated]
     permission: str = "register.view_risk"
-    answers_503 = True  # the schema (register/api/schema.py) documents the store-down answer
+    answers_503 = True  # the schema (core/api/schema.py) documents the store-down answer
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -18,9 +18,9 @@ from rest_framework.fields import get_error_detail
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.filters import StrictFilterSet
+from core.api.serializers import CleanModelSerializer
 from register import acceptances, appetite
-from register.api.filters import StrictFilterSet
-from register.api.serializers import CleanModelSerializer
 from register.models import Appetite, Risk, RiskAcceptance
 
 

@@ -5,7 +5,7 @@ from rest_framework import filters, generics, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from register.api.cache import CachedReads
+from core.api.cache import CachedReads
 from register.api.filters import RiskFilter, StableOrderingFilter
 from register.api.serializers import (
     CategorySerializer,

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from register import scoring
-from register.choices import AppetiteBasis
+from register.choices import AppetiteBasis, AppetiteStatus
 
 
 class AppetiteQuerySet(models.QuerySet):
@@ -95,3 +95,33 @@ class Appetite(models.Model):
             errors["reason"] = _("Say why the appetite is set or changed.")
         if errors:
             raise ValidationError(errors)
+
+
+# Where a risk sits against the appetite in force (register/appetite.py applies it to many risks).
+def judge(score: int | None, appetite: int, tolerance: int) -> str:
+    if score is None:
+        return AppetiteStatus.NONE
+    if score <= appetite:
+        return AppetiteStatus.WITHIN
+    if score <= tolerance:
+        return AppetiteStatus.WATCH
+    return AppetiteStatus.OUTSIDE
+
+
+def measured_score(risk, basis: str) -> int | None:
+    if basis == AppetiteBasis.TARGET and risk.target_score is not None:
+        return risk.target_score
+    return risk.score
+
+
+def version_for(category_id: int | None, in_force: dict):
+    return in_force.get(category_id) if category_id in in_force else in_force.get(None)
+
+
+def status_of(risk, in_force: dict | None = None) -> str:
+    if in_force is None:
+        in_force = Appetite.objects.filter(Q(category_id=risk.category_id) | Q(category__isnull=True)).in_force()
+    version = version_for(risk.category_id, in_force)
+    if version is None:
+        return AppetiteStatus.NONE
+    return judge(measured_score(risk, version.basis), version.appetite, version.tolerance)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from register.choices import MitigationKind, MitigationStatus
+from register.models.risks import may_change
 
 
 class Mitigation(models.Model):
@@ -62,8 +63,6 @@ class Mitigation(models.Model):
 
     def is_editable_by(self, user) -> bool:
         """The risk's owner, or the person this mitigation is assigned to."""
-        from register.models.risks import may_change
-
         return may_change(user, "register.change_mitigation", self.risk.owner_id, self.owner_id)
 
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from register import scoring
+from register import scoring, signals
 from register.choices import AppetiteStatus, Assessment, Level, LiveStatus, RiskStatus, ScoreSource, Treatment
+from register.models.appetite import status_of
 from register.models.scales import LevelBand
 
 _in_scale = [MinValueValidator(scoring.SCALE_MIN), MaxValueValidator(scoring.SCALE_MAX)]
@@ -249,8 +250,6 @@ class Risk(models.Model):
     def save(
         self, *args, changed_by=None, change_reason: str = "", change_source: str = ScoreSource.MANUAL, **kwargs
     ) -> None:
-        from register import acceptances, appetite
-
         user = changed_by if changed_by and changed_by.is_authenticated else None
         with transaction.atomic():
             if not self.number:
@@ -265,7 +264,7 @@ class Risk(models.Model):
                 self.treatment_decided_by, self.treatment_decided_at = user, timezone.now()
             self.derive()
             before_appetite = stored.get("appetite_status", AppetiteStatus.NONE)
-            self.appetite_status = appetite.status_of(self)
+            self.appetite_status = status_of(self)
             super().save(*args, **kwargs)
             ScoreChange.objects.bulk_create(
                 ScoreChange(
@@ -288,11 +287,11 @@ class Risk(models.Model):
             )
             old = stored.get(Assessment.CURRENT, (None, None))
             consequences = 0
+            # The rules that follow (register/receivers.py) write in this transaction and say how much.
             if old[0] is not None and self.score > old[0] * old[1]:
-                consequences += acceptances.invalidate_if_worse(self)
+                consequences += signals.wrote(signals.score_rose.send(sender=Risk, risk=self))
             if self.appetite_status == AppetiteStatus.OUTSIDE and before_appetite != AppetiteStatus.OUTSIDE:
-                appetite.moved_outside([self])
-                consequences += 1
+                consequences += signals.wrote(signals.moved_outside_appetite.send(sender=Risk, risk=self))
             if consequences:
                 # They wrote this row (reopened treatment, review flag): a second save of this
                 # instance must not put the old values back.

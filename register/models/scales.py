@@ -72,11 +72,7 @@ class LevelBand(models.Model):
     def __str__(self) -> str:
         return f"{self.get_level_display()} ({self.min_score}–{self.max_score})"
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        from register.models.risks import Risk
-
-        Risk.objects.refresh_levels()
+    # Saving a band re-levels every risk: register.receivers, on post_save.
 
     @property
     def max_score(self) -> int:

@@ -11,7 +11,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from register.api.serializers import CleanModelSerializer
+from core.api.serializers import CleanModelSerializer
 from reviews import actions as reviews
 from reviews import reports
 from reviews.models import MitigationEvaluation, Reassessment, Review, ReviewAction, ReviewItem

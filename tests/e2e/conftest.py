@@ -64,8 +64,8 @@ def fill_register(plan, redis_url):
     from monitoring.models import Metric
     from monitoring.sources.base import Value
     from plans.demo.sources import add_demo_chain
+    from plans.files import read_plan_file
     from plans.importer import import_plan
-    from plans.parser import read_plan_file
     from reviews.actions import open_review
 
     use_broker(redis_url)  # imports queue real tasks (nobody runs them here) instead of waiting on a broker

@@ -262,8 +262,8 @@ def _drill(stack: Stack) -> None:
         " GROUP BY metric_id, slot HAVING COUNT(*) > 1)"
     ) == [(0,)]
     assert stack.query(
-        "SELECT COUNT(*) FROM (SELECT transition_id, channel_id FROM monitoring_notification"
-        " WHERE transition_id IS NOT NULL GROUP BY transition_id, channel_id HAVING COUNT(*) > 1)"
+        "SELECT COUNT(*) FROM (SELECT key, channel_id FROM notifications_notification"
+        " WHERE channel_id IS NOT NULL GROUP BY key, channel_id HAVING COUNT(*) > 1)"
     ) == [(0,)]
 
     # SIGKILL the broker with tasks queued (the worker stopped, beat still queueing): the queue survives.

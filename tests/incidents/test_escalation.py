@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from incidents import escalation, workflow
 from incidents.models import EscalationPolicy, EscalationStep, Incident
-from monitoring import notify
-from monitoring.models import Channel, Notification
+from notifications import delivery
+from notifications.models import Channel, Notification
 from register.models import Risk
 from tests.conftest import make_user
 
@@ -54,7 +54,7 @@ def test_high_incidents_escalate_round_after_round_until_acknowledged(
         assert escalation.escalate(incident, t0 + timedelta(minutes=5)) == 0  # idempotent
         assert escalation.escalate(incident, t0 + timedelta(minutes=15)) == 1  # round 2, step 1
     for pk in Notification.objects.order_by("pk").values_list("pk", flat=True):
-        assert notify.deliver(pk) == "sent"
+        assert delivery.deliver(pk) == "sent"
     assert [b["event"] for b in receiver.bodies] == ["escalated", "still_unacknowledged_(round_2)"]
     assert mail.outbox[0].to == ["cora@example.com"]
     assert incident.events.filter(kind="notification_sent").count() == 3
@@ -89,7 +89,7 @@ def test_medium_incidents_go_to_the_risk_owner(seeded, django_capture_on_commit_
     assert incident.assignee == owner
     notification = Notification.objects.get()
     assert notification.recipient == "olga@example.com"
-    assert notify.deliver(notification.pk) == "sent"
+    assert delivery.deliver(notification.pk) == "sent"
     assert mail.outbox[0].to == ["olga@example.com"] and "Assigned to you" in mail.outbox[0].subject
 
 

@@ -8,8 +8,10 @@ import pytest
 import requests
 from django.utils import timezone
 
-from monitoring import collection, notify
-from monitoring.models import Alert, Channel, Indicator, IndicatorState, Metric, Notification, Reading
+from monitoring import collection
+from monitoring.models import Alert, Indicator, IndicatorState, Metric, Reading
+from notifications import delivery
+from notifications.models import Channel, Notification
 from register.models import Risk
 from tests.integration.services import free_port, prometheus_binary
 from tests.monitoring.servers import Receiver, Target
@@ -101,7 +103,7 @@ def test_a_value_driven_over_the_bands_and_back(prometheus, exporter, django_cap
                 wait_value(prometheus, value)
                 collection.collect(metric, start + timedelta(seconds=n))
         for pk in Notification.objects.order_by("pk").values_list("pk", flat=True):
-            notify.deliver(pk)
+            delivery.deliver(pk)
         readings = list(Reading.objects.filter(metric=metric).order_by("observed_at").values_list("value", "status"))
         assert readings == [
             (100, "normal"),

@@ -187,8 +187,8 @@ def test_bad_promql_is_the_slos_error_not_an_alert(prometheus):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_evaluates_every_slo_and_pages_once(prometheus, redis_url, tmp_path):
-    from monitoring.models import Channel, Notification
     from monitoring.tasks import evaluate_slos
+    from notifications.models import Channel, Notification
     from tests.integration.services import start_worker, use_broker, wait_for
     from tests.monitoring.servers import Receiver
 

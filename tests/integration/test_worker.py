@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from monitoring.models import Alert, Channel, Indicator, IndicatorState, Metric, Notification, Reading
+from monitoring.models import Alert, Indicator, IndicatorState, Metric, Reading
 from monitoring.tasks import collect_metric
+from notifications.models import Channel, Notification
 from register.models import Risk
 from tests.integration.services import start_beat, start_worker, use_broker, wait_for
 from tests.monitoring.servers import Receiver, Target

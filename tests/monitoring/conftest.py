@@ -1,6 +1,7 @@
 import pytest
 
-from monitoring.models import Channel, Indicator, IndicatorState, Metric
+from monitoring.models import Indicator, IndicatorState, Metric
+from notifications.models import Channel
 from register.models import Risk
 
 

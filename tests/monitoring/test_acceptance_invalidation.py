@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from monitoring.models import Notification
+from notifications.models import Notification
 from register import acceptances, roles
 from register.choices import AcceptanceState, Treatment
 from tests.conftest import make_user

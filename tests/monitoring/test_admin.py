@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring import push
-from monitoring.models import Alert
+from monitoring.models import Alert, AlertTransition
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,6 @@ def test_risk_page_shows_live_indicators(client, superuser, firing, indicator):
 
 
 def test_flapping_alerts_hold_their_notifications(indicator, webhook, django_capture_on_commit_callbacks):
-    from monitoring.models import Notification
 
     state = indicator.live
     state.for_count, state.keep_count, state.flap_limit = 1, 1, 2
@@ -123,5 +122,5 @@ def test_flapping_alerts_hold_their_notifications(indicator, webhook, django_cap
     fired = Alert.objects.filter(fired_at__isnull=False).order_by("fired_at")
     assert fired.count() == 4
     assert [a.flapping for a in fired] == [False, False, True, True]
-    announced = Notification.objects.filter(transition__event="fired").count()
+    announced = AlertTransition.objects.filter(event="fired").notifications().count()
     assert announced == 2

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitoring.ingest import Batch, record_many, record_readings
-from monitoring.models import Alert, AlertTransition, Channel, Indicator, IndicatorState, Metric, Notification, Reading
+from monitoring.models import Alert, AlertTransition, Indicator, IndicatorState, Metric, Reading
 from monitoring.sources import NoData, SourceError, Value
+from notifications.models import Channel, Notification
 from register.models import Risk
 
 pytestmark = pytest.mark.django_db

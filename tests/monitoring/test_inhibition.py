@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from monitoring import push
-from monitoring.models import Alert, Channel, Indicator, IndicatorState, Metric, Notification
+from monitoring.models import Alert, AlertTransition, Indicator, IndicatorState, Metric
+from notifications.models import Channel
 from register.models import Risk, RiskLink
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def chain(db):
 
 
 def pages_for(risk):
-    return Notification.objects.filter(transition__alert__indicator__risk=risk).count()
+    return AlertTransition.objects.filter(alert__indicator__risk=risk).notifications().count()
 
 
 def test_a_downstream_alert_is_inhibited_while_its_cause_fires(chain, django_capture_on_commit_callbacks):

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from monitoring import push, slo_evaluation
-from monitoring.models import SLO, Alert, Channel, Indicator, IndicatorState, Metric, Notification
+from monitoring.models import SLO, Alert, AlertTransition, Indicator, IndicatorState, Metric
+from notifications.models import Channel
 from register.choices import LiveStatus
 from register.models import Risk, RiskLink
 
@@ -90,7 +91,7 @@ def test_a_fast_burn_pages_opens_an_incident_and_resolves_when_it_stops(service,
     assert (page.kind, page.state, page.severity, page.indicator) == ("burn_rate", "firing", "critical", slo.indicator)
     assert "20.0× over 1h" in page.reason and "14.4×" in page.reason
     assert not Alert.objects.filter(slo=slo, priority="watch").exists()  # a day at 0.8×: no ticket
-    assert Notification.objects.filter(transition__alert=page).count() == 1
+    assert AlertTransition.objects.filter(alert=page).notifications().count() == 1
     assert Incident.objects.filter(risks=risk).count() == 1
     risk.refresh_from_db()
     assert risk.live_status == LiveStatus.CRITICAL and risk.needs_reassessment
@@ -98,7 +99,7 @@ def test_a_fast_burn_pages_opens_an_incident_and_resolves_when_it_stops(service,
     with django_capture_on_commit_callbacks(execute=True):
         assert evaluate(slo, NOW - timedelta(seconds=1)) == "already evaluated"  # an older task changes nothing
         evaluate(slo, NOW + timedelta(seconds=30))  # still burning: no second page
-    assert Notification.objects.filter(transition__alert=page).count() == 1
+    assert AlertTransition.objects.filter(alert=page).notifications().count() == 1
 
     later = NOW + timedelta(minutes=10)
     push.store(
@@ -170,7 +171,7 @@ def test_a_burn_downstream_of_a_firing_cause_is_inhibited(service, django_captur
     upstream = Alert.objects.get(indicator__risk=cause)
     page = Alert.objects.get(slo=slo, priority="immediate")
     assert page.inhibited_by == upstream
-    assert not Notification.objects.filter(transition__alert=page).exists()
+    assert not AlertTransition.objects.filter(alert=page).notifications().exists()
     assert not Incident.objects.filter(risks=risk).exclude(risks=cause).exists()
 
 

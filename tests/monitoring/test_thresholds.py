@@ -129,8 +129,8 @@ def test_an_event_rule_means_what_it_says_on_its_metric(unit, direction, value, 
 def test_the_import_says_how_it_reads_an_event_rule_on_a_rate(db):
     from pathlib import Path
 
+    from plans.files import read_plan_file
     from plans.importer import import_plan
-    from plans.parser import read_plan_file
 
     demo = Path(__file__).resolve().parents[2] / "plans" / "demo" / "plan.md"
     report = import_plan(read_plan_file(demo))

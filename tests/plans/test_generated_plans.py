@@ -25,7 +25,7 @@ from plans.exporter import export_markdown
 from plans.files import read_plan
 from plans.importer import import_plan
 from plans.parser import parse_plan
-from plans.sheets import tables_from_register
+from plans.sheet_export import tables_from_register
 from plans.spreadsheets import write_xlsx
 from register.models import Category, Risk, ScaleBand, Strategy
 from tests.plans.test_import import snapshot

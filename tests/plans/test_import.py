@@ -6,8 +6,9 @@ from django.core.management import CommandError, call_command
 from monitoring.models import AlertRule, Indicator, Metric
 from plans.document import PlanError
 from plans.exporter import export_markdown
+from plans.files import read_plan_file
 from plans.importer import import_plan
-from plans.parser import parse_plan, read_plan_file
+from plans.parser import parse_plan
 from register.models import Category, Mitigation, Risk, ScaleBand, ScoreChange, Strategy
 from reviews.models import ReviewTemplate, ReviewTemplateItem
 from tests.conftest import SEED_EN, SEED_JA

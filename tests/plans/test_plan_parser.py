@@ -3,7 +3,8 @@
 import pytest
 
 from plans.document import PlanError
-from plans.parser import parse_plan, read_plan_file
+from plans.files import read_plan_file
+from plans.parser import parse_plan
 from tests.conftest import SEED_EN, SEED_JA
 
 

@@ -13,7 +13,7 @@ from monitoring.models import AlertRule, Indicator, Metric
 from plans.document import PlanError
 from plans.files import read_plan, read_plan_file
 from plans.importer import import_plan
-from plans.sheets import tables_from_register
+from plans.sheet_export import tables_from_register
 from plans.spreadsheets import write_csv_zip, write_xlsx
 from register.models import Category, Mitigation, Risk, ScaleBand, ScoreChange, Strategy
 from reviews.models import ReviewTemplate

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from monitoring.models import Notification
+from notifications.models import Notification
 from register import acceptances, roles
 from register.choices import AcceptanceState as S
 from register.choices import RiskStatus, Treatment

@@ -1,4 +1,4 @@
-"""The API's representation cache (register/api/cache.py, register/version.py) against a real Redis
+"""The API's representation cache (core/api/cache.py, core/version.py) against a real Redis
 and committed writes: a read after a write — by whatever path wrote it — never returns what was
 there before, a hit is the same answer the database would give, and a Redis that does not answer
 costs nothing but speed."""
@@ -21,11 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from core import version
+from core.bulk import insert_rows, update_rows
 from monitoring.ingest import record_readings
 from monitoring.models import Indicator, IndicatorState, Metric, Reading
 from monitoring.sources.base import Value
-from register import roles, version
-from register.bulk import insert_rows, update_rows
+from register import roles
 from register.models import Mitigation, Risk
 from tests.conftest import make_user
 from tests.integration.services import database_url, use_broker

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitoring.models import Notification
+from notifications.models import Notification
 from register import appetite, roles
 from register.choices import AppetiteBasis
 from register.choices import AppetiteStatus as A

@@ -1,4 +1,4 @@
-"""register.bulk.update_rows against the real database (SQLite and PostgreSQL runs of make test):
+"""core.bulk.update_rows against the real database (SQLite and PostgreSQL runs of make test):
 whatever the values — NULLs first, JSON, dates, text with quotes and non-Latin script — each row gets
 its own, only the named fields change, and other rows are left alone."""
 
@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.bulk import update_rows
 from monitoring.models import Metric
-from register.bulk import update_rows
 
 FIELDS = ("last_value", "last_status", "last_collected_at", "config_error", "source_config", "enabled")
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
@@ -23,7 +23,7 @@ VALUES = {
         lambda d: d.replace(microsecond=0)
     ),
     "config_error": TEXT,
-    # No NUL in keys either: jsonb stores none (the API refuses them, register/api/parsers.py).
+    # No NUL in keys either: jsonb stores none (the API refuses them, core/api/parsers.py).
     "source_config": st.dictionaries(TEXT.map(lambda t: t[:5]), st.none() | st.integers() | TEXT, max_size=3)
     # A JSON document may be a bare string, number, boolean or list too: still JSON, never SQL text.
     | TEXT
@@ -107,8 +107,8 @@ def test_one_statement_per_batch(rows, batch_size, statements):
 def test_insert_rows_writes_every_row_and_a_duplicate_writes_none():
     from django.db import IntegrityError
 
+    from core.bulk import insert_rows
     from monitoring.models import Reading
-    from register.bulk import insert_rows
 
     metric = Metric.objects.create(name="m", key="m", source="push", warning=200, critical=500)
     at = datetime(2026, 1, 1, tzinfo=UTC)
@@ -131,7 +131,7 @@ def test_insert_rows_writes_every_row_and_a_duplicate_writes_none():
 def test_inserted_rows_read_back_as_given(rows, fields):
     """insert_rows (COPY on PostgreSQL: numbers and text as they are, times, JSON and the rest
     prepared by their fields) stores what ``bulk_create`` would, whatever the values."""
-    from register.bulk import insert_rows
+    from core.bulk import insert_rows
 
     columns = [f.name for f in Metric._meta.concrete_fields if not f.primary_key]  # the table has no defaults
     try:
@@ -152,7 +152,7 @@ def test_inserted_rows_read_back_as_given(rows, fields):
 def test_created_rows_get_their_own_keys_and_read_back_as_given(rows, fields):
     """create_rows (unnest … RETURNING on PostgreSQL, bulk_create on SQLite): each object gets the
     key of the row that holds its values, and the row holds what it was given."""
-    from register.bulk import create_rows
+    from core.bulk import create_rows
 
     try:
         with transaction.atomic():
@@ -170,8 +170,8 @@ def test_created_rows_get_their_own_keys_and_read_back_as_given(rows, fields):
 
 @pytest.mark.django_db
 def test_create_rows_takes_keys_of_objects_created_before_and_brings_one_to_one_keys():
+    from core.bulk import create_rows
     from monitoring.models import Alert, AlertTransition, Indicator, IndicatorState
-    from register.bulk import create_rows
     from register.models import Risk
 
     risk = Risk.objects.create(title="r", impact=2, likelihood=2)

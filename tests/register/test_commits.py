@@ -1,9 +1,9 @@
-"""register.commits.on_commit_once: one callback per transaction, however often it is asked for."""
+"""core.commits.on_commit_once: one callback per transaction, however often it is asked for."""
 
 import pytest
 from django.db import transaction
 
-from register.commits import on_commit_once
+from core.commits import on_commit_once
 
 pytestmark = pytest.mark.django_db
 

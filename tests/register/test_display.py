@@ -9,7 +9,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from register import charts, colours, display
+from core import charts, colours, display
 
 HEX = st.from_regex(r"\A#[0-9a-fA-F]{6}\Z")
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from register.gcpause import collection_paused, without_collection
+from core.gcpause import collection_paused, without_collection
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from register.api.parsers import MAX_DEPTH, HasNul, TooDeep, loads
+from core.api.parsers import MAX_DEPTH, HasNul, TooDeep, loads
 
 # Strings that look like nesting, so a depth read off the text instead of the data would be wrong.
 TEXT = st.text(alphabet='[]{}"\\ab\x00', max_size=6)

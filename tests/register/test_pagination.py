@@ -1,8 +1,8 @@
 import pytest
 from django.core.paginator import Paginator
 
+from core.pagination import DeferredJoinPaginator
 from register.models import Risk
-from register.pagination import DeferredJoinPaginator
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from plans.demo.sources import add_demo_chain, bind_demo_sources
+from plans.files import read_plan_file
 from plans.importer import import_plan, summarise
-from plans.parser import read_plan_file
 from register.models import Risk
 from register.roles import ADMINISTRATOR
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.exporter import export_json, export_markdown
-from plans.sheets import tables_from_register
+from plans.sheet_export import tables_from_register
 from plans.spreadsheets import write_csv_zip, write_xlsx
 
 BINARY = {"xlsx": write_xlsx, "csv": write_csv_zip}
