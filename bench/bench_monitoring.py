@@ -60,8 +60,8 @@ def populate(indicators_per_metric: int) -> list:
 def tick(metrics, at, value, batch: int = BATCH) -> tuple[float, int]:
     """One reading for every metric, each taken a millisecond after the last as a collector would,
     recorded ``batch`` metrics per call (1: the one-metric-at-a-time path)."""
-    from monitoring.ingest import Batch, record_many
-    from monitoring.sources import Value
+    from monitoring.intake.ingest import Batch, record_many
+    from monitoring.intake.sources import Value
 
     def one_reading_each():
         for start in range(0, len(metrics), batch):
@@ -81,7 +81,7 @@ def collection_tick(now) -> None:
     against COLLECTION_BATCH per task with the reads in threads (collect_metrics)."""
     from django.conf import settings
 
-    from monitoring import collection
+    from monitoring.intake import collection
     from monitoring.models import Metric
     from tests.monitoring.servers import Target
 
@@ -276,7 +276,7 @@ def main() -> None:
         print(f"  readings stored: {Reading.objects.count()}, metrics: {Metric.objects.count()}")
 
         # The hourly forecast: 1,000 threshold indicators, a week of hourly means each, rising.
-        from monitoring import breach_forecasts
+        from monitoring.forecasts import breach_forecasts
         from monitoring.models import ReadingRollup
 
         Indicator.objects.update(rule_kind="threshold", operator=">", threshold=500, rule_text="> 500 ms")
@@ -300,8 +300,8 @@ def main() -> None:
 
         # SLO evaluation, one beat tick: 200 SLOs on percentage metrics read by the register, three
         # days of 5-minute readings each and hourly rollups for the rest of the 30-day window.
-        from monitoring import slo_evaluation
         from monitoring.models import SLO
+        from monitoring.slos import evaluation as slo_evaluation
 
         slo_metrics = Metric.objects.bulk_create(
             [

@@ -82,8 +82,8 @@ def main() -> None:
 
     from django.db import connection
 
-    from monitoring import slo_evaluation
     from monitoring.models import SLO, Alert
+    from monitoring.slos import evaluation as slo_evaluation
 
     with throwaway_database(), tempfile.TemporaryDirectory() as scratch:
         end = int(time.time())

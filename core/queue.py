@@ -1,6 +1,6 @@
 """Queue Celery tasks by name: domain code asks for work without importing a task module.
 
-A task module imports the domain it runs (``monitoring.tasks`` → ``monitoring.collection``); if the
+A task module imports the domain it runs (``monitoring.tasks`` → ``monitoring.intake.collection``); if the
 domain imported the task module back, the two would be one circle. So the domain names the task —
 its ``name``, which is also its key in ``CELERY_TASK_ROUTES``, in beat's rows and in messages
 already waiting in the broker — and Celery routes it as ``.delay()`` would.

@@ -12,7 +12,7 @@ from incidents import workflow
 from incidents.actions import open_or_attach_by_key
 from incidents.choices import EventKind, Severity, Source, Status
 from incidents.models import ExternalAlert, Incident, LabelMapping
-from monitoring.timestamps import parse_instant
+from monitoring.intake.timestamps import parse_instant
 from register.models import Risk
 
 ZERO_TIME = "0001-01-01T00:00:00Z"

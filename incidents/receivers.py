@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from incidents import actions
+from monitoring.alerting.state_machine import EventKind as AlertEvent
 from monitoring.choices import RISK_ALERT_KINDS, Priority
 from monitoring.signals import AlertAnnounced
-from monitoring.state_machine import EventKind as AlertEvent
 from notifications.keys import NotificationKey
 
 

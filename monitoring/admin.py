@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core import charts, display, extensions
-from monitoring import actions, admin_slos, breach_forecasts, series
-from monitoring import state_machine as sm
+from monitoring import series
+from monitoring.alerting import actions
+from monitoring.alerting import state_machine as sm
 from monitoring.badges import status_badge
 from monitoring.choices import RuleKind, Source
+from monitoring.forecasts import breach_forecasts
 from monitoring.models import (
     Alert,
     AlertRule,
@@ -28,6 +30,7 @@ from monitoring.models import (
 )
 from monitoring.models.alerts import OPEN_STATES
 from monitoring.models.indicators import indicator_live_status
+from monitoring.slos import admin as admin_slos
 from monitoring.source_forms import SOURCE_FIELDS, MetricSourceForm, field_name
 from register.admin import RiskChildAdmin, RiskChildInline
 from register.choices import LiveStatus
@@ -115,7 +118,7 @@ class MetricAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("source health"))
     def source_health(self, obj):
-        from monitoring.sources import config_errors, source_for
+        from monitoring.intake.sources import config_errors, source_for
 
         if not obj.pk or config_errors(obj.source, obj.source_config):
             return "—"

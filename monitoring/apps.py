@@ -14,7 +14,8 @@ class MonitoringConfig(AppConfig):
         from django.db.models import Prefetch
 
         from core import extensions
-        from monitoring import alert_messages, snapshots
+        from monitoring import snapshots
+        from monitoring.alerting import alert_messages
         from monitoring.api.serializers import IndicatorSerializer
         from monitoring.models import AlertTransition, Indicator
         from notifications import rendering

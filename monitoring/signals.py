@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.dispatch import Signal
 
+from monitoring.alerting.state_machine import EventKind
 from monitoring.choices import AlertKind, Priority
-from monitoring.state_machine import EventKind
 
 
 @dataclass(frozen=True)

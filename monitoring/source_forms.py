@@ -14,8 +14,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.choices import Source
+from monitoring.intake.sources import config_errors, host, http, service
 from monitoring.models import Metric
-from monitoring.sources import config_errors, host, http, service
 
 MEASURE_LABELS = {
     "latency_ms": _("response time (ms)"),

@@ -9,8 +9,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from monitoring import actions, breach_forecasts, collection, retention, slo_evaluation
+from monitoring.alerting import actions
+from monitoring.forecasts import breach_forecasts
+from monitoring.intake import collection, retention
 from monitoring.models import SLO, Metric
+from monitoring.slos import evaluation as slo_evaluation
 
 
 @shared_task
@@ -59,7 +62,7 @@ def flag_unhealthy_sources() -> int:
 @shared_task
 def forecast_breaches() -> dict:
     """Hourly: each threshold indicator's time-to-breach; a crossing before the risk's next review
-    flags it "review now" (monitoring/breach_forecasts.py)."""
+    flags it "review now" (monitoring/forecasts/breach_forecasts.py)."""
     return breach_forecasts.refresh(timezone.now())
 
 
@@ -74,5 +77,5 @@ def evaluate_slos() -> int:
 
 @shared_task
 def evaluate_slo(slo_id: int) -> str:
-    """Budget, burn rates and burn alerts of one SLO (monitoring/slo_evaluation.py)."""
+    """Budget, burn rates and burn alerts of one SLO (monitoring/slos/evaluation.py)."""
     return slo_evaluation.evaluate(slo_id, timezone.now())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 
-from monitoring import thresholds
+from monitoring.alerting import thresholds
 from plans.document import AlertRuleSpec, IndicatorSpec, MetricSpec, RiskSpec, Where, format_problem
 
 

@@ -17,11 +17,11 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from monitoring import openslo
-from monitoring import slo as slo_budget
 from monitoring.choices import RuleKind, SLIKind
 from monitoring.models import SLO, AlertRule, Indicator, Metric
 from monitoring.models.indicators import event_on_shortfall
+from monitoring.slos import budget as slo_budget
+from monitoring.slos import openslo
 from plans.document import Plan, PlanError, RiskSpec
 from register import appetite
 from register.choices import RiskStatus, ScoreSource, Treatment

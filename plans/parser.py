@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from monitoring import thresholds
+from monitoring.alerting import thresholds
 from plans import labels, treatment
 from plans.builders import alert_rule, attach_rule, metric_from_bands
 from plans.document import (
@@ -576,7 +576,7 @@ class PlanParser:
 
     def _openslo(self, tokens) -> None:
         """Fenced blocks holding OpenSLO v1 documents (checked here, so a preview shows their errors)."""
-        from monitoring import openslo
+        from monitoring.slos import openslo
 
         for token in tokens:
             if token.type != "fence" or openslo.API_VERSION not in token.content:

@@ -14,7 +14,7 @@ import datetime
 import re
 import unicodedata
 
-from monitoring import thresholds
+from monitoring.alerting import thresholds
 from plans import labels, treatment
 from plans.builders import alert_rule, attach_rule, metric_from_bands
 from plans.document import (

@@ -190,7 +190,7 @@ def feed_metrics(which: str) -> list:
 
 def record(report: Report) -> dict:
     """Push the check's result into the metrics the plan's risk 4 indicators watch."""
-    from monitoring import push
+    from monitoring.intake import push
 
     if report.consistency_ratio is None:
         return {"received": 0}  # a store could not be read: that is an outage, not a ratio

@@ -3,8 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from monitoring.exporter import metrics
-from monitoring.health import detailed as health_detailed
+from monitoring.telemetry.exporter import metrics
+from monitoring.telemetry.health import detailed as health_detailed
 from riskregister.views import health
 
 urlpatterns = [

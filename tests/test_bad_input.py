@@ -143,7 +143,7 @@ def test_an_alertmanager_time_that_cannot_exist_or_has_no_zone_is_400(client, se
 def test_deleting_a_metric_with_history_is_refused_and_one_without_is_not(api_as, administrator, seeded):
     from django.utils import timezone
 
-    from monitoring import push
+    from monitoring.intake import push
 
     Metric.objects.filter(key="api応答時間").update(source="push")
     push.store([{"metric": "api応答時間", "value": 120, "observed_at": timezone.now().isoformat()}])
@@ -160,7 +160,7 @@ def test_the_admin_keeps_a_metric_with_history_too(client, superuser, seeded):
     from django.urls import reverse
     from django.utils import timezone
 
-    from monitoring import push
+    from monitoring.intake import push
 
     Metric.objects.filter(key="api応答時間").update(source="push")
     push.store([{"metric": "api応答時間", "value": 120, "observed_at": timezone.now().isoformat()}])

@@ -55,7 +55,7 @@ class MetricSerializer(CleanModelSerializer):
 
     def get_source_state(self, metric: Metric) -> str | None:
         """The circuit breaker of the metric's source (closed / open / half_open), if it has one."""
-        from monitoring.sources import config_errors, source_for
+        from monitoring.intake.sources import config_errors, source_for
 
         if config_errors(metric.source, metric.source_config):
             return None
@@ -65,7 +65,7 @@ class MetricSerializer(CleanModelSerializer):
 
 
 class ReadingInputSerializer(serializers.Serializer):
-    """One pushed reading (documentation for the schema; validation is in monitoring.push)."""
+    """One pushed reading (documentation for the schema; validation is in monitoring.intake.push)."""
 
     metric = serializers.CharField(help_text="The metric's key.")
     value = serializers.FloatField()

@@ -11,7 +11,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.gcpause import without_collection
-from monitoring import actions, push, series
+from monitoring import series
+from monitoring.alerting import actions
 from monitoring.api.serializers import (
     AlertDetailSerializer,
     AlertRuleSerializer,
@@ -23,8 +24,9 @@ from monitoring.api.serializers import (
     SilenceSerializer,
     SLOSerializer,
 )
+from monitoring.intake import push
+from monitoring.intake.timestamps import parse_instant
 from monitoring.models import SLO, Alert, AlertRule, Metric, Reading, SourceState
-from monitoring.timestamps import parse_instant
 
 
 class MetricViewSet(viewsets.ModelViewSet):

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import monitoring.slo
+import monitoring.slos.budget
 
 
 class Migration(migrations.Migration):
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
                 (
                     "alert_windows",
                     models.JSONField(
-                        default=monitoring.slo.default_windows,
+                        default=monitoring.slos.budget.default_windows,
                         help_text='Alert when both windows burn faster than the factor, e.g. [{"long": "1h", "short": "5m", "factor": 14.4, "priority": "immediate"}].',
                         verbose_name="burn-rate alerts",
                     ),

@@ -5,7 +5,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from monitoring import state_machine as sm
+from monitoring.alerting import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Band, Priority, ReadingStatus
 from notifications.models import Notification
 
@@ -48,7 +48,7 @@ class IndicatorState(models.Model):
     # The indicator's reading of the latest value (its early-warning rule included); the value itself
     # and its time are the metric's (last_value, last_collected_at).
     last_status = models.CharField(_("last status"), max_length=16, choices=ReadingStatus.choices, blank=True)
-    # When the indicator's threshold will be crossed at the current trend (monitoring/forecast.py),
+    # When the indicator's threshold will be crossed at the current trend (monitoring/forecasts/forecast.py),
     # refreshed hourly by monitoring.tasks.forecast_breaches: Forecast.as_dict() plus "computed_at".
     forecast = models.JSONField(_("time-to-breach forecast"), default=dict, blank=True, editable=False)
 
@@ -59,7 +59,7 @@ class IndicatorState(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator}: {self.phase}"
 
-    # The fields the pure state machine (monitoring/state_machine.py) reads and writes, plus the last
+    # The fields the pure state machine (monitoring/alerting/state_machine.py) reads and writes, plus the last
     # observation; ``machine_state``/``apply`` are the only places that map one onto the other.
     MACHINE_FIELDS = ("phase", "severity", "breaches", "oks", "unhealthy", "source_alerting", "fire_times")
     STORED_FIELDS = (*MACHINE_FIELDS, "last_status")
@@ -139,7 +139,7 @@ class Alert(models.Model):
     )
     silenced_until = models.DateTimeField(_("silenced until"), null=True, blank=True)
     silence_reason = models.CharField(_("silence reason"), max_length=300, blank=True)
-    # Inhibition along the risk graph (monitoring/inhibition.py): the firing immediate alert of a risk
+    # Inhibition along the risk graph (monitoring/alerting/inhibition.py): the firing immediate alert of a risk
     # that causes this one; set while it lasts, cleared when this alert is announced without one.
     inhibited_by = models.ForeignKey(
         "self",
@@ -184,7 +184,7 @@ class AlertTransitionQuerySet(models.QuerySet):
 
 class AlertTransition(models.Model):
     """Every change of an alert's state, with the reason. The messages it owes are notifications
-    keyed ``alert-transition:<pk>`` (monitoring.alert_messages renders them at delivery)."""
+    keyed ``alert-transition:<pk>`` (monitoring.alerting.alert_messages renders them at delivery)."""
 
     NOTIFICATION_SUBJECT = "alert-transition"
 

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from monitoring import state_machine as sm
-from monitoring import thresholds
+from monitoring.alerting import state_machine as sm
+from monitoring.alerting import thresholds
 from monitoring.choices import Direction, Operator, ReadingStatus, RuleKind
 from register.choices import LiveStatus
 from register.models import Risk

@@ -9,8 +9,8 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.alerting.thresholds import format_number
 from monitoring.choices import Band, Direction, Operator, Priority, ReadingStatus, Source
-from monitoring.thresholds import format_number
 
 
 class Metric(models.Model):
@@ -95,7 +95,7 @@ class Metric(models.Model):
         if self.interval_seconds is not None and self.interval_seconds < 5:
             errors["interval_seconds"] = _("Collect at most every 5 seconds.")
         if self.source:
-            from monitoring.sources import config_errors
+            from monitoring.intake.sources import config_errors
 
             problems = config_errors(self.source, self.source_config)
             if problems:

@@ -11,9 +11,9 @@ from django.dispatch import receiver
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from monitoring import slo as budget
 from monitoring.choices import SLIKind, SLIMeasures
 from monitoring.models.indicators import Indicator
+from monitoring.slos import budget
 
 
 class SLO(models.Model):
@@ -72,13 +72,13 @@ class SLO(models.Model):
         ),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
-    # Where the budget stands, written by monitoring.slo_evaluation at each evaluation.
+    # Where the budget stands, written by monitoring.slos.evaluation at each evaluation.
     evaluated_at = models.DateTimeField(_("evaluated"), null=True, blank=True, editable=False)
     sli = models.FloatField(_("good ratio over the window"), null=True, blank=True, editable=False)
     budget_remaining = models.FloatField(_("budget remaining"), null=True, blank=True, editable=False)
     burn_rates = models.JSONField(_("burn rates"), default=dict, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
-    # The pure state machine (monitoring/state_machine.py) of each priority's alert.
+    # The pure state machine (monitoring/alerting/state_machine.py) of each priority's alert.
     alert_states = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:

@@ -179,7 +179,7 @@ def before_after(mitigations: list, window: Window) -> dict[int, dict]:
 
 
 def forecasts(risk_ids: list[int], window: Window) -> dict[int, dict]:
-    """Per risk: its indicators' time-to-breach forecasts that cross (monitoring.breach_forecasts),
+    """Per risk: its indicators' time-to-breach forecasts that cross (monitoring.forecasts.breach_forecasts),
     as they stood when the evidence was gathered."""
     from monitoring.models import IndicatorState
 
@@ -202,9 +202,9 @@ def forecasts(risk_ids: list[int], window: Window) -> dict[int, dict]:
 def slo_budgets(risk_ids: list[int], window: Window) -> dict[int, dict]:
     """Per risk: the error budget each of its SLOs spent in the period (of a whole window's budget),
     and what was left when the evidence was gathered. One SLI read per SLO."""
-    from monitoring import slo as budget
-    from monitoring import slo_sources
     from monitoring.models import SLO
+    from monitoring.slos import budget
+    from monitoring.slos import sources as slo_sources
 
     now = timezone.now()
     end = min(window.end, now)

@@ -59,10 +59,10 @@ def fill_register(plan, redis_url):
     """A register as a lead finds it after a week: the plan imported, a week of hourly readings
     behind its indicators (some normal, some in warning, some past critical; one metric never
     read), links between risks and this week's review open."""
-    from monitoring import breach_forecasts
-    from monitoring.ingest import record_readings
+    from monitoring.forecasts import breach_forecasts
+    from monitoring.intake.ingest import record_readings
+    from monitoring.intake.sources.base import Value
     from monitoring.models import Metric
-    from monitoring.sources.base import Value
     from plans.demo.sources import add_demo_chain
     from plans.files import read_plan_file
     from plans.importer import import_plan
@@ -85,8 +85,8 @@ def fill_register(plan, redis_url):
         ]
         record_readings(metric, [(now - timedelta(hours=168 - h), Value(v)) for h, v in enumerate(values)])
     breach_forecasts.refresh(now)
-    from monitoring import slo_evaluation
     from monitoring.models import SLO
+    from monitoring.slos import evaluation as slo_evaluation
 
     for slo in SLO.objects.all():  # the plan's availability targets, with a week of readings behind them
         slo_evaluation.evaluate(slo.pk, now)

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Incident
-from monitoring import push
+from monitoring.intake import push
 from monitoring.models import Alert, Indicator, IndicatorState, Metric
 from register.models import Risk
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 from django.utils import timezone
 
-from monitoring import collection
+from monitoring.intake import collection
 from monitoring.models import Alert, Indicator, IndicatorState, Metric, Reading
 from notifications import delivery
 from notifications.models import Channel, Notification

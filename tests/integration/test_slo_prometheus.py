@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from monitoring import slo_evaluation
 from monitoring.models import SLO, Alert
+from monitoring.slos import evaluation as slo_evaluation
 from register.models import Risk
 from tests.integration.services import free_port, prometheus_binary, unavailable
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring import push
+from monitoring.intake import push
 from monitoring.models import Alert, AlertTransition
 
 pytestmark = pytest.mark.django_db

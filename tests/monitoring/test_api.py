@@ -127,7 +127,7 @@ def test_metric_readings_range(api_as, viewer, latency):
 
 
 def test_alerts_list_acknowledge_and_silence(api_as, viewer, responder, indicator, django_capture_on_commit_callbacks):
-    from monitoring import push
+    from monitoring.intake import push
 
     with django_capture_on_commit_callbacks():
         push.store(
@@ -161,7 +161,7 @@ def test_alerts_list_acknowledge_and_silence(api_as, viewer, responder, indicato
 
 
 def test_risk_detail_shows_the_live_indicator(api_as, viewer, indicator, django_capture_on_commit_callbacks):
-    from monitoring import push
+    from monitoring.intake import push
 
     with django_capture_on_commit_callbacks():
         push.store(

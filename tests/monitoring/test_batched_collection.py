@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from monitoring import breaker, collection, tasks
+from monitoring import tasks
+from monitoring.intake import breaker, collection
 from monitoring.models import Metric, Reading, SourceState
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitoring.ingest import Batch, record_many, record_readings
+from monitoring.intake.ingest import Batch, record_many, record_readings
+from monitoring.intake.sources import NoData, SourceError, Value
 from monitoring.models import Alert, AlertTransition, Indicator, IndicatorState, Metric, Reading
-from monitoring.sources import NoData, SourceError, Value
 from notifications.models import Channel, Notification
 from register.models import Risk
 
@@ -161,7 +161,7 @@ def varied(prefix: str) -> list[Metric]:
 def test_the_evaluators_steady_shortcut_ends_where_the_full_step_ends(steps, django_capture_on_commit_callbacks):
     """The evaluator skips the machine while it is steady and the observation normal; with the
     shortcut taken away (every observation through ``full_step``) the same readings end alike."""
-    from monitoring import state_machine
+    from monitoring.alerting import state_machine
 
     try:
         with transaction.atomic(), django_capture_on_commit_callbacks():

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from monitoring import breaker, collection, retention
+from monitoring.intake import breaker, collection, retention
 from monitoring.models import Alert, Indicator, Metric, Reading, ReadingRollup, SourceState
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitoring import breach_forecasts, forecast
-from monitoring.ingest import record_readings
+from monitoring.forecasts import breach_forecasts, forecast
+from monitoring.intake.ingest import record_readings
+from monitoring.intake.sources.base import Value
 from monitoring.models import Indicator, IndicatorState, ReadingRollup
-from monitoring.sources.base import Value
 from register.models import Risk
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident
-from monitoring import push
+from monitoring.intake import push
 from monitoring.models import Alert, AlertTransition, Indicator, IndicatorState, Metric
 from notifications.models import Channel
 from register.models import Risk, RiskLink

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from monitoring.alerting.thresholds import Range, Threshold, parse_bound
 from monitoring.models import Metric
-from monitoring.thresholds import Range, Threshold, parse_bound
 
 RESPONSE = Metric(name="API応答時間", unit="ms", direction="higher_is_worse", warning=200, critical=500)
 THROUGHPUT = Metric(name="スループット", unit="req/s", direction="lower_is_worse", warning=500, critical=200)

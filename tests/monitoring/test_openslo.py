@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitoring import openslo
 from monitoring.models import SLO, Indicator
+from monitoring.slos import openslo
 from register.models import Risk
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "openslo-api.yaml"

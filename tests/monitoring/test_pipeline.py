@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from monitoring import push
+from monitoring.intake import push
 from monitoring.models import Alert, AlertTransition, Reading
 from notifications import delivery
 from notifications.keys import NotificationKey

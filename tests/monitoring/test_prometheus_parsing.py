@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitoring.sources import NoData, SourceError, Value
-from monitoring.sources.prometheus import TAG, grouped_query, parse_group, parse_response
+from monitoring.intake.sources import NoData, SourceError, Value
+from monitoring.intake.sources.prometheus import TAG, grouped_query, parse_group, parse_response
 
 
 def vector(*values):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitoring import push
+from monitoring.intake import push
 from monitoring.models import Metric
 
 pytestmark = pytest.mark.django_db

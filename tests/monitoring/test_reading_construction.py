@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from django.db.models.signals import post_init, pre_init
 
-from monitoring.ingest import reading_for
+from monitoring.intake.ingest import reading_for
+from monitoring.intake.sources.base import NoData, SourceError, Value
 from monitoring.models import Metric, Reading
-from monitoring.sources.base import NoData, SourceError, Value
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitoring import slo
-from monitoring.slo_sources import SLIError, events_over, parse_ratios, ratio_query
+from monitoring.slos import budget as slo
+from monitoring.slos.sources import SLIError, events_over, parse_ratios, ratio_query
 
 DAY, HOUR, MINUTE = 86400, 3600, 60
 THIRTY_DAYS = 30 * DAY

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from incidents.models import Incident
-from monitoring import push, slo_evaluation
+from monitoring.intake import push
 from monitoring.models import SLO, Alert, AlertTransition, Indicator, IndicatorState, Metric
+from monitoring.slos import evaluation as slo_evaluation
 from notifications.models import Channel
 from register.choices import LiveStatus
 from register.models import Risk, RiskLink
@@ -349,7 +350,7 @@ def test_a_young_sli_cannot_page_on_a_window_it_has_not_half_covered(service, mi
 
 
 def test_a_window_ending_in_the_past_leaves_later_readings_out(service):
-    from monitoring import slo_sources
+    from monitoring.slos import sources as slo_sources
 
     _risk, metric, slo = service
     feed(metric, history(60, 90.0, end=60) | history(60, 100.0))  # bad an hour ago, good since

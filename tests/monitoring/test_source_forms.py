@@ -12,9 +12,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from monitoring.intake.sources import config_errors, host, http, service
 from monitoring.models import Metric
 from monitoring.source_forms import SOURCE_FIELDS, field_name
-from monitoring.sources import config_errors, host, http, service
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring.state_machine import (
+from monitoring.alerting.state_machine import (
     CRITICAL,
     ERROR,
     FIRING,

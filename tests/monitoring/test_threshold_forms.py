@@ -1,5 +1,5 @@
 """Thresholds and bands for any unit and every way of writing a number, a range or a comparison
-(monitoring/thresholds.py). Units are never a reason to refuse a plan."""
+(monitoring/alerting/thresholds.py). Units are never a reason to refuse a plan."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitoring.thresholds import Range, Threshold, ThresholdError, parse_bound, parse_condition, parse_rule
+from monitoring.alerting.thresholds import Range, Threshold, ThresholdError, parse_bound, parse_condition, parse_rule
 
 BOUNDS = [
     # free units, kept as written

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitoring.thresholds import Range, Threshold, ThresholdError, parse_bound, parse_condition, parse_rule
+from monitoring.alerting.thresholds import Range, Threshold, ThresholdError, parse_bound, parse_condition, parse_rule
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_a_threshold_reads_back_as_itself(operator, value, unit):
     ],
 )
 def test_rules_on_the_opposite_rate(rule, indicator, complement):
-    from monitoring.thresholds import speaks_of_complement
+    from monitoring.alerting.thresholds import speaks_of_complement
 
     assert speaks_of_complement(parse_rule(rule), indicator) is complement
 

@@ -1,14 +1,14 @@
 """No alarm from the register's own start-up: a polled metric's breaches count once its target has
-read normal once, or METRIC_WARMUP_SECONDS after its first reading (monitoring.evaluation.arm)."""
+read normal once, or METRIC_WARMUP_SECONDS after its first reading (monitoring.alerting.evaluation.arm)."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from monitoring.ingest import record_readings
+from monitoring.intake.ingest import record_readings
+from monitoring.intake.sources.base import NoData, SourceError, Value
 from monitoring.models import Alert, Indicator, IndicatorState, Metric
-from monitoring.sources.base import NoData, SourceError, Value
 
 pytestmark = pytest.mark.django_db
 T0 = timezone.now().replace(microsecond=0) - timedelta(hours=1)
@@ -67,7 +67,7 @@ def test_no_data_while_warming_up_is_no_source_alert(probe, django_capture_on_co
 
 @pytest.mark.parametrize("warm_up", [0, 120])
 def test_pushed_readings_count_at_once(latency, risk, settings, warm_up, django_capture_on_commit_callbacks):
-    from monitoring import push
+    from monitoring.intake import push
 
     settings.METRIC_WARMUP_SECONDS = warm_up
     indicator = Indicator.objects.create(risk=risk, name="API response time", metric=latency)

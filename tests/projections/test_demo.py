@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from monitoring import collection
+from monitoring.intake import collection
 from monitoring.models import Metric
 from register.models import Risk
 

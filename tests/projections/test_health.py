@@ -2,8 +2,8 @@
 
 import pytest
 
+from monitoring.intake.sources import service
 from monitoring.models import Metric
-from monitoring.sources import service
 
 pytestmark = pytest.mark.django_db
 

@@ -117,7 +117,7 @@ def test_an_older_state_never_overwrites_a_newer_one(stores):
 
 def test_a_reading_does_not_queue_a_projection(db):
     """Collection saves a metric's last value on every reading: nothing the stores hold."""
-    from monitoring import push
+    from monitoring.intake import push
     from monitoring.models import Metric
 
     Metric.objects.create(name="lat", key="lat", unit="ms", warning=200, critical=500, source="push")

@@ -23,9 +23,9 @@ from rest_framework.test import APIClient
 
 from core import version
 from core.bulk import insert_rows, update_rows
-from monitoring.ingest import record_readings
+from monitoring.intake.ingest import record_readings
+from monitoring.intake.sources.base import Value
 from monitoring.models import Indicator, IndicatorState, Metric, Reading
-from monitoring.sources.base import Value
 from register import roles
 from register.models import Mitigation, Risk
 from tests.conftest import make_user

@@ -75,7 +75,7 @@ def test_overlapping_pauses_in_threads_end_with_the_last():
 
 @pytest.mark.django_db
 def test_a_push_runs_with_the_collector_paused(api_as, administrator, monkeypatch):
-    from monitoring import push
+    from monitoring.intake import push
 
     during = []
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring import actions as monitoring_actions
+from monitoring.alerting import actions as monitoring_actions
 from monitoring.models import Alert, Indicator, Metric
 from register import appetite
 from register.models import Appetite, Risk, RiskAcceptance
@@ -115,7 +115,7 @@ def test_overdue_reviews_remind_their_reviewers_once_a_day(seeded, reviewer):
 
 
 def test_a_critical_indicator_flags_its_risk_review_now(db, django_capture_on_commit_callbacks):
-    from monitoring import push
+    from monitoring.intake import push
 
     risk = Risk(title="latency", impact=3, likelihood=3)
     risk.save()

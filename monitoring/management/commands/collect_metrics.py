@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from monitoring import collection
 from monitoring.choices import Source
+from monitoring.intake import collection
 from monitoring.models import Metric
 
 

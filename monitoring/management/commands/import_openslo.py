@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring import openslo
+from monitoring.slos import openslo
 
 
 class Command(BaseCommand):

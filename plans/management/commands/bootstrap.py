@@ -85,7 +85,7 @@ class Command(BaseCommand):
 def _broker_answers() -> bool:
     import redis
 
-    from monitoring.sources.service import redis_client_url
+    from monitoring.intake.sources.service import redis_client_url
 
     try:
         client = redis.Redis.from_url(redis_client_url(settings.CELERY_BROKER_URL), socket_timeout=1)
@@ -107,7 +107,7 @@ def _web_answers() -> bool:
 
 def _store_answers(service: str):
     def check() -> bool:
-        from monitoring.sources.service import probe
+        from monitoring.intake.sources.service import probe
 
         return probe(service, timeout=1)[0]
 

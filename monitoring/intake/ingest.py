@@ -12,11 +12,11 @@ from django.db.models.base import ModelState
 
 from core.bulk import insert_rows, update_rows
 from core.gcpause import collection_paused
-from monitoring import slo_evaluation
+from monitoring.alerting.evaluation import Evaluator
 from monitoring.choices import ReadingStatus
-from monitoring.evaluation import Evaluator
+from monitoring.intake.sources import NoData, Result, SourceError, Value
 from monitoring.models import Metric, Reading
-from monitoring.sources import NoData, Result, SourceError, Value
+from monitoring.slos import evaluation as slo_evaluation
 
 
 class Baseline:

@@ -1,6 +1,6 @@
 """Pushed readings: external systems POST them to /api/v1/readings/; nothing is polled."""
 
-from monitoring.sources.base import NoData
+from monitoring.intake.sources.base import NoData
 
 
 def config_errors(config: dict) -> list[str]:

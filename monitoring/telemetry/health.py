@@ -4,7 +4,7 @@ Every store is probed at once, each with HEALTH_TIMEOUT_SECONDS (1 s by default)
 answers in about that time with any store down — a load balancer or the demo's own probe never
 waits on a store that is starting or gone. Anonymous callers get the overall status only; the
 per-service detail (internal URLs, connection errors) needs a logged-in user or the metrics token
-(``monitoring.access``).
+(``monitoring.telemetry.access``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.http import JsonResponse
 
-from monitoring.access import may_read_internals
+from monitoring.intake.sources.service import probe
 from monitoring.models import SourceState
-from monitoring.sources.service import probe
+from monitoring.telemetry.access import may_read_internals
 
 REQUIRED = ("database",)
 # Down, these degrade the register (no alerts delivered, no graph or search) but lose nothing.

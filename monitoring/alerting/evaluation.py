@@ -17,8 +17,9 @@ from django.db.models import Min
 from django.utils.translation import gettext
 
 from core.bulk import create_rows, update_rows
-from monitoring import inhibition, signals, thresholds
-from monitoring import state_machine as sm
+from monitoring import signals
+from monitoring.alerting import inhibition, thresholds
+from monitoring.alerting import state_machine as sm
 from monitoring.choices import AlertKind, AlertState, Band, Direction, Priority, ReadingStatus, Source
 from monitoring.models import (
     Alert,

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core import display
 from core.admin_mixins import level_badge
-from monitoring import slo as budget
 from monitoring.badges import status_badge
 from monitoring.choices import Priority, ReadingStatus
 from monitoring.models import SLO, IndicatorState
 from monitoring.models.alerts import OPEN_STATES
+from monitoring.slos import budget
 
 BUDGET_COLOURS = {"ok": "#3c8d40", "low": "#e69a00", "spent": "#c9302c", "none": "#777777"}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from monitoring.alerting.state_machine import EventKind
 from monitoring.models import AlertTransition
-from monitoring.state_machine import EventKind
 
 _HEADLINE = {
     EventKind.FIRED: "FIRING",

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from monitoring import forecast
 from monitoring.choices import RuleKind
+from monitoring.forecasts import forecast
 from monitoring.models import Indicator, IndicatorState, Reading, ReadingRollup
 
 LOOKBACK = timedelta(days=7)

@@ -16,13 +16,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext
 
-from monitoring import slo as budget
-from monitoring import slo_sources
-from monitoring import state_machine as sm
+from monitoring.alerting import state_machine as sm
+from monitoring.alerting.evaluation import EVENT_STATE, queue_notifications, record_transition
 from monitoring.choices import AlertKind, AlertState, Band, Priority, ReadingStatus
-from monitoring.evaluation import EVENT_STATE, queue_notifications, record_transition
 from monitoring.models import SLO, Alert, Indicator, IndicatorState
 from monitoring.models.alerts import OPEN_STATES
+from monitoring.slos import budget
+from monitoring.slos import sources as slo_sources
 from notifications.models import Channel
 
 Kind = sm.EventKind

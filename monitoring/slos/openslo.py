@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from monitoring import slo as budget
 from monitoring.choices import Priority
+from monitoring.slos import budget
 
 API_VERSION = "openslo/v1"
 RISK_ANNOTATION = "riskregister.io/risk"

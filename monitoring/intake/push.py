@@ -10,10 +10,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from monitoring.choices import Source
-from monitoring.ingest import Batch, record_many
+from monitoring.intake.ingest import Batch, record_many
+from monitoring.intake.sources import Value
+from monitoring.intake.timestamps import parse_instant
 from monitoring.models import Metric
-from monitoring.sources import Value
-from monitoring.timestamps import parse_instant
 
 MAX_ITEMS = 10_000
 MAX_FUTURE = timedelta(minutes=5)

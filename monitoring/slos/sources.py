@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Count, F, Min, Q, Sum
 
 from monitoring.choices import SLIKind, SLIMeasures
-from monitoring.slo import format_duration
+from monitoring.slos.budget import format_duration
 
 # A counter selector Prometheus can take ``increase`` of: a name with optional label matchers.
 _SELECTOR = re.compile(r"^\s*[A-Za-z_:][A-Za-z0-9_:]*\s*(\{[^{}]*\})?\s*$")

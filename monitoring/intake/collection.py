@@ -11,11 +11,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.bulk import update_rows
-from monitoring import breaker
 from monitoring.choices import Source
-from monitoring.ingest import Batch, record_many
+from monitoring.intake import breaker
+from monitoring.intake.ingest import Batch, record_many
+from monitoring.intake.sources import Result, SourceError, prometheus, source_for
 from monitoring.models import Metric, Reading
-from monitoring.sources import Result, SourceError, prometheus, source_for
 
 
 def claim_due(now: datetime) -> list[tuple[int, datetime]]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from monitoring.sources import host, http, prometheus, push, service
-from monitoring.sources.base import NoData, Result, SourceError, Value
+from monitoring.intake.sources import host, http, prometheus, push, service
+from monitoring.intake.sources.base import NoData, Result, SourceError, Value
 
 SOURCES: dict[str, ModuleType] = {
     "prometheus": prometheus,

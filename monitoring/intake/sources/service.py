@@ -13,7 +13,7 @@ import time
 from django.conf import settings
 from django.db import connections
 
-from monitoring.sources.base import Result, SourceError, Value
+from monitoring.intake.sources.base import Result, SourceError, Value
 
 SERVICES = ("database", "redis", "graph", "vector")
 

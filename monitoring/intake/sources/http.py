@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
-from monitoring.sources.base import Result, SourceError, Value, with_retries
+from monitoring.intake.sources.base import Result, SourceError, Value, with_retries
 
 MEASURES = ("latency_ms", "up", "status_code", "json_value")
 

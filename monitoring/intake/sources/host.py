@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psutil
 
-from monitoring.sources.base import Result, Value
+from monitoring.intake.sources.base import Result, Value
 
 MEASURES = ("cpu_percent", "memory_percent")
 

@@ -19,7 +19,7 @@ import math
 import requests
 from django.conf import settings
 
-from monitoring.sources.base import NoData, Result, SourceError, Value, with_retries
+from monitoring.intake.sources.base import NoData, Result, SourceError, Value, with_retries
 
 
 def base_url(metric) -> str:

@@ -17,10 +17,10 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from monitoring.access import may_read_internals
 from monitoring.choices import ReadingStatus
 from monitoring.models import SLO, Alert, IndicatorState, Metric
 from monitoring.models.alerts import OPEN_STATES
+from monitoring.telemetry.access import may_read_internals
 from register.choices import AcceptanceState, AppetiteStatus, RiskStatus
 from register.models import Risk, RiskAcceptance
 
