@@ -60,7 +60,7 @@ duplicate_finders = _Registry()
 IndexPanel = Callable[[HttpRequest], dict | None]
 # Object tools of a change form: (request, obj or None on the add form) -> [(url, label), ...].
 ObjectTools = Callable[[HttpRequest, Any], Iterable[tuple[str, str]]]
-# Possible duplicates of a new risk: (title, description) -> [{"code", "title", "similarity"}].
+# Possible duplicates of a new risk: (title, description) -> [{"pk", "code", "title", "similarity"}].
 DuplicateFinder = Callable[[str, str], list[dict]]
 
 

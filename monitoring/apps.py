@@ -19,8 +19,10 @@ class MonitoringConfig(AppConfig):
         from monitoring.api.serializers import IndicatorSerializer
         from monitoring.models import AlertTransition, Indicator
         from notifications import rendering
-        from register import roles
+        from register import roles, visibility
 
+        visibility.add_path("monitoring.indicator", "risk__programme")
+        visibility.add_path("monitoring.indicatorstate", "indicator__risk__programme")
         roles.grant(roles.RISK_OWNER, "monitoring", [f"{a}_indicator" for a in ("add", "change", "delete")])
         roles.grant(roles.INCIDENT_RESPONDER, "monitoring", ["change_alert"])
         # Machines that push readings (CI, review tooling) through the API.

@@ -25,7 +25,17 @@ from monitoring.slos import openslo
 from plans.document import Plan, PlanError, RiskSpec
 from register import appetite
 from register.choices import RiskStatus, ScoreSource, Treatment
-from register.models import Appetite, Category, Component, Mitigation, Risk, RiskAcceptance, ScaleBand, Strategy
+from register.models import (
+    Appetite,
+    Category,
+    Component,
+    Mitigation,
+    Programme,
+    Risk,
+    RiskAcceptance,
+    ScaleBand,
+    Strategy,
+)
 from reviews import evidence_bindings
 from reviews.models import ReviewTemplate, ReviewTemplateItem
 
@@ -84,8 +94,9 @@ class ImportReport:
 
 
 class _Importer:
-    def __init__(self, plan: Plan, report: ImportReport, *, user=None, source_name: str = ""):
+    def __init__(self, plan: Plan, report: ImportReport, programme: Programme, *, user=None, source_name: str = ""):
         self.plan = plan
+        self.programme = programme
         self.report = report
         self.user = user
         # Kept in the score history: in the register's language, like the other reasons it stores.
@@ -237,9 +248,11 @@ class _Importer:
 
     def risk(self, spec: RiskSpec, category, metrics, components, users) -> None:
         self.line = spec.line
-        risk = Risk.objects.filter(number=spec.number).first()
+        # The programme's own risks only: another programme's R-1 is another risk.
+        mine = Risk.objects.filter(programme=self.programme)
+        risk = mine.filter(number=spec.number).first()
         if risk is None:
-            risk = Risk.objects.filter(title=spec.title).first()
+            risk = mine.filter(title=spec.title).first()
             if risk is not None:
                 self.report.warnings.append(
                     f"{spec.code} {spec.title!r} matched {risk.code} by title; the register keeps {risk.code}"
@@ -280,7 +293,8 @@ class _Importer:
         elif spec.mitigations and (risk is None or not risk.treatment):
             # The plan lists countermeasures: mitigating is its decision (ISO 31000's "modify").
             values["treatment"] = Treatment.MITIGATE
-        risk = self.upsert("risks", Risk, {"number": spec.number} if risk is None else {}, values, instance=risk)
+        lookup = {"programme": self.programme, "number": spec.number} if risk is None else {}
+        risk = self.upsert("risks", Risk, lookup, values, instance=risk)
         if risk.level_disagrees:
             self.report.warnings.append(
                 f"{risk.code}: the plan states {risk.get_stated_level_display()} but {risk.impact} × "
@@ -419,11 +433,20 @@ def _shown(value) -> str | int | float | bool | None:
     return str(value)  # a risk reads "R-1 Title", a category its name
 
 
-def import_plan(plan: Plan, *, user=None, dry_run: bool = False, source_name: str = "") -> ImportReport:
-    """Apply ``plan`` in one transaction; on any error nothing is written. Dry runs roll back."""
+def import_plan(
+    plan: Plan, *, programme: Programme | None = None, user=None, dry_run: bool = False, source_name: str = ""
+) -> ImportReport:
+    """Apply ``plan`` to ``programme``'s register in one transaction; on any error nothing is
+    written. Dry runs roll back. Without a programme: the register's only one (made on the first
+    import); with several, the caller must name one."""
     report = ImportReport(dry_run=dry_run, warnings=list(plan.warnings))
     with transaction.atomic():
-        _Importer(plan, report, user=user, source_name=source_name).run()
+        if programme is None:
+            try:
+                programme = Programme.objects.default()
+            except Programme.Ambiguous as exc:
+                raise PlanError([(None, "the register has several programmes: name the one to import into")]) from exc
+        _Importer(plan, report, programme, user=user, source_name=source_name).run()
         if dry_run:
             transaction.set_rollback(True)
     return report

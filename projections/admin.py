@@ -14,6 +14,7 @@ from core import extensions
 from incidents.models import Incident
 from projections import diagram, documents, embeddings, graph, queries, vectors
 from projections.models import OutboxEntry
+from register import visibility
 from register.models import Component, Risk
 
 STORE_ERRORS = (graph.GraphUnavailable, vectors.VectorUnavailable)
@@ -34,7 +35,7 @@ def _unavailable(exc) -> str:
 
 
 def cascade_view(request, pk: int):
-    risk = get_object_or_404(Risk, pk=pk)
+    risk = get_object_or_404(visibility.scope(Risk.objects.all(), request.user), pk=pk)
     raw = request.GET.get("hops", "4")
     hops = max(1, min(int(raw), queries.MAX_HOPS)) if raw.isdigit() else 4
     context = {"hops": hops, "back": {"url": reverse("admin:register_risk_change", args=[pk]), "label": risk.code}}
@@ -142,9 +143,11 @@ extensions.add_object_tools("incidents.incident", "projections.graph", incident_
 
 def find_duplicates(title: str, description: str) -> list[dict]:
     try:
-        return queries.possible_duplicates(title, description)
+        hits = queries.possible_duplicates(title, description)
     except vectors.VectorUnavailable:
         return []  # the search store being down must not block registering a risk
+    # The risk's key, so the form lists only risks its user may see.
+    return [{**hit, "pk": documents.split_key(hit["key"])[1]} for hit in hits]
 
 
 extensions.add_duplicate_finder("projections.semantic", find_duplicates)

@@ -8,12 +8,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import display, extensions
 from core.admin_mixins import ObjectToolsMixin, level_badge
 from core.pagination import DeferredJoinPaginator
+from register import visibility
+from register.admin_programmes import ProgrammeScoped
 from register.choices import ScoreSource
 from register.models import (
     Category,
@@ -133,17 +135,26 @@ class CausesInline(admin.TabularInline):
     extra = 0
     verbose_name = _("causes")
     verbose_name_plural = _("causes (this risk makes these more likely)")
+    # The other end of a link may be a risk of a programme the user does not see: such a link is
+    # left out here, and the summary says how many there are (RiskAdmin.summary).
+    other_end = "effect"
+
+    def get_queryset(self, request):
+        visible = visibility.scope(Risk.objects.all(), request.user).values("pk")
+        return super().get_queryset(request).filter(**{f"{self.other_end}__in": visible})
 
 
 class CausedByInline(CausesInline):
     fk_name = "effect"
     fields = ["cause", "note", "inhibits"]
     autocomplete_fields = ["cause"]
+    other_end = "cause"
     verbose_name = _("caused by")
     verbose_name_plural = _("caused by (these make this risk more likely)")
 
 
 class RiskAdminForm(forms.ModelForm):
+    user = None  # set by RiskAdmin.get_form: whose duplicates may be listed
     change_reason = forms.CharField(
         label=_("Reason for a score change"),
         required=False,
@@ -165,6 +176,13 @@ class RiskAdminForm(forms.ModelForm):
                 for find in extensions.duplicate_finders.values()
                 for hit in find(cleaned["title"], cleaned.get("description", ""))
             ]
+            # Only risks this user sees: a duplicate check must not tell another programme's titles.
+            seen = set(
+                visibility.scope(Risk.objects.filter(pk__in=[h["pk"] for h in found]), self.user).values_list(
+                    "pk", flat=True
+                )
+            )
+            found = [hit for hit in found if hit["pk"] in seen]
             if found:
                 listed = "; ".join(f"{h['code']} {h['title']} ({h['similarity']:.0%})" for h in found)
                 raise forms.ValidationError(
@@ -175,6 +193,7 @@ class RiskAdminForm(forms.ModelForm):
     class Meta:
         model = Risk
         fields = [
+            "programme",
             "number",
             "title",
             "category",
@@ -197,7 +216,7 @@ class RiskAdminForm(forms.ModelForm):
 
 
 @admin.register(Risk)
-class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
+class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
     form = RiskAdminForm
     # Fits 1366 px beside the filters: long titles and categories truncate (full text on hover).
     list_display = [
@@ -214,6 +233,7 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
     ]
     list_display_links = ["code", "title_display"]
     list_filter = [
+        ("programme", admin.RelatedOnlyFieldListFilter),
         "level",
         "live_status",
         "needs_reassessment",
@@ -257,6 +277,7 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
             None,
             {
                 "fields": [
+                    "programme",
                     "code",
                     "number",
                     "title",
@@ -302,12 +323,12 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
         risk = self.get_object(request, object_id)
         extra_context = dict(extra_context or {})
         if risk is not None:
-            extra_context["summary"] = self.summary(risk)
+            extra_context["summary"] = self.summary(risk, request.user)
             blocks = (block(request, risk) for block in extensions.risk_summary_blocks.values())
             extra_context["summary_blocks"] = [block for block in blocks if block]
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def summary(self, risk) -> dict:
+    def summary(self, risk, user=None) -> dict:
         """The read-first top of a risk's page: where it stands, in words."""
         if risk.needs_reassessment:
             review = format_html(
@@ -328,7 +349,28 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
             "next_review": date_format(risk.next_review_date, "SHORT_DATE_FORMAT") if risk.next_review_date else "—",
             "status": risk.get_status_display(),
             "review": review,
+            "hidden_links": self.hidden_links(risk, user),
         }
+
+    @staticmethod
+    def hidden_links(risk, user) -> str:
+        """Links to risks of programmes the viewer cannot see: that they exist, never what they are."""
+        visible = visibility.scope(Risk.objects.all(), user).values("pk")
+        hidden = (
+            RiskLink.objects.filter(cause=risk).exclude(effect__in=visible).count()
+            + RiskLink.objects.filter(effect=risk).exclude(cause__in=visible).count()
+        )
+        if not hidden:
+            return ""
+        return ngettext(
+            "%(n)d linked risk in a programme you cannot see.",
+            "%(n)d linked risks in programmes you cannot see.",
+            hidden,
+        ) % {"n": hidden}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     def get_inlines(self, request, obj):
         contributed = [(c.order, c.value) for c in extensions.risk_inlines]
@@ -429,14 +471,14 @@ class RiskAdmin(ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
         )
 
 
-class RiskChildAdmin(OwnedRiskPermissions, SimpleHistoryAdmin):
+class RiskChildAdmin(ProgrammeScoped, OwnedRiskPermissions, SimpleHistoryAdmin):
     list_select_related = ["risk"]
     autocomplete_fields = ["risk"]
 
     def get_readonly_fields(self, request, obj=None):
         # Moving an item to another risk is for register administrators; an assignee edits it in place.
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not is_register_admin(request.user):
+        if obj is not None and not is_register_admin(request.user, obj):
             fields.append("risk")
         return fields
 
@@ -460,7 +502,7 @@ class MitigationAdmin(RiskChildAdmin):
 
 
 @admin.register(ScoreChange)
-class ScoreChangeAdmin(admin.ModelAdmin):
+class ScoreChangeAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["risk", "assessment", "changed_at", "changed_by", "old_score", "new_score", "source", "reason"]
     list_filter = ["assessment", "source"]
     list_select_related = ["risk", "changed_by"]
@@ -525,7 +567,8 @@ def score_change_panel(request):
     """The latest score changes, on the admin index: who moved which risk, when and why."""
     if not request.user.has_perm("register.view_scorechange"):
         return None
-    changes = ScoreChange.objects.select_related("risk", "changed_by").order_by("-changed_at", "-pk")[:8]
+    changes = visibility.scope(ScoreChange.objects.all(), request.user)
+    changes = changes.select_related("risk", "changed_by").order_by("-changed_at", "-pk")[:8]
     rows = [
         (
             format_html('<a href="{}">{}</a>', reverse("admin:register_risk_change", args=[c.risk_id]), c.risk.code),

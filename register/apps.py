@@ -14,9 +14,20 @@ class RegisterConfig(AppConfig):
 
     def ready(self) -> None:
         from core import extensions
-        from register import dashboard, receivers, roles
+        from register import dashboard, receivers, roles, visibility
 
         receivers.connect()
+        # How each of the register's programme-scoped models reaches its programme.
+        for label, path in {
+            "register.programme": "pk",
+            "register.membership": "programme",
+            "register.risk": "programme",
+            "register.mitigation": "risk__programme",
+            "register.scorechange": "risk__programme",
+            "register.riskacceptance": "risk__programme",
+            "register.risklink": "cause__programme",
+        }.items():
+            visibility.add_path(label, path)
 
         extensions.add_index_card("register", dashboard.index_cards, order=10)
         extensions.add_admin_urls("heatmap", dashboard.admin_urls)

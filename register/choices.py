@@ -89,3 +89,20 @@ class AppetiteStatus(models.TextChoices):
 class AppetiteBasis(models.TextChoices):
     CURRENT = "current", _("Current score")
     TARGET = "target", _("Target score")
+
+
+class ProgrammeStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    ARCHIVED = "archived", _("Archived (read-only)")
+
+
+class Role(models.TextChoices):
+    """A role held in a programme; its permissions are those of the role group of the same name
+    (register.roles)."""
+
+    VIEWER = "viewer", _("Viewer")
+    RISK_OWNER = "risk owner", _("Risk owner")
+    REVIEWER = "reviewer", _("Reviewer")
+    INCIDENT_RESPONDER = "incident responder", _("Incident responder")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    INTEGRATION = "integration", _("Integration")

@@ -12,17 +12,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.colours import text_on
-from register import scoring
+from register import scoring, visibility
 from register.admin import LIVE_COLOURS
 from register.choices import Assessment, Level, LiveStatus, RiskStatus
 from register.heatmap import heatmap, moves, moves_svg
 from register.models import LevelBand, Risk
 
 
-def level_counts() -> list[dict]:
-    counts = dict(
-        Risk.objects.exclude(status=RiskStatus.CLOSED).order_by().values_list("level").annotate(n=Count("id"))
-    )
+def level_counts(risks) -> list[dict]:
+    counts = dict(risks.exclude(status=RiskStatus.CLOSED).order_by().values_list("level").annotate(n=Count("id")))
     colours = dict(LevelBand.objects.values_list("level", "colour"))
     return [
         {
@@ -36,11 +34,9 @@ def level_counts() -> list[dict]:
     ]
 
 
-def live_counts() -> list[dict]:
+def live_counts(risks) -> list[dict]:
     """Open risks by live state, worst first (the register's headline column, counted)."""
-    counts = dict(
-        Risk.objects.exclude(status=RiskStatus.CLOSED).order_by().values_list("live_status").annotate(n=Count("id"))
-    )
+    counts = dict(risks.exclude(status=RiskStatus.CLOSED).order_by().values_list("live_status").annotate(n=Count("id")))
     shown = [LiveStatus.CRITICAL, LiveStatus.WARNING, LiveStatus.UNKNOWN, LiveStatus.NORMAL, LiveStatus.NONE]
     return [
         {
@@ -57,10 +53,11 @@ def live_counts() -> list[dict]:
 def index_cards(request):
     if not request.user.has_perm("register.view_risk"):
         return None
+    risks = visibility.scope(Risk.objects.all(), request.user)
     context = {
-        "level_counts": level_counts(),
-        "live_counts": live_counts(),
-        "heatmap": heatmap(Risk.objects.exclude(status=RiskStatus.CLOSED)),
+        "level_counts": level_counts(risks),
+        "live_counts": live_counts(risks),
+        "heatmap": heatmap(risks.exclude(status=RiskStatus.CLOSED)),
     }
     return mark_safe(render_to_string("admin/register/_index_cards.html", context, request=request))
 
@@ -69,7 +66,8 @@ def heatmap_view(site, request):
     if not request.user.has_perm("register.view_risk"):
         raise PermissionDenied
     include_closed = request.GET.get("closed") == "1"
-    risks = Risk.objects.all() if include_closed else Risk.objects.exclude(status=RiskStatus.CLOSED)
+    risks = visibility.scope(Risk.objects.all(), request.user)
+    risks = risks if include_closed else risks.exclude(status=RiskStatus.CLOSED)
     assessment = request.GET.get("assessment", Assessment.CURRENT)
     if assessment not in Assessment.values:
         assessment = Assessment.CURRENT
@@ -85,7 +83,7 @@ def heatmap_view(site, request):
         "has_appetite": any(cell.appetite for row in grid for cell in row),
         "likelihoods": range(scoring.SCALE_MIN, scoring.SCALE_MAX + 1),
         "include_closed": include_closed,
-        "level_counts": level_counts(),
+        "level_counts": level_counts(risks),
     }
     return TemplateResponse(request, "admin/register/heatmap.html", context)
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import extensions
-from register import acceptances, appetite
+from register import acceptances, appetite, visibility
+from register.admin_programmes import ProgrammeScoped
 from register.choices import LiveStatus
 from register.models import Appetite, Risk, RiskAcceptance
 
@@ -36,7 +37,7 @@ class AcceptanceRequestForm(forms.ModelForm):
 
 
 @admin.register(RiskAcceptance)
-class RiskAcceptanceAdmin(admin.ModelAdmin):
+class RiskAcceptanceAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = [
         "risk",
         "state_display",
@@ -213,8 +214,9 @@ def treatment_panel(request):
     from register.choices import AcceptanceState, AppetiteStatus, RiskStatus
 
     soon = timezone.localdate() + timedelta(days=30)
-    outside = Risk.objects.exclude(status=RiskStatus.CLOSED).filter(appetite_status=AppetiteStatus.OUTSIDE).count()
-    counts = RiskAcceptance.objects.aggregate(
+    risks = visibility.scope(Risk.objects.all(), request.user)
+    outside = risks.exclude(status=RiskStatus.CLOSED).filter(appetite_status=AppetiteStatus.OUTSIDE).count()
+    counts = visibility.scope(RiskAcceptance.objects.all(), request.user).aggregate(
         waiting=Count("pk", filter=Q(state=AcceptanceState.REQUESTED)),
         expiring=Count("pk", filter=Q(state=AcceptanceState.ACTIVE, expires_on__lte=soon)),
     )

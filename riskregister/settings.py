@@ -63,6 +63,13 @@ INSTALLED_APPS = [
     *RISKREGISTER_APPS,
 ]
 
+# Django's own (the permissions of the groups a user is in, and superusers), then the roles held in
+# programmes: asked about an object, the roles held in its programme (register/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "register.backends.ProgrammeRoleBackend",
+]
+
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "riskregister.middleware.RefuseNulMiddleware",

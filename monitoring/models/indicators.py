@@ -108,7 +108,7 @@ class Indicator(models.Model):
     def is_editable_by(self, user) -> bool:
         from register.models.risks import may_change
 
-        return may_change(user, "monitoring.change_indicator", self.risk.owner_id)
+        return may_change(user, "monitoring.change_indicator", self, self.risk.owner_id)
 
     @property
     def rule_display(self) -> str:

@@ -87,9 +87,9 @@ class CascadeView(_StoreView):
     @extend_schema(parameters=[HopsQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request, code):
         """Risks this one causes within N hops, with cumulative exposure."""
-        from register.models import Risk
+        from register.api.programmes import risk_named
 
-        risk = get_object_or_404(Risk, code=code)
+        risk = risk_named(request.user, code)
         return Response(queries.cascade(risk.pk, _valid(HopsQuery, request)["hops"]))
 
 

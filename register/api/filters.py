@@ -2,11 +2,13 @@ import django_filters
 from rest_framework.filters import OrderingFilter
 
 from core.api.filters import IntegerFilter, StrictFilterSet
+from register.api.programmes import ProgrammeFilter
 from register.choices import AppetiteStatus, Level, LiveStatus, RiskStatus, Treatment
 from register.models import Risk
 
 
 class RiskFilter(StrictFilterSet):
+    programme = ProgrammeFilter()
     level = django_filters.MultipleChoiceFilter(choices=Level.choices)
     status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices)
     live_status = django_filters.MultipleChoiceFilter(choices=LiveStatus.choices)

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from core import extensions
 from core.api.serializers import CleanModelSerializer
 from register.choices import ScoreSource
-from register.models import Category, Component, Mitigation, Risk, ScoreChange
+from register.models import Category, Component, Mitigation, Programme, Risk, ScoreChange
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -72,6 +72,12 @@ class RiskListSerializer(serializers.ListSerializer):
 
 
 class RiskSerializer(CleanModelSerializer):
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        required=False,
+        help_text="The programme's code. Needed on creation when you may add risks to several; fixed after.",
+    )
     category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
     treatment_decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
@@ -88,6 +94,7 @@ class RiskSerializer(CleanModelSerializer):
     class Meta:
         model = Risk
         fields = [
+            "programme",
             "code",
             "number",
             "title",
@@ -137,6 +144,9 @@ class RiskSerializer(CleanModelSerializer):
         ]
         extra_kwargs = {"number": {"required": False}, "components": {"required": False}}
         list_serializer_class = RiskListSerializer
+        # Not DRF's unique-together validator: it would make programme and number required. The
+        # model's full_clean checks the constraint once the programme is known (CleanModelSerializer).
+        validators = []
 
     @extend_schema_field(ProposalSerializer(allow_null=True))
     def get_proposal(self, risk: Risk) -> dict | None:
@@ -156,6 +166,18 @@ class RiskSerializer(CleanModelSerializer):
         if components is not None:
             instance.components.set(components)
         return instance
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "programme" in self.fields:
+            # A new risk goes into a programme where the requester may add risks; none other is named.
+            self.fields["programme"].queryset = Programme.objects.where(request.user, "register.add_risk")
+
+    def validate_programme(self, programme):
+        if self.instance is not None and programme.pk != self.instance.programme_id:
+            raise serializers.ValidationError("a risk stays in its programme; move it in the admin")
+        return programme
 
     def create(self, validated_data):
         return self._save(Risk(), validated_data)

@@ -20,12 +20,13 @@ from rest_framework.response import Response
 
 from core.api.filters import StrictFilterSet
 from core.api.serializers import CleanModelSerializer
-from register import acceptances, appetite
-from register.models import Appetite, Risk, RiskAcceptance
+from register import acceptances, appetite, visibility
+from register.api.programmes import RiskCodeField
+from register.models import Appetite, RiskAcceptance
 
 
 class AcceptanceSerializer(serializers.ModelSerializer):
-    risk = serializers.SlugRelatedField(slug_field="code", queryset=Risk.objects.all())
+    risk = RiskCodeField()
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     extends = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
@@ -96,11 +97,14 @@ class AcceptanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Risk acceptances: ``POST`` requests one (by whoever may change the risk); ``approve``,
     ``reject`` (a different user with the approve permission) and ``revoke`` move it."""
 
-    queryset = RiskAcceptance.objects.select_related("risk", "requested_by", "decided_by")
     serializer_class = AcceptanceSerializer
     filterset_class = AcceptanceFilter
     ordering_fields = ["requested_at", "expires_on"]
     ordering = ["-requested_at"]
+
+    def get_queryset(self):
+        queryset = RiskAcceptance.objects.select_related("risk", "requested_by", "decided_by")
+        return visibility.scope(queryset, self.request.user)
 
     def get_permissions(self):
         if self.action in ("approve", "reject", "revoke"):

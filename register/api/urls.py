@@ -3,10 +3,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from register.api.programmes import ProgrammeViewSet
 from register.api.treatment import AcceptanceViewSet, AppetiteViewSet
 from register.api.views import CategoryViewSet, ComponentViewSet, HeatmapMovesView, HeatmapView, RiskViewSet
 
 router = SimpleRouter()
+router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("risks", RiskViewSet, basename="risk")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("components", ComponentViewSet, basename="component")

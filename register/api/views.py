@@ -6,7 +6,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.cache import CachedReads
+from register import visibility
 from register.api.filters import RiskFilter, StableOrderingFilter
+from register.api.programmes import risk_named
 from register.api.serializers import (
     CategorySerializer,
     ComponentSerializer,
@@ -21,11 +23,13 @@ from register.models import Category, Component, Risk
 
 
 class RiskViewSet(CachedReads, viewsets.ModelViewSet):
-    """Risks, addressed by code (``R-1``). Score and level are derived and read-only.
+    """Risks, addressed by code (``R-1``, or ``PAY:R-1`` where several programmes you see have an
+    R-1). Score and level are derived and read-only. A risk of a programme you do not see is a 404.
 
     Lists and details are served from the representation cache while the register is unchanged."""
 
     lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
     filterset_class = RiskFilter
     filter_backends = [
         *(b for b in viewsets.ModelViewSet.filter_backends if b is not filters.OrderingFilter),
@@ -36,9 +40,10 @@ class RiskViewSet(CachedReads, viewsets.ModelViewSet):
     ordering = ["number"]
 
     def get_queryset(self):
-        queryset = Risk.objects.select_related("category", "owner", "treatment_decided_by").prefetch_related(
-            "components"
-        )
+        queryset = Risk.objects.select_related(
+            "programme", "category", "owner", "treatment_decided_by"
+        ).prefetch_related("components")
+        queryset = visibility.scope(queryset, self.request.user)
         if self.action == "retrieve":
             # The detail's blocks, the register's own and those other apps add, each prefetched.
             queryset = queryset.prefetch_related(*RiskDetailSerializer.prefetches())
@@ -46,6 +51,15 @@ class RiskViewSet(CachedReads, viewsets.ModelViewSet):
 
     def get_serializer_class(self):
         return RiskDetailSerializer if self.action == "retrieve" else RiskSerializer
+
+    def get_object(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        programme_code, separator, code = value.rpartition(":")
+        named = queryset.filter(programme__code=programme_code, code=code) if separator else queryset.filter(code=value)
+        risk = risk_named(self.request.user, value, named)
+        self.check_object_permissions(self.request, risk)
+        return risk
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -62,10 +76,16 @@ class ComponentViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name", "aliases"]
 
 
-class HeatmapView(generics.GenericAPIView):
+class VisibleRisks:
+    """The risks of the programmes the requesting user sees."""
+
+    def get_queryset(self):
+        return visibility.scope(Risk.objects.all(), self.request.user)
+
+
+class HeatmapView(VisibleRisks, generics.GenericAPIView):
     """The 5×5 impact × likelihood grid: one cell per pair with its level, colour and risk count."""
 
-    queryset = Risk.objects.all()
     serializer_class = HeatmapCellSerializer
     filterset_class = RiskFilter
     pagination_class = None
@@ -89,11 +109,10 @@ class HeatmapView(generics.GenericAPIView):
         return Response(HeatmapCellSerializer(heatmap_as_dicts(risks, assessment), many=True).data)
 
 
-class HeatmapMovesView(generics.GenericAPIView):
+class HeatmapMovesView(VisibleRisks, generics.GenericAPIView):
     """Each risk's inherent → current → target cells ([impact, likelihood]; target null when none),
     highest current score first: the arrows of the heat map."""
 
-    queryset = Risk.objects.all()
     serializer_class = HeatmapMoveSerializer
     filterset_class = RiskFilter
     pagination_class = None

@@ -63,7 +63,7 @@ class Mitigation(models.Model):
 
     def is_editable_by(self, user) -> bool:
         """The risk's owner, or the person this mitigation is assigned to."""
-        return may_change(user, "register.change_mitigation", self.risk.owner_id, self.owner_id)
+        return may_change(user, "register.change_mitigation", self, self.risk.owner_id, self.owner_id)
 
 
 class Strategy(models.Model):

@@ -10,25 +10,36 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from register import scoring, signals
-from register.choices import AppetiteStatus, Assessment, Level, LiveStatus, RiskStatus, ScoreSource, Treatment
+from register.choices import (
+    AppetiteStatus,
+    Assessment,
+    Level,
+    LiveStatus,
+    ProgrammeStatus,
+    RiskStatus,
+    ScoreSource,
+    Treatment,
+)
 from register.models.appetite import status_of
+from register.models.programmes import Programme
 from register.models.scales import LevelBand
 
 _in_scale = [MinValueValidator(scoring.SCALE_MIN), MaxValueValidator(scoring.SCALE_MAX)]
 MAX_RISK_NUMBER = 99_999
 
 
-def is_register_admin(user) -> bool:
-    """Administrators (and superusers) may change every risk; others only what they own."""
-    return bool(user and user.is_active and user.has_perm("register.manage_all_risks"))
+def is_register_admin(user, obj=None) -> bool:
+    """Administrators (and superusers) may change every risk — of the programmes where they
+    administer, when ``obj`` is given; others only what they own."""
+    return bool(user and user.is_active and user.has_perm("register.manage_all_risks", obj))
 
 
-def may_change(user, permission: str, *owner_ids: int | None) -> bool:
-    """The object rule shared by risks and their children: the model permission, and ownership
-    (one of ``owner_ids`` is the user) unless the user administers the whole register."""
-    if not user or not user.is_active or not user.has_perm(permission):
+def may_change(user, permission: str, obj, *owner_ids: int | None) -> bool:
+    """The object rule shared by risks and their children: the permission in the object's programme,
+    and ownership (one of ``owner_ids`` is the user) unless the user administers that programme."""
+    if not user or not user.is_active or not user.has_perm(permission, obj):
         return False
-    return is_register_admin(user) or any(owner_id is not None and owner_id == user.pk for owner_id in owner_ids)
+    return is_register_admin(user, obj) or any(owner_id is not None and owner_id == user.pk for owner_id in owner_ids)
 
 
 class RiskQuerySet(models.QuerySet):
@@ -44,11 +55,13 @@ class RiskQuerySet(models.QuerySet):
         return changed
 
     def editable_by(self, user) -> RiskQuerySet:
-        if is_register_admin(user):
+        """The risks ``user`` may change: every risk of the programmes they administer, their own in
+        the programmes where they may change risks (one query)."""
+        if user is not None and user.is_active and user.is_superuser:
             return self
-        if user.has_perm("register.change_risk"):
-            return self.filter(owner=user)
-        return self.none()
+        administered = Programme.objects.where(user, "register.manage_all_risks").values("pk")
+        changeable = Programme.objects.where(user, "register.change_risk").values("pk")
+        return self.filter(Q(programme__in=administered) | Q(owner=user, programme__in=changeable))
 
     def flag_for_review(self, reason: str) -> int:
         """Mark these risks "review now" with the first cause seen since their last review.
@@ -75,10 +88,18 @@ class RiskQuerySet(models.QuerySet):
 
 
 class Risk(models.Model):
-    code = models.CharField(_("code"), max_length=16, unique=True, editable=False)
+    # Left blank on a form when there is one programme (it is then the one); required once there are
+    # several (clean). Codes and numbers are unique within a programme: P2 R-1 and PAY R-1.
+    programme = models.ForeignKey(
+        "register.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        related_name="risks",
+        blank=True,
+    )
+    code = models.CharField(_("code"), max_length=16, editable=False)
     number = models.PositiveIntegerField(
         _("number"),
-        unique=True,
         blank=True,
         # Bounded so the next number (max + 1) always fits: an unbounded number accepted at 2^63 − 1
         # made every later risk a database overflow.
@@ -241,6 +262,8 @@ class Risk(models.Model):
                 condition=Q(treatment="transfer", treatment_counterparty__gt="") | ~Q(treatment="transfer"),
                 name="risk_transfer_names_counterparty",
             ),
+            models.UniqueConstraint(fields=["programme", "number"], name="risk_unique_number"),
+            models.UniqueConstraint(fields=["programme", "code"], name="risk_unique_code"),
         ]
         indexes = [models.Index(fields=["-score", "number"], name="risk_score_order")]
 
@@ -252,8 +275,10 @@ class Risk(models.Model):
     ) -> None:
         user = changed_by if changed_by and changed_by.is_authenticated else None
         with transaction.atomic():
+            if self.programme_id is None:
+                self.programme = Programme.objects.default()
             if not self.number:
-                self.number = Risk.next_free_number()
+                self.number = Risk.next_free_number(self.programme_id)
             if self.inherent_impact is None and self.inherent_likelihood is None:
                 self.inherent_impact, self.inherent_likelihood = self.impact, self.likelihood
             stored = getattr(self, "_stored", {})
@@ -298,6 +323,11 @@ class Risk(models.Model):
                 self.refresh_from_db(fields=self.CONSEQUENCE_FIELDS)
             self._remember()
 
+    @property
+    def qualified_code(self) -> str:
+        """The code with its programme's (``PAY:R-1``): what addresses a risk across programmes."""
+        return f"{self.programme.code}:{self.code}"
+
     def assessments(self) -> dict[str, tuple[int | None, int | None]]:
         return {a: (getattr(self, i), getattr(self, lk)) for a, (i, lk) in self.ASSESSMENT_FIELDS.items()}
 
@@ -311,14 +341,15 @@ class Risk(models.Model):
         }
 
     @classmethod
-    def next_free_number(cls) -> int:
-        """The number a new risk gets: one past the highest, or — once a risk holds the highest number
-        allowed — the lowest number free (a plan may number its risks from 90000)."""
-        last = cls.objects.select_for_update().aggregate(n=models.Max("number"))["n"] or 0
+    def next_free_number(cls, programme_id: int) -> int:
+        """The number a new risk of the programme gets: one past the highest, or — once a risk holds
+        the highest number allowed — the lowest number free (a plan may number its risks from 90000)."""
+        mine = cls.objects.filter(programme_id=programme_id)
+        last = mine.select_for_update().aggregate(n=models.Max("number"))["n"] or 0
         if last < MAX_RISK_NUMBER:
             return last + 1
         expected = 1
-        for number in cls.objects.order_by("number").values_list("number", flat=True).iterator():
+        for number in mine.order_by("number").values_list("number", flat=True).iterator():
             if number != expected:
                 return expected
             expected += 1
@@ -363,10 +394,25 @@ class Risk(models.Model):
             errors["treatment_rationale"] = _("Say why the risk is avoided or transferred.")
         if self.number is not None and self.number < 1:
             errors["number"] = _("Must be 1 or more.")
-        if not self.number and self._state.adding and Risk.objects.count() >= MAX_RISK_NUMBER:
+        if self.programme_id is None:
+            try:
+                self.programme = Programme.objects.default()
+            except Programme.Ambiguous:
+                errors["programme"] = _("Choose the programme this risk belongs to.")
+        elif self.programme.is_archived and (self._state.adding or self._stored_programme_archived()):
+            errors["programme"] = _("This programme is archived: its register is read-only.")
+        if (
+            not self.number
+            and self._state.adding
+            and self.programme_id is not None
+            and Risk.objects.filter(programme_id=self.programme_id).count() >= MAX_RISK_NUMBER
+        ):
             errors["number"] = _("Every risk number is taken.")
         if errors:
             raise ValidationError(errors)
+
+    def _stored_programme_archived(self) -> bool:
+        return Programme.objects.filter(pk=self.programme_id, status=ProgrammeStatus.ARCHIVED).exists()
 
     def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True) -> None:
         # Derived fields are computed, not validated: fill them in when the inputs allow it and leave
@@ -400,7 +446,7 @@ class Risk(models.Model):
         return bool(self.stated_level) and self.stated_level != self.level
 
     def is_editable_by(self, user) -> bool:
-        return may_change(user, "register.change_risk", self.owner_id)
+        return may_change(user, "register.change_risk", self, self.owner_id)
 
 
 class ScoreChange(models.Model):

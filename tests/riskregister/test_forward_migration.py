@@ -161,7 +161,7 @@ def snapshot(db: Database) -> dict:
 # role grants are the only additions allowed; everything that was there must be there unchanged.
 ADDED_SINCE_SPLIT = {
     "plans": ["planimport"],
-    "register": ["riskacceptance", "historicalriskacceptance", "appetite"],
+    "register": ["riskacceptance", "historicalriskacceptance", "appetite", "programme", "membership"],
     "monitoring": ["slo"],
 }
 # Beat rows of tasks added since: created by the schedule sync after migrate.
@@ -236,6 +236,11 @@ def test_a_register_from_before_the_split_migrates_forward_with_every_row_and_pe
         assert after["counts"]["projections_outboxentry"] >= before["counts"]["projections_outboxentry"]
         # Tables of models added since arrive empty; their permissions and grants are the only additions.
         added_tables = {f"{app}_{model}" for app, models in ADDED_SINCE_SPLIT.items() for model in models}
+        # Programmes: the register's risks all went into one, its role groups (and the user granted a
+        # register permission directly) its members — checked below.
+        programmes = {t: after["counts"].pop(t) for t in ("register_programme", "register_membership")}
+        added_tables -= set(programmes)
+        assert programmes["register_programme"] == 1 and programmes["register_membership"] >= 6
         assert {t: after["counts"].pop(t) for t in added_tables} == dict.fromkeys(added_tables, 0)
         added_permissions = len([p for p in after["permissions"] if _added(*p)])
         added_grants = len([g for g in after["granted"] if _added(g[1], g[2])])
@@ -286,6 +291,10 @@ from reviews.models import Review
 import riskregister.celery
 
 olga, rita = User.objects.get(username="olga"), User.objects.get(username="rita")
+from register.models import Membership, Programme
+default = Programme.objects.get()
+assert default.code == "DEFAULT" and default.risks.count() == Risk.objects.count()
+assert set(Membership.objects.filter(group__isnull=False).values_list("role", flat=True)) >= {"risk owner", "reviewer"}
 r1 = Risk.objects.get(code="R-1")
 assert r1.is_editable_by(olga) and not Risk.objects.get(code="R-2").is_editable_by(olga)
 assert olga.has_perm("register.change_risk") and olga.has_perm("monitoring.change_indicator")

@@ -1,0 +1,42 @@
+"""Permissions held through programme memberships (register.visibility).
+
+A role held in a programme grants the permissions of the role group of the same name
+(register.roles), on that programme's objects and those of the programmes under it. Asked without
+an object, the backend answers for the roles held anywhere (so a member sees the admin's sections);
+asked with one, for the roles held in its programme. Django's ModelBackend keeps answering for the
+groups a user is in directly, without an object.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.models import Permission
+
+from register import visibility
+
+
+def _permissions_of(roles: frozenset[str]) -> frozenset[str]:
+    if not roles:
+        return frozenset()
+    rows = Permission.objects.filter(group__name__in=roles).values_list("content_type__app_label", "codename")
+    return frozenset(f"{app}.{codename}" for app, codename in rows)
+
+
+class ProgrammeRoleBackend(BaseBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        if obj is None:
+            roles = visibility.roles_anywhere(user_obj)
+        else:
+            programme_id = visibility.programme_id_of(obj)
+            if programme_id is None:
+                return set()
+            roles = visibility.roles_in(user_obj, programme_id)
+        cache = user_obj.__dict__.setdefault("_role_permissions", {})
+        if roles not in cache:
+            cache[roles] = _permissions_of(roles)
+        return set(cache[roles])
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return perm in self.get_all_permissions(user_obj, obj)

@@ -1,0 +1,235 @@
+"""Programmes: a tree, roles held in a programme and inherited below it, and one rule of who sees
+what — a member of one programme sees nothing of another's register, in the admin or the API."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plans.files import read_plan_file
+from plans.importer import import_plan
+from register import roles, visibility
+from register.models import Membership, Mitigation, Programme, Risk, RiskAcceptance, RiskLink
+from register.models.programmes import DEFAULT_CODE
+from tests.conftest import SEED_EN, SEED_JA, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two(db):
+    """Two programmes side by side, each with the seed plan's register, and a member of each."""
+    p2 = Programme.objects.create(code="P2", name="Platform phase 2")
+    pay = Programme.objects.create(code="PAY", name="Payments")
+    import_plan(read_plan_file(SEED_JA), programme=p2, source_name="p2")
+    import_plan(read_plan_file(SEED_EN), programme=pay, source_name="pay")
+    alice = make_user("alice-p2")
+    Membership.objects.create(programme=p2, user=alice, role=roles.RISK_OWNER)
+    bob = make_user("bob-pay")
+    Membership.objects.create(programme=pay, user=bob, role=roles.VIEWER)
+    return p2, pay, alice, bob
+
+
+def test_the_same_plan_in_two_programmes_gives_two_registers(two):
+    p2, pay, *_ = two
+    assert Risk.objects.filter(programme=p2).count() == Risk.objects.filter(programme=pay).count() == 7
+    assert set(Risk.objects.filter(programme=p2).values_list("code", flat=True)) == {f"R-{n}" for n in range(1, 8)}
+    # Re-importing into one programme updates it in place and leaves the other alone.
+    before = dict(Risk.objects.filter(programme=pay).values_list("code", "title"))
+    report = import_plan(read_plan_file(SEED_JA), programme=p2, source_name="p2 again")
+    assert report.counts["risks"]["created"] == 0
+    assert Risk.objects.count() == 14
+    assert dict(Risk.objects.filter(programme=pay).values_list("code", "title")) == before
+
+
+def test_a_member_sees_their_programme_and_nothing_of_the_other(two, client, api_as):
+    p2, pay, alice, bob = two
+    assert set(visibility.visible_programmes(alice)) == {p2}
+    theirs = Risk.objects.get(programme=pay, code="R-1")
+    client.force_login(alice)
+    page = client.get("/admin/register/risk/").content.decode()
+    assert theirs.title not in page
+    assert Risk.objects.get(programme=p2, code="R-1").title in page
+    # Another programme's risk is "not found", as one that does not exist.
+    assert client.get(f"/admin/register/risk/{theirs.pk}/change/").status_code == 302
+    for url in ("/admin/register/mitigation/", "/admin/register/scorechange/", "/admin/register/riskacceptance/"):
+        assert theirs.title not in client.get(url).content.decode(), url
+    api = api_as(alice)
+    listed = api.get("/api/v1/risks/").data
+    assert listed["count"] == 7 and {r["programme"] for r in listed["results"]} == {"P2"}
+    assert api.get("/api/v1/risks/PAY:R-1/").status_code == 404
+    assert api.get("/api/v1/risks/R-1/").data["programme"] == "P2"
+    assert [p["code"] for p in api.get("/api/v1/programmes/").data["results"]] == ["P2"]
+    assert api.get("/api/v1/programmes/PAY/").status_code == 404
+    assert sum(cell["count"] for cell in api.get("/api/v1/heatmap/").data) == 7
+
+
+def test_the_dashboard_counts_only_what_its_viewer_sees(two, client):
+    p2, pay, alice, _ = two
+    client.force_login(alice)
+    response = client.get("/admin/")
+    counts = {row["level"]: row["count"] for row in _cards_context(response)}
+    assert sum(counts.values()) == Risk.objects.filter(programme=p2).exclude(status="closed").count()
+
+
+def _cards_context(response):
+    for context in response.context:
+        if "level_counts" in context:
+            return context["level_counts"]
+    raise AssertionError("the index rendered no level counts")
+
+
+def test_an_organisation_administrator_sees_both(two, api_as, client):
+    root = make_user("root", superuser=True)
+    assert api_as(root).get("/api/v1/risks/").data["count"] == 14
+    assert api_as(root).get("/api/v1/risks/R-1/").status_code == 404  # R-1 names two risks
+    assert api_as(root).get("/api/v1/risks/PAY:R-1/").data["programme"] == "PAY"
+    assert api_as(root).get("/api/v1/risks/", {"programme": "PAY"}).data["count"] == 7
+    client.force_login(root)
+    assert (
+        client.get(f"/admin/register/risk/{Risk.objects.get(programme__code='PAY', code='R-1').pk}/change/").status_code
+        == 200
+    )
+
+
+def test_a_role_holds_in_its_programme_only(two):
+    p2, pay, alice, _ = two
+    Membership.objects.create(programme=pay, user=alice, role=roles.VIEWER)
+    alice = type(alice).objects.get(pk=alice.pk)  # roles are cached per request: a fresh user
+    mine_p2 = Risk.objects.get(programme=p2, code="R-1")
+    mine_pay = Risk.objects.get(programme=pay, code="R-1")
+    Risk.objects.filter(pk__in=[mine_p2.pk, mine_pay.pk]).update(owner=alice)
+    mine_p2.refresh_from_db()
+    mine_pay.refresh_from_db()
+    assert mine_p2.is_editable_by(alice)
+    assert not mine_pay.is_editable_by(alice), "a viewer in PAY, though the risk is hers"
+    assert set(Risk.objects.editable_by(alice)) == {mine_p2}
+    mitigation = Mitigation.objects.filter(risk=mine_pay).first()
+    assert mitigation is not None and not mitigation.is_editable_by(alice)
+
+
+def test_a_link_to_another_programme_says_it_exists_and_nothing_more(two, client):
+    p2, pay, alice, _ = two
+    ours, theirs = Risk.objects.get(programme=p2, code="R-2"), Risk.objects.get(programme=pay, code="R-5")
+    RiskLink.objects.create(cause=ours, effect=theirs)
+    client.force_login(alice)
+    page = client.get(f"/admin/register/risk/{ours.pk}/change/").content.decode()
+    assert "1 linked risk in a programme you cannot see." in page
+    assert theirs.title not in page
+
+
+def test_api_creates_a_risk_in_a_programme_it_may_add_to(two, api_as):
+    p2, pay, alice, bob = two
+    ada = make_user("ada-p2")
+    Membership.objects.create(programme=p2, user=ada, role=roles.ADMINISTRATOR)
+    body = {"title": "New dependency", "impact": 2, "likelihood": 2}
+    # A risk owner changes risks, an administrator adds them — in their own programme only.
+    assert api_as(alice).post("/api/v1/risks/", {**body, "programme": "P2"}, format="json").status_code == 403
+    refused = api_as(ada).post("/api/v1/risks/", {**body, "programme": "PAY"}, format="json")
+    assert refused.status_code == 400 and "programme" in refused.data
+    made = api_as(ada).post("/api/v1/risks/", {**body, "programme": "P2"}, format="json")
+    assert made.status_code == 201 and made.data["programme"] == "P2" and made.data["code"] == "R-8"
+    # Without naming one where several exist: told to choose.
+    root = make_user("root", superuser=True)
+    refused = api_as(root).post("/api/v1/risks/", body, format="json")
+    assert refused.status_code == 400 and "programme" in refused.data
+    # A risk stays in its programme.
+    moved = api_as(root).patch("/api/v1/risks/P2:R-8/", {"programme": "PAY"}, format="json")
+    assert moved.status_code == 400 and "programme" in moved.data
+
+
+def test_an_acceptance_names_its_risk_among_those_its_requester_sees(two, api_as):
+    p2, pay, alice, _ = two
+    Risk.objects.filter(programme=p2, code="R-3").update(owner=alice)
+    body = {"risk": "PAY:R-3", "justification": "cheap to carry", "expires_on": "2027-06-30"}
+    assert api_as(alice).post("/api/v1/acceptances/", body, format="json").status_code == 400
+    made = api_as(alice).post("/api/v1/acceptances/", {**body, "risk": "R-3"}, format="json")
+    assert made.status_code == 201, made.data
+    assert RiskAcceptance.objects.get().risk.programme == p2
+
+
+def test_a_new_register_makes_its_first_programme_with_the_roles_as_members(db):
+    risk = Risk(title="first", impact=2, likelihood=3)
+    risk.full_clean()
+    risk.save()
+    programme = Programme.objects.get()
+    assert (programme.code, risk.programme) == (DEFAULT_CODE, programme)
+    assert set(programme.memberships.values_list("role", flat=True)) == set(roles.ROLES)
+    Programme.objects.create(code="PAY", name="Payments")
+    second = Risk(title="second", impact=2, likelihood=3)
+    with pytest.raises(ValidationError, match="Choose the programme"):
+        second.full_clean()
+
+
+def test_a_programme_cannot_sit_under_itself(db):
+    top = Programme.objects.create(code="ORG", name="Organisation")
+    middle = Programme.objects.create(code="PF", name="Portfolio", parent=top)
+    top.parent = middle
+    with pytest.raises(ValidationError, match="under itself"):
+        top.full_clean()
+
+
+def test_an_archived_programme_is_read_only(two):
+    p2, *_ = two
+    p2.status = "archived"
+    p2.save()
+    risk = Risk.objects.get(programme=p2, code="R-1")
+    risk.title = "changed"
+    with pytest.raises(ValidationError, match="archived"):
+        risk.full_clean()
+
+
+# --- the inheritance rule, on trees and memberships hypothesis builds ------------------------------
+
+ROLE_NAMES = list(roles.ROLES)
+
+
+@st.composite
+def trees(draw):
+    size = draw(st.integers(min_value=1, max_value=9))
+    parents = [None] + [draw(st.one_of(st.none(), st.integers(0, i - 1))) for i in range(1, size)]
+    mine = draw(st.lists(st.tuples(st.integers(0, size - 1), st.sampled_from(ROLE_NAMES)), max_size=4))
+    grouped = draw(st.lists(st.tuples(st.integers(0, size - 1), st.sampled_from(ROLE_NAMES)), max_size=3))
+    return parents, mine, grouped
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=trees())
+def test_roles_hold_in_the_programme_and_every_one_under_it(db, case):
+    parents, mine, grouped = case
+    Membership.objects.all().delete()
+    Risk.objects.all().delete()
+    Programme.objects.update(parent=None)  # a parent is protected while it has programmes under it
+    Programme.objects.all().delete()
+    nodes = []
+    for i, parent in enumerate(parents):
+        nodes.append(
+            Programme.objects.create(code=f"N{i}", name=f"node {i}", parent=None if parent is None else nodes[parent])
+        )
+    get_user_model().objects.filter(username="member").delete()
+    Group.objects.filter(name="team").delete()
+    user = make_user("member")
+    team = Group.objects.create(name="team")
+    user.groups.add(team)
+    for index, role in mine:
+        Membership.objects.get_or_create(programme=nodes[index], user=user, role=role)
+    for index, role in grouped:
+        Membership.objects.get_or_create(programme=nodes[index], group=team, role=role)
+
+    def ancestors(i):
+        chain = [i]
+        while parents[chain[-1]] is not None:
+            chain.append(parents[chain[-1]])
+        return chain
+
+    held = {i: {role for index, role in mine + grouped if index in ancestors(i)} for i in range(len(nodes))}
+    expected_visible = {nodes[i].pk for i, rs in held.items() if rs}
+    assert set(Programme.objects.visible_to(user).values_list("pk", flat=True)) == expected_visible
+    fresh = type(user).objects.get(pk=user.pk)
+    assert {i: set(visibility.roles_in(fresh, nodes[i].pk)) for i in range(len(nodes))} == held
+    owners = {nodes[i].pk for i, rs in held.items() if roles.RISK_OWNER in rs or roles.ADMINISTRATOR in rs}
+    assert set(Programme.objects.where(fresh, "register.change_risk").values_list("pk", flat=True)) == owners
