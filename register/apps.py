@@ -30,6 +30,7 @@ class RegisterConfig(AppConfig):
             visibility.add_path(label, path)
 
         extensions.add_index_card("register", dashboard.index_cards, order=10)
+        extensions.add_index_panel("register.portfolio", dashboard.portfolio_panel, order=5)
         extensions.add_admin_urls("heatmap", dashboard.admin_urls)
 
         roles.grant(roles.RISK_OWNER, "register", ["change_risk"])

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -90,3 +91,68 @@ def heatmap_view(site, request):
 
 def admin_urls(site) -> list:
     return [path("heatmap/", site.admin_view(lambda request: heatmap_view(site, request)), name="heatmap")]
+
+
+def portfolio_panel(request):
+    """The programmes this user sees, each with its open risks by level and its worst live state —
+    a parent's figures rolled up from the programmes under it. Shown once there is more than one."""
+    programmes = list(
+        visibility.visible_programmes(request.user).order_by("code").values("pk", "code", "name", "parent_id")
+    )
+    if len(programmes) < 2:
+        return None
+    risks = visibility.scope(Risk.objects.exclude(status=RiskStatus.CLOSED), request.user)
+    own: dict[int, dict[str, int]] = {p["pk"]: {} for p in programmes}
+    for programme_id, level, live, n in (
+        risks.order_by().values_list("programme_id", "level", "live_status").annotate(n=Count("id"))
+    ):
+        counts = own[programme_id]
+        counts[level] = counts.get(level, 0) + n
+        counts[f"live:{live}"] = counts.get(f"live:{live}", 0) + n
+    children: dict[int, list[int]] = {}
+    for p in programmes:
+        children.setdefault(p["parent_id"], []).append(p["pk"])
+
+    def rolled(pk: int) -> dict[str, int]:
+        total = dict(own[pk])
+        for child in children.get(pk, []):
+            for key, n in rolled(child).items():
+                total[key] = total.get(key, 0) + n
+        return total
+
+    def depth(p: dict) -> int:
+        seen, parent, level = {p["pk"]}, p["parent_id"], 0
+        by_pk = {q["pk"]: q for q in programmes}
+        while parent in by_pk and parent not in seen:
+            seen.add(parent)
+            parent, level = by_pk[parent]["parent_id"], level + 1
+        return level
+
+    url = reverse("admin:register_risk_changelist")
+    rows = []
+    for p in programmes:
+        counts = rolled(p["pk"])
+        worst = next(
+            (LiveStatus(s).label for s in (LiveStatus.CRITICAL, LiveStatus.WARNING) if counts.get(f"live:{s}")), "—"
+        )
+        rows.append(
+            (
+                format_html(
+                    '{}<a href="{}?programme__id__exact={}">{}</a> {}',
+                    "\u2003" * depth(p),
+                    url,
+                    p["pk"],
+                    p["code"],
+                    p["name"],
+                ),
+                counts.get(Level.HIGH, 0),
+                counts.get(Level.MEDIUM, 0),
+                counts.get(Level.LOW, 0),
+                worst,
+            )
+        )
+    return {
+        "title": _("Programmes"),
+        "columns": [_("programme"), Level.HIGH.label, Level.MEDIUM.label, Level.LOW.label, _("worst live state")],
+        "rows": rows,
+    }

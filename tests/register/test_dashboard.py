@@ -91,4 +91,23 @@ def test_the_index_query_count_does_not_grow_with_the_register(client, superuser
         Risk(title=f"Extra {i}", impact=1 + i % 5, likelihood=1 + (i * 2) % 5).save()
     with CaptureQueriesContext(connection) as large:
         client.get(INDEX)
-    assert len(large.captured_queries) == len(small.captured_queries) == 23, [q["sql"] for q in large.captured_queries]
+    # 23, and the programmes this user sees (the portfolio panel shows once there are several).
+    assert len(large.captured_queries) == len(small.captured_queries) == 24, [q["sql"] for q in large.captured_queries]
+
+
+def test_the_index_query_count_does_not_grow_with_the_programmes(client, superuser, seeded):
+    from register.models import Programme
+
+    client.force_login(superuser)
+
+    def queries_with(programmes: int) -> int:
+        for n in range(Programme.objects.count(), programmes):
+            programme = Programme.objects.create(code=f"T{n}", name=f"team {n}")
+            Risk(programme=programme, title=f"risk of team {n}", impact=3, likelihood=3).save()
+        client.get(INDEX)
+        with CaptureQueriesContext(connection) as counted:
+            client.get(INDEX)
+        return len(counted.captured_queries)
+
+    # The portfolio panel: the programmes, then their open risks by level and live state.
+    assert queries_with(2) == queries_with(12) == 25

@@ -233,3 +233,32 @@ def test_roles_hold_in_the_programme_and_every_one_under_it(db, case):
     assert {i: set(visibility.roles_in(fresh, nodes[i].pk)) for i in range(len(nodes))} == held
     owners = {nodes[i].pk for i, rs in held.items() if roles.RISK_OWNER in rs or roles.ADMINISTRATOR in rs}
     assert set(Programme.objects.where(fresh, "register.change_risk").values_list("pk", flat=True)) == owners
+
+
+def _panel(response, title):
+    for context in response.context:
+        for panel in context.get("panels") or []:
+            if str(panel["title"]) == title:
+                return panel
+    return None
+
+
+def test_the_index_shows_the_portfolio_rolled_up_to_the_organisation(two, client):
+    p2, pay, alice, _ = two
+    org = Programme.objects.create(code="ORG", name="Organisation")
+    Programme.objects.filter(pk__in=[p2.pk, pay.pk]).update(parent=org)
+    client.force_login(make_user("root", superuser=True))
+    panel = _panel(client.get("/admin/"), "Programmes")
+    rows = {str(row[0]).split(">")[1].split("<")[0]: row[1:4] for row in panel["rows"]}
+    open_risks = Risk.objects.exclude(status="closed")
+
+    def levels(programmes):
+        return tuple(
+            open_risks.filter(programme__in=programmes, level=level).count() for level in ("high", "medium", "low")
+        )
+
+    assert rows["P2"] == levels([p2]) and rows["PAY"] == levels([pay])
+    assert rows["ORG"] == levels([p2, pay]) and sum(rows["ORG"]) == 14
+    # A member of one programme has no portfolio to see.
+    client.force_login(alice)
+    assert _panel(client.get("/admin/"), "Programmes") is None
