@@ -22,6 +22,7 @@ from register.models import (
     Component,
     LevelBand,
     Mitigation,
+    Programme,
     Risk,
     RiskAcceptance,
     RiskLink,
@@ -169,6 +170,11 @@ class RiskAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "programme" not in self.fields and self.instance.programme_id is None and self.user is not None:
+            # The field is hidden when its user sees one programme: a new risk goes into it.
+            where = list(Programme.objects.where(self.user, "register.add_risk")[:2])
+            if len(where) == 1:
+                self.instance.programme = where[0]
         if self.instance.pk is None and cleaned.get("title") and not cleaned.get("not_a_duplicate"):
             # Other apps find existing risks like a new one (the search app does it semantically).
             found = [
@@ -377,11 +383,25 @@ class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleH
         return [inline for _order, inline in sorted(self.own_inlines + contributed, key=lambda pair: pair[0])]
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None:
-            return fieldsets
-        (name, options), *rest = fieldsets
-        return [(name, {**options, "fields": [*options["fields"], "not_a_duplicate"]}), *rest]
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        fields = list(options["fields"])
+        if not self.several_programmes(request):
+            # A register of one team has one programme: nothing to choose, nothing to show.
+            fields.remove("programme")
+        if obj is None:
+            fields.append("not_a_duplicate")
+        return [(name, {**options, "fields": fields}), *rest]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if self.several_programmes(request) else [f for f in fields if f != "programme"]
+
+    @staticmethod
+    def several_programmes(request) -> bool:
+        cached = getattr(request, "_several_programmes", None)
+        if cached is None:
+            cached = request._several_programmes = visibility.visible_programmes(request.user)[:2].count() > 1
+        return cached
 
     def get_queryset(self, request):
         # The badge colour comes from the level bands; a subquery keeps it to one query per page.

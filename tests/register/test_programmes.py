@@ -262,3 +262,34 @@ def test_the_index_shows_the_portfolio_rolled_up_to_the_organisation(two, client
     # A member of one programme has no portfolio to see.
     client.force_login(alice)
     assert _panel(client.get("/admin/"), "Programmes") is None
+
+
+def test_a_member_of_one_programme_adds_a_risk_to_it_without_choosing(two, client):
+    p2, pay, *_ = two
+    ada = make_user("ada-p2")
+    Membership.objects.create(programme=p2, user=ada, role=roles.ADMINISTRATOR)
+    client.force_login(ada)
+    form = client.get("/admin/register/risk/add/").content.decode()
+    assert 'name="programme"' not in form  # one programme to see: nothing to choose
+    response = client.post(
+        "/admin/register/risk/add/",
+        {
+            "title": "Card network outage",
+            "impact": 3,
+            "likelihood": 2,
+            "status": "open",
+            "treatment": "",
+            "not_a_duplicate": "on",
+            **{f"{prefix}-TOTAL_FORMS": 0 for prefix in _inline_prefixes(form)},
+            **{f"{prefix}-INITIAL_FORMS": 0 for prefix in _inline_prefixes(form)},
+        },
+    )
+    errors = response.context["errors"] if response.status_code == 200 else None
+    assert response.status_code == 302, errors
+    assert Risk.objects.get(title="Card network outage").programme == p2
+
+
+def _inline_prefixes(form: str) -> list[str]:
+    import re
+
+    return sorted(set(re.findall(r'name="([\w-]+)-TOTAL_FORMS"', form)))
