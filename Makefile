@@ -56,6 +56,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/bench_queues.py
 	@if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1].rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" "$(BENCH_DATABASE_URL)" 2>/dev/null; then \
 		$(PY) bench/bench_register.py --database-url "$(BENCH_DATABASE_URL)"; \
+		$(PY) bench/bench_programmes.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_monitoring.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_api.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_incidents.py --database-url "$(BENCH_DATABASE_URL)"; \

@@ -51,13 +51,14 @@ def populate() -> None:
     from plans.files import read_plan_file
     from plans.importer import import_plan
     from plans.management.commands.bootstrap import DEMO_PLAN
-    from register.models import Category, Risk
+    from register.models import Category, Programme, Risk
 
     import_plan(read_plan_file(DEMO_PLAN), source_name="demo plan")
+    programme = Programme.objects.default()
     category = Category.objects.first()
     owners = [get_user_model().objects.create_user(f"owner{i}") for i in range(5)]
     first = (Risk.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    risks = [generated_risk(n, category, owners[n % 5]) for n in range(first, first + RISKS)]
+    risks = [generated_risk(n, category, owners[n % 5], programme) for n in range(first, first + RISKS)]
     Risk.objects.bulk_create(risks, batch_size=1000)
     analyze()
 

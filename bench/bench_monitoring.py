@@ -29,10 +29,20 @@ PROBE_MS = 10
 def populate(indicators_per_metric: int) -> list:
     from monitoring.models import Indicator, Metric
     from register import scoring
-    from register.models import Risk
+    from register.models import Programme, Risk
 
+    programme = Programme.objects.default()
     risks = [
-        Risk(number=n, code=f"R-{n}", title=f"risk {n}", impact=4, likelihood=3, score=12, level=scoring.level_for(12))
+        Risk(
+            programme=programme,
+            number=n,
+            code=f"R-{n}",
+            title=f"risk {n}",
+            impact=4,
+            likelihood=3,
+            score=12,
+            level=scoring.level_for(12),
+        )
         for n in range(1, METRICS + 1)
     ]
     Risk.objects.bulk_create(risks, batch_size=1000)

@@ -120,10 +120,12 @@ def sentence(rng: random.Random, n: int = 8) -> str:
 
 def populate(rng: random.Random) -> None:
     from incidents.models import Incident
-    from register.models import Component, Risk, RiskLink
+    from register.models import Component, Programme, Risk, RiskLink
 
+    programme = Programme.objects.default()
     Risk.objects.bulk_create(
         Risk(
+            programme=programme,
             number=n,
             code=f"R-{n}",
             title=f"risk {n}: {sentence(rng, 5)}",

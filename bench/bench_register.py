@@ -20,12 +20,13 @@ REQUESTS = 200
 def populate() -> None:
     from django.contrib.auth import get_user_model
 
-    from register.models import Category, Component, Risk
+    from register.models import Category, Component, Programme, Risk
 
     categories = [Category.objects.create(name=f"Category {i}", order=i) for i in range(3)]
     owners = [get_user_model().objects.create_user(f"owner{i}") for i in range(5)]
     components = list(Component.objects.all())
-    risks = [generated_risk(n, categories[n % 3], owners[n % 5]) for n in range(1, RISKS + 1)]
+    programme = Programme.objects.default()
+    risks = [generated_risk(n, categories[n % 3], owners[n % 5], programme) for n in range(1, RISKS + 1)]
     Risk.objects.bulk_create(risks, batch_size=1000)
     through = Risk.components.through
     links = [

@@ -21,15 +21,17 @@ def populate() -> str:
 
     from incidents.models import Incident
     from monitoring.models import Alert, Indicator, Metric, ReadingRollup
-    from register.models import Mitigation, Risk
+    from register.models import Mitigation, Programme, Risk
     from reviews.evidence import Window
     from reviews.models import ReviewTemplate, ReviewTemplateItem
     from reviews.periods import period_containing
 
     month = period_containing("monthly", timezone.localdate() - timedelta(days=45))
     start = Window(month).start
+    programme = Programme.objects.default()
     Risk.objects.bulk_create(
         Risk(
+            programme=programme,
             number=n,
             code=f"R-{n}",
             title=f"リスク {n}",

@@ -94,14 +94,15 @@ def timed(work) -> tuple[float, int, object]:
     return elapsed, count, result
 
 
-def generated_risk(n: int, category, owner):
-    """Risk number ``n`` of a generated register (scores spread over the 5 × 5 grid)."""
+def generated_risk(n: int, category, owner, programme):
+    """Risk number ``n`` of a generated register (scores spread over the 5 × 5 grid), in ``programme``."""
     from register import scoring
     from register.models import Risk
 
     impact, likelihood = 1 + n % 5, 1 + (n * 7) % 5
     value = scoring.score(impact, likelihood)
     return Risk(
+        programme=programme,
         number=n,
         code=f"R-{n}",
         title=f"Generated risk {n}",

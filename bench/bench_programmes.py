@@ -1,0 +1,105 @@
+"""An organisation of 200 programmes × 100 risks (20,000 risks): the pages a member of 10 programmes
+opens first — the admin index with its portfolio panel, the risk list of one programme, the heat map
+— and the API's list of one programme, with the visibility rule (register.visibility) applied to
+each. Prints p50/p95 per page and the queries per request, for 10 and for 2 memberships (the counts
+must not grow with them).
+
+Usage: ``make bench`` (PostgreSQL when one answers), or
+``python bench/bench_programmes.py --database-url postgres://…``. In-process through Django's full
+stack (middleware, session auth, templates, serializers): the figures exclude only the HTTP server.
+"""
+
+from __future__ import annotations
+
+import time
+
+from common import analyze, database_arg, generated_risk, percentiles, setup, throwaway_database
+
+PORTFOLIOS, PER_PORTFOLIO, RISKS_EACH = 10, 20, 100
+REQUESTS = 100
+
+
+def populate():
+    from django.contrib.auth import get_user_model
+
+    from register import roles
+    from register.models import Category, Membership, Programme, Risk
+
+    org = Programme.objects.create(code="ORG", name="Organisation")
+    leaves = []
+    for p in range(PORTFOLIOS):
+        portfolio = Programme.objects.create(code=f"PF{p}", name=f"Portfolio {p}", parent=org)
+        leaves += Programme.objects.bulk_create(
+            Programme(code=f"P{p}-{i}", name=f"Programme {p}.{i}", parent=portfolio) for i in range(PER_PORTFOLIO)
+        )
+    category = Category.objects.create(name="Generated")
+    owner = get_user_model().objects.create_user("owner")
+    risks = [generated_risk(n, category, owner, programme) for programme in leaves for n in range(1, RISKS_EACH + 1)]
+    Risk.objects.bulk_create(risks, batch_size=2000)
+    user = get_user_model().objects.create_user("member", is_staff=True)
+    # Ten programmes spread over the portfolios, as a person working across teams holds them.
+    mine = leaves[:: len(leaves) // 10][:10]
+    Membership.objects.bulk_create(Membership(programme=p, user=user, role=roles.RISK_OWNER) for p in mine)
+    analyze()
+    return user, mine, leaves
+
+
+def measure(client, urls: list[str]) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for url in urls[:3]:
+        assert client.get(url).status_code == 200, url
+    timings = []
+    for url in urls:
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(urls[0])
+    p50, p95 = percentiles(timings)
+    return {"p50": p50, "p95": p95, "queries": len(ctx.captured_queries)}
+
+
+def main() -> None:
+    setup(database_arg())
+    from django.test import Client
+
+    from register.models import Membership
+
+    with throwaway_database() as connection:
+        started = time.perf_counter()
+        user, mine, leaves = populate()
+        total = len(leaves) * RISKS_EACH
+        print(
+            f"{connection.vendor}: {len(leaves) + PORTFOLIOS + 1} programmes, {total:,} risks generated in "
+            f"{time.perf_counter() - started:.1f}s; a member of {len(mine)} programmes"
+        )
+        client = Client()
+        client.force_login(user)
+        pages = {
+            "admin index (portfolio panel)": ["/admin/"] * REQUESTS,
+            "admin risk list, one programme": [
+                f"/admin/register/risk/?programme__id__exact={mine[i % len(mine)].pk}" for i in range(REQUESTS)
+            ],
+            "admin heat map": ["/admin/heatmap/"] * REQUESTS,
+            "API risks, one programme (50)": [
+                f"/api/v1/risks/?programme={mine[i % len(mine)].code}&page_size=50" for i in range(REQUESTS)
+            ],
+        }
+        results = {name: measure(client, urls) for name, urls in pages.items()}
+        Membership.objects.filter(user=user).exclude(programme__in=mine[:2]).delete()
+        fewer = Client()
+        fewer.force_login(user)
+        counts_two = {name: measure(fewer, urls[:10])["queries"] for name, urls in pages.items()}
+        for name, result in results.items():
+            same = "same" if counts_two[name] == result["queries"] else f"{counts_two[name]} with 2"
+            print(
+                f"  {name:<34} p50 {result['p50']:6.1f} ms   p95 {result['p95']:6.1f} ms   "
+                f"queries {result['queries']} (10 memberships; {same} with 2)"
+            )
+
+
+if __name__ == "__main__":
+    main()
