@@ -24,6 +24,6 @@ class NotificationKey:
     def parse(cls, key: str) -> NotificationKey | None:
         subject, _, rest = key.partition(":")
         pk, _, detail = rest.partition(":")
-        if not subject or not pk.isdigit():
+        if not subject or not (pk.isascii() and pk.isdigit()):
             return None
         return cls(subject, int(pk), tuple(detail.split(":")) if detail else ())

@@ -37,7 +37,7 @@ def _unavailable(exc) -> str:
 def cascade_view(request, pk: int):
     risk = get_object_or_404(visibility.scope(Risk.objects.all(), request.user), pk=pk)
     raw = request.GET.get("hops", "4")
-    hops = max(1, min(int(raw), queries.MAX_HOPS)) if raw.isdigit() else 4
+    hops = max(1, min(int(raw), queries.MAX_HOPS)) if raw.isascii() and raw.isdigit() else 4
     context = {"hops": hops, "back": {"url": reverse("admin:register_risk_change", args=[pk]), "label": risk.code}}
     try:
         result = queries.cascade(pk, hops)

@@ -241,3 +241,17 @@ def test_an_empty_typed_query_parameter_is_a_400_not_the_default(api_as, viewer,
     # Found by a random fuzz seed: DRF reads a query string as form input, where "" means "default".
     response = api_as(viewer).get(url, params)
     assert response.status_code == 400 and field in response.json(), response.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("digit", ["²", "٣", "５"])
+def test_a_digit_that_is_not_ascii_is_a_4xx_not_a_500(api_as, administrator, client, digit):
+    # str.isdigit() says yes to superscripts, Arabic-Indic and full-width digits; int() says no to
+    # some of them: every place that reads a number from a request checks for ASCII digits.
+    api = api_as(administrator)
+    assert api.get("/api/v1/risks/", {"page": digit}).status_code == 404
+    assert api.get("/api/v1/risks/", {"page_size": digit}).status_code == 400
+    body = {"title": "x", "impact": 1, "likelihood": 1, "category": digit}
+    assert api.post("/api/v1/risks/", body, format="json").status_code == 400
+    client.force_login(administrator)
+    assert client.get("/admin/plans/import/", {"preview": digit}).status_code == 404

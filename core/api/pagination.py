@@ -15,7 +15,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_query_param)
         if raw is None or raw in self.last_page_strings:
             return raw or 1
-        if not raw.isdigit() or int(raw) < 1:
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise NotFound(f"Invalid page {raw[:20]!r}: pages are numbered from 1.")
         return raw
 
@@ -25,7 +26,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             message = f"must be a whole number from 1 to {self.max_page_size}"
             raise ValidationError({self.page_size_query_param: [message]})
         return min(int(raw), self.max_page_size)

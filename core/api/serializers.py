@@ -20,7 +20,7 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if isinstance(data, str) and not data.strip().lstrip("-").isdigit():
+        if isinstance(data, str) and not (data.isascii() and data.strip().lstrip("-").isdigit()):
             self.fail("incorrect_type", data_type="str")
         if not 0 < int(data) <= MAX_KEY:
             self.fail("does_not_exist", pk_value=data)
