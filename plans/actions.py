@@ -21,6 +21,7 @@ from plans.files import read_plan
 from plans.importer import import_plan
 from plans.models import PlanImport
 from plans.spreadsheets import format_of
+from register.models import Programme
 
 MAX_PLAN_BYTES = 5 * 1024 * 1024
 # Previews nobody applied are kept this long (they hold the uploaded file), then dropped.
@@ -31,9 +32,10 @@ class StalePreview(Exception):
     """The register changed between the preview and the apply."""
 
 
-def register_version() -> str:
-    """A digest of everything a plan import reads or writes: equal digests, equal register."""
-    content = json.dumps(export_json(), sort_keys=True, ensure_ascii=False, default=str)
+def register_version(programme: Programme) -> str:
+    """A digest of everything a plan import into ``programme`` reads or writes: equal digests, equal
+    register."""
+    content = json.dumps(export_json(programme), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(content.encode()).hexdigest()
 
 
@@ -53,21 +55,33 @@ def check_upload(name: str, data: bytes) -> str:
     return format_of(name, data)
 
 
-def preview(user, name: str, data: bytes) -> tuple[PlanImport | None, list[dict]]:
-    """Read and dry-run the file. Returns the recorded preview (None when the file cannot be
-    imported) and the problems that stop it."""
+def target(programme: Programme | None) -> Programme:
+    """The programme an import goes into: the one named, or the register's only one."""
+    if programme is not None:
+        return programme
+    try:
+        return Programme.objects.default()
+    except Programme.Ambiguous as exc:
+        raise PlanError([(None, "the register has several programmes: choose the one to import into")]) from exc
+
+
+def preview(user, name: str, data: bytes, programme: Programme | None = None) -> tuple[PlanImport | None, list[dict]]:
+    """Read and dry-run the file against ``programme``'s register. Returns the recorded preview
+    (None when the file cannot be imported) and the problems that stop it."""
     name = (name or "plan").rsplit("/", 1)[-1][:255]
     try:
         kind = check_upload(name, data)
         plan = read_plan(name, data)
-        version = register_version()
-        report = import_plan(plan, user=user, dry_run=True, source_name=name)
+        programme = target(programme)
+        version = register_version(programme)
+        report = import_plan(plan, programme=programme, user=user, dry_run=True, source_name=name)
     except PlanError as exc:
         return None, problems_of(exc)
     PlanImport.objects.filter(
         state=PlanImportState.PREVIEWED, created_at__lt=timezone.now() - datetime.timedelta(days=PREVIEW_DAYS)
     ).delete()
     record = PlanImport.objects.create(
+        programme=programme,
         file_name=name,
         file_format=kind,
         checksum=hashlib.sha256(data).hexdigest(),
@@ -90,11 +104,12 @@ def apply(user, record_id: int, expected_version: str | None = None) -> PlanImpo
         record = PlanImport.objects.select_for_update().get(pk=record_id)
         if record.state != PlanImportState.PREVIEWED:
             raise StalePreview("this preview was applied already")
-        version = register_version()
+        programme = target(record.programme)
+        version = register_version(programme)
         if version != record.register_version or (expected_version and version != expected_version):
             raise StalePreview("the register changed since this preview; preview the file again")
         plan = read_plan(record.file_name, bytes(record.content))
-        report = import_plan(plan, user=user, source_name=record.file_name)
+        report = import_plan(plan, programme=programme, user=user, source_name=record.file_name)
         record.report = report.as_dict()
         record.state = PlanImportState.APPLIED
         record.applied_by = user

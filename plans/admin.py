@@ -23,6 +23,9 @@ from plans.document import PlanError
 from plans.models import PlanImport
 from plans.sheet_export import tables_from_register
 from plans.spreadsheets import write_csv_zip, write_xlsx
+from register import visibility
+from register.admin_programmes import ProgrammeScoped
+from register.models import Programme
 
 ENTITY_LABELS = {
     "scale_bands": _("scale bands"),
@@ -104,7 +107,7 @@ def render_report(report: dict) -> str:
 
 def _record_id(text: str | None) -> int:
     """A record's key from a form or the query string; anything else names no record (404, not a 500)."""
-    if not text or not text.isdigit() or int(text) > MAX_KEY:
+    if not text or not (text.isascii() and text.isdigit()) or int(text) > MAX_KEY:
         raise Http404
     return int(text)
 
@@ -113,9 +116,12 @@ def import_view(request):
     if not request.user.has_perm(PREVIEW):
         raise PermissionDenied
     can_apply = request.user.has_perm(APPLY)
+    # The programmes this user may import into; the form asks which only when there are several.
+    programmes = list(Programme.objects.where(request.user, PREVIEW).order_by("code"))
     context = {
         **admin.site.each_context(request),
         "title": _("Import a plan"),
+        "programmes": programmes,
         "can_apply": can_apply,
         "max_mb": actions.MAX_PLAN_BYTES // 2**20,
         "errors": [],
@@ -123,7 +129,8 @@ def import_view(request):
     if request.method == "POST" and request.POST.get("action") == "apply":
         if not can_apply:
             raise PermissionDenied
-        record = get_object_or_404(PlanImport.objects.defer("content"), pk=_record_id(request.POST.get("record")))
+        seen = visibility.scope(PlanImport.objects.defer("content"), request.user)
+        record = get_object_or_404(seen, pk=_record_id(request.POST.get("record")))
         try:
             record = actions.apply(request.user, record.pk)
         except actions.StalePreview as exc:
@@ -147,7 +154,15 @@ def import_view(request):
         if upload.size > actions.MAX_PLAN_BYTES:
             context["errors"] = [{"text": _("The file is larger than %(mb)d MB.") % {"mb": context["max_mb"]}}]
             return TemplateResponse(request, "admin/plans/import.html", context, status=400)
-        record, errors = actions.preview(request.user, upload.name, upload.read())
+        chosen = None
+        if len(programmes) > 1 or request.POST.get("programme"):
+            chosen = next((p for p in programmes if p.code == request.POST.get("programme")), None)
+            if chosen is None:
+                context["errors"] = [{"text": _("Choose the programme to import into.")}]
+                return TemplateResponse(request, "admin/plans/import.html", context, status=400)
+        elif programmes:
+            chosen = programmes[0]
+        record, errors = actions.preview(request.user, upload.name, upload.read(), chosen)
         if record is None:
             context.update(errors=errors, file_name=upload.name)
             return TemplateResponse(request, "admin/plans/import.html", context, status=400)
@@ -155,7 +170,9 @@ def import_view(request):
         return redirect(f"{reverse('admin:plans_import')}?preview={record.pk}")
     if "preview" in request.GET:
         record = get_object_or_404(
-            PlanImport.objects.defer("content"), pk=_record_id(request.GET["preview"]), state=PlanImportState.PREVIEWED
+            visibility.scope(PlanImport.objects.defer("content"), request.user),
+            pk=_record_id(request.GET["preview"]),
+            state=PlanImportState.PREVIEWED,
         )
         context.update(record=record, report=report_context(record.report))
     return TemplateResponse(request, "admin/plans/import.html", context)
@@ -176,9 +193,32 @@ def export_view(request):
     language = request.GET.get("language") or getattr(request, "LANGUAGE_CODE", "en")[:2]
     language = language if language in {"ja", "en"} else "en"
     write, content_type, extension = EXPORTS[kind]
-    response = HttpResponse(write(tables_from_register(language)), content_type=content_type)
+    # One programme's register, of those this user sees: the one named, or their only one; with
+    # several to choose from, the page asks which.
+    visible = visibility.visible_programmes(request.user).order_by("code")
+    code = request.GET.get("programme")
+    if code:
+        chosen = visible.filter(code=code).first()
+        if chosen is None:
+            raise Http404(_("No programme %(code)s that you can see.") % {"code": code})
+    elif not Programme.objects.exists():
+        chosen = None  # a new register: the empty workbook to start from
+    else:
+        candidates = list(visible[:2])
+        if len(candidates) != 1:
+            context = {
+                **admin.site.each_context(request),
+                "title": _("Download the register"),
+                "programmes": visible,
+                "format": kind,
+                "language": language,
+            }
+            return TemplateResponse(request, "admin/plans/export_choose.html", context)
+        chosen = candidates[0]
+    response = HttpResponse(write(tables_from_register(language, chosen)), content_type=content_type)
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="risk-register-{stamp}.{extension}"'
+    name = f"risk-register-{chosen.code}-{stamp}" if chosen else f"risk-register-{stamp}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
 
 
@@ -193,12 +233,13 @@ extensions.add_admin_urls("plans.pages", admin_urls)
 
 
 @admin.register(PlanImport)
-class PlanImportAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "state", "created_by", "created_at", "applied_by", "applied_at", "totals"]
+class PlanImportAdmin(ProgrammeScoped, admin.ModelAdmin):
+    list_display = ["file_name", "programme", "state", "created_by", "created_at", "applied_by", "applied_at", "totals"]
     list_filter = ["state", "file_format"]
     list_select_related = ["created_by", "applied_by"]
     search_fields = ["file_name", "checksum"]
     fields = [
+        "programme",
         "file_name",
         "file_format",
         "size",
@@ -240,7 +281,8 @@ def import_panel(request):
     if not request.user.has_perm(PREVIEW):
         return None
     # Every index view shows this: never load the stored files or reports for it.
-    last = PlanImport.objects.filter(state=PlanImportState.APPLIED).only("pk", "file_name").first()
+    applied = visibility.scope(PlanImport.objects.filter(state=PlanImportState.APPLIED), request.user)
+    last = applied.only("pk", "file_name").first()
     link = format_html('<a href="{}">{}</a>', reverse("admin:plans_import"), _("Import a plan…"))
     export = format_html(
         '<a href="{}?format=xlsx">{}</a>', reverse("admin:plans_export"), _("Download the register (.xlsx)")

@@ -12,7 +12,9 @@ class PlansConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from register import roles
+        from register import roles, visibility
+
+        visibility.add_path("plans.planimport", "programme")
 
         # Anyone who shapes the register may preview an import (a dry run changes nothing);
         # administrators apply (they hold every permission of the app), and so may an integration

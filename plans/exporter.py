@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from monitoring.models import AlertRule, Indicator, Metric
 from plans import labels, treatment
 from register.choices import RiskStatus
-from register.models import Appetite, Category, Mitigation, Risk, ScaleBand, Strategy
+from register.models import Appetite, Category, Mitigation, Programme, Risk, ScaleBand, Strategy
 from reviews.models import ReviewTemplate
 
 _SLASH_COMMENT = {
@@ -91,9 +91,11 @@ def _cell(text: str) -> str:
 
 
 class MarkdownExporter:
-    def __init__(self, language: str = "ja"):
+    def __init__(self, language: str = "ja", programme: Programme | None = None):
         if language not in _WORDS:
             raise ValueError(f"language must be one of {sorted(_WORDS)}")
+        # One programme's register (the register's only one when none is named).
+        self.programme = programme or Programme.objects.default()
         self.lang = language
         self.words = _WORDS[language]
         self.out: list[str] = []
@@ -136,7 +138,8 @@ class MarkdownExporter:
 
     def risks(self) -> None:
         risks = list(
-            Risk.objects.select_related("category", "owner")
+            Risk.objects.filter(programme=self.programme)
+            .select_related("category", "owner")
             .prefetch_related("components", "mitigations", Prefetch("indicators", queryset=Indicator.objects.stated()))
             .order_by("category__order", "category__name", "number")
         )
@@ -146,7 +149,8 @@ class MarkdownExporter:
         uncategorised = [r for r in risks if r.category_id is None]
         for risk in uncategorised:
             self.risk(risk)
-        for category in Category.objects.filter(risks__isnull=False).distinct().order_by("order", "name"):
+        shown = Category.objects.filter(risks__programme=self.programme).distinct().order_by("order", "name")
+        for category in shown:
             self.h(3, category.name)
             for risk in risks:
                 if risk.category_id == category.pk:
@@ -296,16 +300,21 @@ class MarkdownExporter:
             self.out.append("")
 
 
-def export_markdown(language: str = "ja", title: str = "") -> str:
-    return MarkdownExporter(language).render(title)
+def export_markdown(language: str = "ja", title: str = "", programme: Programme | None = None) -> str:
+    return MarkdownExporter(language, programme).render(title)
 
 
-def export_json() -> dict:
-    """Everything the register holds about the plan, for scripts and integrations."""
-    risks = Risk.objects.select_related("category", "owner").prefetch_related(
-        "components", "mitigations", "indicators__metric", "score_changes"
+def export_json(programme: Programme | None = None) -> dict:
+    """Everything the register holds about the plan, for scripts and integrations: one programme's
+    risks (the register's only one when none is named)."""
+    programme = programme or Programme.objects.default()
+    risks = (
+        Risk.objects.filter(programme=programme)
+        .select_related("category", "owner")
+        .prefetch_related("components", "mitigations", "indicators__metric", "score_changes")
     )
     return {
+        "programme": {"code": programme.code, "name": programme.name},
         "scales": list(ScaleBand.objects.values("axis", "level", "label", "min_value", "max_value", "description")),
         "categories": list(Category.objects.values("name", "order")),
         "risks": [

@@ -13,6 +13,15 @@ class PlanImport(models.Model):
     """One uploaded plan. A preview keeps the file and the register's version at preview time, so
     *Apply* imports exactly what was previewed, and refuses when the register changed in between."""
 
+    programme = models.ForeignKey(
+        "register.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        related_name="plan_imports",
+        null=True,
+        blank=True,
+        help_text=_("The programme whose register the plan was previewed against and goes into."),
+    )
     file_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(_("format"), max_length=8)
     checksum = models.CharField(_("SHA-256"), max_length=64, db_index=True)

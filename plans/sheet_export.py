@@ -20,12 +20,18 @@ from plans.sheet_layout import (
     WORDS_OUT,
     Sheet,
 )
-from register.models import Appetite, Risk, ScaleBand, Strategy
+from register.models import Appetite, Programme, Risk, ScaleBand, Strategy
 from reviews.models import ReviewTemplate
 
 
-def tables_from_register(language: str = "en") -> list[tuple[str, list[str], list[list]]]:
-    """The register as (sheet name, headers, rows) in the reader's vocabulary, risks first."""
+def tables_from_register(
+    language: str = "en", programme: Programme | None = None
+) -> list[tuple[str, list[str], list[list]]]:
+    """One programme's register (the register's only one when none is named) as (sheet name,
+    headers, rows) in the reader's vocabulary, risks first. A register with no programme yet gives
+    the empty workbook to start from."""
+    if programme is None and Programme.objects.exists():
+        programme = Programme.objects.default()
 
     def table(sheet: Sheet, keys: list[str], rows) -> tuple[str, list[str], list[list]]:
         return sheet.title(language), [sheet.header(k, language) for k in keys], [list(row) for row in rows]
@@ -35,7 +41,8 @@ def tables_from_register(language: str = "en") -> list[tuple[str, list[str], lis
     status_text = labels.STATUS_TEXT[language]
     sep = "、" if language == "ja" else ", "
     risks = list(
-        Risk.objects.select_related("category", "owner")
+        Risk.objects.filter(programme=programme)
+        .select_related("category", "owner")
         .prefetch_related("components", "mitigations", Prefetch("indicators", queryset=Indicator.objects.stated()))
         .order_by("number")
     )

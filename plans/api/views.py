@@ -16,11 +16,14 @@ from core.api.strict import FormBooleanField
 from plans import actions
 from plans.document import PlanError
 from plans.models import PlanImport
+from register import visibility
+from register.models import Programme
 
 User = get_user_model()
 
 
 class PlanImportSerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     applied_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     report = inline_serializer(
@@ -40,6 +43,7 @@ class PlanImportSerializer(serializers.ModelSerializer):
         model = PlanImport
         fields = [
             "id",
+            "programme",
             "file_name",
             "file_format",
             "size",
@@ -57,6 +61,20 @@ class PlanImportSerializer(serializers.ModelSerializer):
 
 class PlanUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A plan: .md (ja or en), .xlsx, .csv or a .zip of CSV files.")
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        required=False,
+        help_text="The code of the programme to import into; needed when you may import into several.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only where the requester may import: another programme is "does not exist", as one that does not.
+            self.fields["programme"].queryset = Programme.objects.where(request.user, "plans.add_planimport")
+
     dry_run = FormBooleanField(default=True, help_text="true (default): report what would change and write nothing.")
     register_version = serializers.CharField(
         required=False,
@@ -121,7 +139,7 @@ class PlanImportUploadView(APIView):
     )
     def post(self, request):
         _require(request, "plans.add_planimport")
-        serializer = PlanUploadSerializer(data=request.data)
+        serializer = PlanUploadSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid():
             errors = [
                 {"where": field, "message": " ".join(map(str, msgs)), "text": f"{field}: {' '.join(map(str, msgs))}"}
@@ -137,7 +155,11 @@ class PlanImportUploadView(APIView):
                 {"detail": f"the file is larger than {actions.MAX_PLAN_BYTES // 2**20} MB"},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        record, errors = actions.preview(request.user, upload.name or "plan", upload.read())
+        programme = serializer.validated_data.get("programme")
+        if programme is None:
+            only = list(Programme.objects.where(request.user, "plans.add_planimport")[:2])
+            programme = only[0] if len(only) == 1 else None
+        record, errors = actions.preview(request.user, upload.name or "plan", upload.read(), programme)
         if record is None:
             return _refused("the plan was not imported; nothing changed", errors)
         if not dry_run:
@@ -146,11 +168,15 @@ class PlanImportUploadView(APIView):
 
 
 class PlanImportViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = PlanImport.objects.select_related("created_by", "applied_by").defer("content")
+    queryset = PlanImport.objects.none()  # the model, for the schema; get_queryset gives the rows
     serializer_class = PlanImportSerializer
     filterset_fields = ["state", "file_format"]
     search_fields = ["file_name", "checksum"]
     ordering_fields = ["created_at", "applied_at"]
+
+    def get_queryset(self):
+        queryset = PlanImport.objects.select_related("created_by", "applied_by").defer("content")
+        return visibility.scope(queryset, self.request.user)
 
     @extend_schema(
         request=ApplySerializer,

@@ -106,6 +106,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     """The programmes you can see (where you hold a role, and every programme under those), by code."""
 
+    queryset = Programme.objects.none()  # the model, for the schema; get_queryset gives the rows
     serializer_class = ProgrammeSerializer
     lookup_field = "code"
     filterset_fields = ["status"]

@@ -97,6 +97,7 @@ class AcceptanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Risk acceptances: ``POST`` requests one (by whoever may change the risk); ``approve``,
     ``reject`` (a different user with the approve permission) and ``revoke`` move it."""
 
+    queryset = RiskAcceptance.objects.none()  # the model, for the schema; get_queryset gives the rows
     serializer_class = AcceptanceSerializer
     filterset_class = AcceptanceFilter
     ordering_fields = ["requested_at", "expires_on"]

@@ -293,3 +293,60 @@ def _inline_prefixes(form: str) -> list[str]:
     import re
 
     return sorted(set(re.findall(r'name="([\w-]+)-TOTAL_FORMS"', form)))
+
+
+def test_the_import_page_asks_which_programme_once_there_are_several(two, client):
+    p2, pay, *_ = two
+    client.force_login(make_user("root", superuser=True))
+    page = client.get("/admin/plans/import/").content.decode()
+    assert 'name="programme"' in page and 'value="PAY"' in page
+    seed = SEED_EN.read_bytes()
+    refused = client.post("/admin/plans/import/", {"action": "preview", "file": _upload("plan.md", seed)})
+    assert refused.status_code == 400 and "Choose the programme" in refused.content.decode()
+    previewed = client.post(
+        "/admin/plans/import/", {"action": "preview", "programme": "PAY", "file": _upload("plan.md", seed)}
+    )
+    assert previewed.status_code == 302
+    from plans.models import PlanImport
+
+    record = PlanImport.objects.latest("pk")
+    assert record.programme == pay and record.report["counts"]["risks"]["created"] == 0  # PAY has them already
+
+
+def test_the_api_imports_into_the_programme_it_names(two, api_as):
+    p2, pay, alice, _ = two
+    body = {"file": _upload("plan.md", SEED_EN.read_bytes()), "dry_run": "true"}
+    # alice previews into her programme without naming it (it is her only one) ...
+    mine = api_as(alice).post("/api/v1/plans/import/", body, format="multipart")
+    assert mine.status_code == 200, mine.data
+    assert mine.data["programme"] == "P2"
+    # ... and cannot name another's: it "does not exist" for her.
+    body = {"file": _upload("plan.md", SEED_EN.read_bytes()), "dry_run": "true", "programme": "PAY"}
+    theirs = api_as(alice).post("/api/v1/plans/import/", body, format="multipart")
+    assert theirs.status_code == 400
+
+
+def test_the_register_downloads_one_programme_at_a_time(two, client):
+    p2, pay, alice, _ = two
+    root = make_user("root", superuser=True)
+    client.force_login(root)
+    choose = client.get("/admin/plans/export/?format=xlsx")
+    assert choose.status_code == 200 and "programme=PAY" in choose.content.decode()
+    workbook = client.get("/admin/plans/export/?format=xlsx&programme=PAY")
+    assert workbook.status_code == 200 and "PAY" in workbook["Content-Disposition"]
+    from plans.sheet_export import tables_from_register
+
+    risks = tables_from_register("en", pay)[0][2]
+    assert len(risks) == 7 and {row[1] for row in risks} == set(
+        Risk.objects.filter(programme=pay).values_list("title", flat=True)
+    )
+    # A member of P2 gets P2's, and no way to PAY's.
+    client.force_login(alice)
+    assert "P2" in client.get("/admin/plans/export/?format=xlsx")["Content-Disposition"]
+    assert client.get("/admin/plans/export/?format=xlsx&programme=PAY").status_code == 404
+
+
+def _upload(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from plans.exporter import export_json, export_markdown
 from plans.sheet_export import tables_from_register
 from plans.spreadsheets import write_csv_zip, write_xlsx
+from register.models import Programme
 
 BINARY = {"xlsx": write_xlsx, "csv": write_csv_zip}
 
@@ -27,15 +28,30 @@ class Command(BaseCommand):
         )
         parser.add_argument("--title", default="", help="The plan's title (Markdown export).")
         parser.add_argument(
+            "--programme",
+            metavar="CODE",
+            help="The programme whose register to export (needed once there are several).",
+        )
+        parser.add_argument(
             "--out", "--output", "-o", dest="out", default="-", help="File to write; '-' (default) is stdout."
         )
 
-    def handle(self, format="md", language=None, title="", out="-", **options):
+    def handle(self, format="md", language=None, title="", out="-", programme=None, **options):
         language = language or settings.LANGUAGE_CODE[:2]
         if language not in {"ja", "en"}:
             language = "en"
+        if programme:
+            chosen = Programme.objects.filter(code=programme).first()
+            if chosen is None:
+                raise CommandError(f"no programme {programme}")
+        else:
+            try:
+                chosen = Programme.objects.default()
+            except Programme.Ambiguous as exc:
+                codes = ", ".join(Programme.objects.values_list("code", flat=True))
+                raise CommandError(f"the register has several programmes: name one with --programme ({codes})") from exc
         if format in BINARY:
-            data = BINARY[format](tables_from_register(language))
+            data = BINARY[format](tables_from_register(language, chosen))
             if out == "-":
                 if sys.stdout.isatty():
                     raise CommandError(f"a {format} export is binary: give a file with --out")
@@ -46,9 +62,9 @@ class Command(BaseCommand):
                 handle.write(data)
             return
         if format == "json":
-            text = json.dumps(export_json(), ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps(export_json(chosen), ensure_ascii=False, indent=2) + "\n"
         else:
-            text = export_markdown(language, title)
+            text = export_markdown(language, title, chosen)
         if out == "-":
             self.stdout.write(text, ending="")
         else:
