@@ -3,8 +3,9 @@
 A role held in a programme grants the permissions of the role group of the same name
 (register.roles), on that programme's objects and those of the programmes under it. Asked without
 an object, the backend answers for the roles held anywhere (so a member sees the admin's sections);
-asked with one, for the roles held in its programme. Django's ModelBackend keeps answering for the
-groups a user is in directly, without an object.
+asked with one, for the roles held in its programme (an organisation-wide object, one of no
+programme, answers as its model). Django's ModelBackend keeps answering for the groups a user is in
+directly, without an object.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ class ProgrammeRoleBackend(BaseBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous:
             return set()
-        if obj is None:
+        if obj is None or visibility.path_of(type(obj)) is None:
+            # Organisation-wide objects (components, channels) answer as their model does.
             roles = visibility.roles_anywhere(user_obj)
         else:
             programme_id = visibility.programme_id_of(obj)

@@ -15,7 +15,6 @@ from register.choices import (
     Assessment,
     Level,
     LiveStatus,
-    ProgrammeStatus,
     RiskStatus,
     ScoreSource,
     Treatment,
@@ -399,7 +398,7 @@ class Risk(models.Model):
                 self.programme = Programme.objects.default()
             except Programme.Ambiguous:
                 errors["programme"] = _("Choose the programme this risk belongs to.")
-        elif self.programme.is_archived and (self._state.adding or self._stored_programme_archived()):
+        elif self.programme.is_archived:
             errors["programme"] = _("This programme is archived: its register is read-only.")
         if (
             not self.number
@@ -410,9 +409,6 @@ class Risk(models.Model):
             errors["number"] = _("Every risk number is taken.")
         if errors:
             raise ValidationError(errors)
-
-    def _stored_programme_archived(self) -> bool:
-        return Programme.objects.filter(pk=self.programme_id, status=ProgrammeStatus.ARCHIVED).exists()
 
     def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True) -> None:
         # Derived fields are computed, not validated: fill them in when the inputs allow it and leave
