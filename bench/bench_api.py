@@ -124,6 +124,13 @@ def main() -> None:
         populate()
         user = get_user_model().objects.create_superuser("bench", password="bench-password")
         token = str(AccessToken.for_user(user))
+        # A member of one programme: every list and detail goes through the visibility rule.
+        from register import roles
+        from register.models import Membership, Programme
+
+        member = get_user_model().objects.create_user("member", password="bench-password")
+        Membership.objects.create(programme=Programme.objects.default(), user=member, role=roles.VIEWER)
+        member_token = str(AccessToken.for_user(member))
         db = settings.DATABASES["default"]
         url = (
             f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -147,19 +154,24 @@ def main() -> None:
             f"{os.cpu_count()} cores shared with the load generator and the database"
         )
         try:
-            for cache, cache_url in (("cache off", ""), ("cache on", f"redis+socket://{scratch / 'redis.sock'}")):
+            cached = f"redis+socket://{scratch / 'redis.sock'}"
+            for cache, cache_url, who, bearer in (
+                ("cache off", "", "", token),
+                ("cache off", "", "member of one programme", member_token),
+                ("cache on", cached, "", token),
+            ):
                 port = free_port()
                 server = serve({**env, "API_CACHE_URL": cache_url}, port)
                 try:
                     wait_for(f"http://127.0.0.1:{port}/health/")
                     for label, path, target in ENDPOINTS:
-                        if cache == "cache on" and not path.startswith("/api/"):
-                            continue  # /health/ is not cached: measured once
-                        wrk(f"http://127.0.0.1:{port}{path}", token, script)  # warm: connections, caches
-                        rate, p50, p95, failed = wrk(f"http://127.0.0.1:{port}{path}", token, script)
+                        if (cache == "cache on" or who) and not path.startswith("/api/"):
+                            continue  # /health/ is neither cached nor scoped: measured once
+                        wrk(f"http://127.0.0.1:{port}{path}", bearer, script)  # warm: connections, caches
+                        rate, p50, p95, failed = wrk(f"http://127.0.0.1:{port}{path}", bearer, script)
                         print(
                             f"  {label:<22} {cache:<9} {rate:7.0f} req/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms"
-                            f"   {failed} failed   (target {target})"
+                            f"   {failed} failed   (target {target}){'   as a ' + who if who else ''}"
                         )
                 finally:
                     server.terminate()

@@ -48,8 +48,10 @@ class ProgrammeAdmin(ProgrammeScoped, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
-            # A new programme goes under one the user may add programmes to.
+            # A new programme goes under one the user may add programmes to; only the organisation's
+            # administrator starts a new tree (anyone else could not see what they made).
             kwargs["queryset"] = Programme.objects.where(request.user, "register.add_programme")
+            kwargs["required"] = not visibility.sees_everything(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):

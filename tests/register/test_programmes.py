@@ -350,3 +350,24 @@ def _upload(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_a_programme_administrator_adds_phases_under_their_own_programme(two, client):
+    p2, pay, _, bob = two
+    ada = make_user("ada-p2")
+    Membership.objects.create(programme=p2, user=ada, role=roles.ADMINISTRATOR)
+    client.force_login(ada)
+    form = client.get("/admin/register/programme/add/").content.decode()
+    assert f'value="{p2.pk}"' in form and f'value="{pay.pk}"' not in form
+    base = {"code": "P3", "name": "Phase 3", "status": "active", "memberships-TOTAL_FORMS": 0}
+    base["memberships-INITIAL_FORMS"] = 0
+    refused = client.post("/admin/register/programme/add/", base)  # no parent: a tree nobody sees
+    assert refused.status_code == 200 and not Programme.objects.filter(code="P3").exists()
+    made = client.post("/admin/register/programme/add/", {**base, "parent": p2.pk})
+    assert made.status_code == 302
+    phase = Programme.objects.get(code="P3")
+    fresh = type(ada).objects.get(pk=ada.pk)
+    assert phase in Programme.objects.visible_to(fresh) and visibility.roles_in(fresh, phase.pk) == {
+        roles.ADMINISTRATOR
+    }
+    assert phase not in Programme.objects.visible_to(bob)
