@@ -16,9 +16,8 @@ from django.contrib.auth.models import Permission
 from register import visibility
 
 
-def _permissions_of(roles: frozenset[str]) -> frozenset[str]:
-    if not roles:
-        return frozenset()
+def _permissions_of(roles) -> frozenset[str]:
+    """The permissions of the role groups named by ``roles`` (a list, or a subquery of names)."""
     rows = Permission.objects.filter(group__name__in=roles).values_list("content_type__app_label", "codename")
     return frozenset(f"{app}.{codename}" for app, codename in rows)
 
@@ -27,17 +26,19 @@ class ProgrammeRoleBackend(BaseBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous:
             return set()
-        if obj is None or visibility.path_of(type(obj)) is None:
-            # Organisation-wide objects (components, channels) answer as their model does.
-            roles = visibility.roles_anywhere(user_obj)
-        else:
-            programme_id = visibility.programme_id_of(obj)
-            if programme_id is None:
-                return set()
-            roles = visibility.roles_in(user_obj, programme_id)
         cache = user_obj.__dict__.setdefault("_role_permissions", {})
+        if obj is None or visibility.path_of(type(obj)) is None:
+            # Organisation-wide objects (components, channels) answer as their model does: the roles
+            # held anywhere, and their permissions, in one query (every API request asks this).
+            if None not in cache:
+                cache[None] = _permissions_of(visibility.roles_anywhere_sql(user_obj))
+            return set(cache[None])
+        programme_id = visibility.programme_id_of(obj)
+        if programme_id is None:
+            return set()
+        roles = visibility.roles_in(user_obj, programme_id)
         if roles not in cache:
-            cache[roles] = _permissions_of(roles)
+            cache[roles] = _permissions_of(roles) if roles else frozenset()
         return set(cache[roles])
 
     def has_perm(self, user_obj, perm, obj=None):

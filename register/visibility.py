@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from register.models import Programme
 from register.models.programmes import ANCESTORS_SQL
@@ -107,16 +108,9 @@ def roles_in(user, programme_id: int | None) -> frozenset[str]:
     return cache[programme_id]
 
 
-def roles_anywhere(user) -> frozenset[str]:
-    """Every role ``user`` holds in some programme."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return frozenset()
-    cache = user.__dict__
-    if "_roles_anywhere" not in cache:
-        with connection.cursor() as cursor:
-            cursor.execute(_ROLES_ANYWHERE, [user.pk, user.pk])
-            cache["_roles_anywhere"] = frozenset(row[0] for row in cursor.fetchall())
-    return cache["_roles_anywhere"]
+def roles_anywhere_sql(user) -> RawSQL:
+    """The roles ``user`` holds anywhere, as a subquery (to fold into another query)."""
+    return RawSQL(_ROLES_ANYWHERE, [user.pk, user.pk])
 
 
 def can_see(user, obj) -> bool:
