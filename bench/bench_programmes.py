@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from common import analyze, database_arg, generated_risk, percentiles, setup, throwaway_database
+from common import analyze, database_arg, generated_risk, measure, setup, throwaway_database
 
 PORTFOLIOS, PER_PORTFOLIO, RISKS_EACH = 10, 20, 100
 REQUESTS = 100
@@ -44,24 +44,6 @@ def populate():
     return user, mine, leaves
 
 
-def measure(client, urls: list[str]) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for url in urls[:3]:
-        assert client.get(url).status_code == 200, url
-    timings = []
-    for url in urls:
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(urls[0])
-    p50, p95 = percentiles(timings)
-    return {"p50": p50, "p95": p95, "queries": len(ctx.captured_queries)}
-
-
 def main() -> None:
     setup(database_arg())
     from django.test import Client
@@ -78,26 +60,32 @@ def main() -> None:
         )
         client = Client()
         client.force_login(user)
-        pages = {
-            "admin index (portfolio panel)": ["/admin/"] * REQUESTS,
-            "admin risk list, one programme": [
-                f"/admin/register/risk/?programme__id__exact={mine[i % len(mine)].pk}" for i in range(REQUESTS)
-            ],
-            "admin heat map": ["/admin/heatmap/"] * REQUESTS,
-            "API risks, one programme (50)": [
-                f"/api/v1/risks/?programme={mine[i % len(mine)].code}&page_size=50" for i in range(REQUESTS)
-            ],
-        }
-        results = {name: measure(client, urls) for name, urls in pages.items()}
+
+        def pages(programmes) -> dict[str, list[str]]:
+            return {
+                "admin index (portfolio panel)": ["/admin/"] * REQUESTS,
+                "admin risk list, one programme": [
+                    f"/admin/register/risk/?programme__id__exact={programmes[i % len(programmes)].pk}"
+                    for i in range(REQUESTS)
+                ],
+                "admin heat map": ["/admin/heatmap/"] * REQUESTS,
+                "API risks, one programme (50)": [
+                    f"/api/v1/risks/?programme={programmes[i % len(programmes)].code}&page_size=50"
+                    for i in range(REQUESTS)
+                ],
+            }
+
+        results = {name: measure(client, urls) for name, urls in pages(mine).items()}
         Membership.objects.filter(user=user).exclude(programme__in=mine[:2]).delete()
         fewer = Client()
         fewer.force_login(user)
-        counts_two = {name: measure(fewer, urls[:10])["queries"] for name, urls in pages.items()}
+        # The same pages for a member of two: the same number of queries.
+        counts_two = {name: measure(fewer, urls[:10])["queries"] for name, urls in pages(mine[:2]).items()}
         for name, result in results.items():
-            same = "same" if counts_two[name] == result["queries"] else f"{counts_two[name]} with 2"
+            two = "the same" if counts_two[name] == result["queries"] else str(counts_two[name])
             print(
                 f"  {name:<34} p50 {result['p50']:6.1f} ms   p95 {result['p95']:6.1f} ms   "
-                f"queries {result['queries']} (10 memberships; {same} with 2)"
+                f"queries {result['queries']} (10 memberships; {two} with 2)"
             )
 
 

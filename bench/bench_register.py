@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from common import analyze, database_arg, generated_risk, percentiles, setup, throwaway_database
+from common import analyze, database_arg, generated_risk, measure, setup, throwaway_database
 
 RISKS = 10_000
 REQUESTS = 200
@@ -36,24 +36,6 @@ def populate() -> None:
     ]
     through.objects.bulk_create(links, batch_size=5000)
     analyze()
-
-
-def measure(client, urls: list[str]) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for url in urls[:5]:  # warm caches (permissions, templates) as a running server would have
-        assert client.get(url).status_code == 200, url
-    timings = []
-    for url in urls:
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(urls[len(urls) // 2])
-    p50, p95 = percentiles(timings)
-    return {"p50": p50, "p95": p95, "queries": len(ctx.captured_queries)}
 
 
 def queries_for(client, url: str) -> int:

@@ -114,3 +114,22 @@ def generated_risk(n: int, category, owner, programme):
         category=category,
         owner=owner,
     )
+
+
+def measure(client, urls: list[str]) -> dict:
+    """GET each URL through Django's full stack: p50/p95 in ms, and the queries of one request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for url in urls[:5]:  # warm caches (permissions, templates) as a running server would have
+        assert client.get(url).status_code == 200, url
+    timings = []
+    for url in urls:
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(urls[len(urls) // 2])
+    p50, p95 = percentiles(timings)
+    return {"p50": p50, "p95": p95, "queries": len(ctx.captured_queries)}
