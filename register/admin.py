@@ -249,7 +249,7 @@ class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleH
         "status",
         ("owner", admin.RelatedOnlyFieldListFilter),
     ]
-    list_select_related = ["category", "owner"]
+    list_select_related = ["programme", "category", "owner"]
     search_fields = ["code", "title", "description"]
     sortable_by = [
         "code",
@@ -395,6 +395,24 @@ class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleH
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         return fields if self.several_programmes(request) else [f for f in fields if f != "programme"]
+
+    def get_list_display(self, request):
+        # With risks of several programmes on the page, R-1 alone names two of them: say whose.
+        shown = super().get_list_display(request)
+        if not self.several_programmes(request):
+            return shown
+        return ["qualified_code" if name == "code" else name for name in shown]
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        return ["qualified_code" if name == "code" and "qualified_code" in list_display else name for name in links]
+
+    def get_sortable_by(self, request):
+        return [*super().get_sortable_by(request), "qualified_code"]
+
+    @admin.display(description=_("code"), ordering="number")
+    def qualified_code(self, obj):
+        return f"{obj.programme.code} {obj.code}"
 
     @staticmethod
     def several_programmes(request) -> bool:
@@ -588,10 +606,16 @@ def score_change_panel(request):
     if not request.user.has_perm("register.view_scorechange"):
         return None
     changes = visibility.scope(ScoreChange.objects.all(), request.user)
-    changes = changes.select_related("risk", "changed_by").order_by("-changed_at", "-pk")[:8]
+    changes = list(changes.select_related("risk__programme", "changed_by").order_by("-changed_at", "-pk")[:8])
+    # Risks of several programmes: say whose R-7 it is.
+    qualified = len({c.risk.programme_id for c in changes}) > 1
     rows = [
         (
-            format_html('<a href="{}">{}</a>', reverse("admin:register_risk_change", args=[c.risk_id]), c.risk.code),
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:register_risk_change", args=[c.risk_id]),
+                f"{c.risk.programme.code} {c.risk.code}" if qualified else c.risk.code,
+            ),
             format_html("{} → <strong>{}</strong>", display.number(c.old_score), display.number(c.new_score)),
             display.when(c.changed_at),
             c.changed_by.get_username() if c.changed_by_id else c.get_source_display(),

@@ -371,3 +371,14 @@ def test_a_programme_administrator_adds_phases_under_their_own_programme(two, cl
         roles.ADMINISTRATOR
     }
     assert phase not in Programme.objects.visible_to(bob)
+
+
+def test_lists_say_whose_code_it_is_when_they_hold_several_programmes(two, client):
+    client.force_login(make_user("root", superuser=True))
+    page = client.get("/admin/register/risk/").content.decode()
+    assert ">PAY R-1<" in page and ">P2 R-1<" in page
+    index = client.get("/admin/").content.decode()
+    assert ">P2 R-7<" in index or ">PAY R-7<" in index  # the recent score changes
+    p2, pay, alice, _ = two
+    client.force_login(alice)
+    assert ">R-1<" in client.get("/admin/register/risk/").content.decode()  # one programme: plain codes
