@@ -322,11 +322,6 @@ class Risk(models.Model):
                 self.refresh_from_db(fields=self.CONSEQUENCE_FIELDS)
             self._remember()
 
-    @property
-    def qualified_code(self) -> str:
-        """The code with its programme's (``PAY:R-1``): what addresses a risk across programmes."""
-        return f"{self.programme.code}:{self.code}"
-
     def assessments(self) -> dict[str, tuple[int | None, int | None]]:
         return {a: (getattr(self, i), getattr(self, lk)) for a, (i, lk) in self.ASSESSMENT_FIELDS.items()}
 
