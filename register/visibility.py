@@ -1,14 +1,15 @@
-"""Who may see what, and do what where: one rule, applied in SQL by the admin, the API, search, the
-graph, reports, exports and tasks alike.
+"""Who may see what, and do what where: one rule, applied by the database for the admin, the API,
+the dashboard, imports and exports (search, the graph and reports are next: docs/register.md).
 
 A person sees a programme when they — or a group they are in — hold a role in it or in a programme
 above it (roles are inherited downward); a superuser is the organisation's administrator and sees
 every programme. Every programme-scoped model says once how its rows reach their programme
 (``add_path``: a risk by ``programme``, a mitigation by ``risk__programme`` …), and
-``scope(queryset, user)`` keeps the rows of the programmes the user sees — one subquery, never a
-filter in Python. What a role may do is the permissions of the role group of the same name
-(register.roles): ``register.backends.ProgrammeRoleBackend`` answers ``user.has_perm(perm, obj)``
-with the roles held in ``obj``'s programme.
+``scope(queryset, user)`` keeps the rows of the programmes the user sees: the database filters them
+by the user's programmes (resolved once per request by one recursive query), never Python. What a
+role may do is the permissions of the role group of the same name (register.roles):
+``register.backends.ProgrammeRoleBackend`` answers ``user.has_perm(perm, obj)`` with the roles held
+in ``obj``'s programme.
 """
 
 from __future__ import annotations
@@ -41,10 +42,6 @@ def add_path(model_label: str, path: str) -> None:
 
 def path_of(model) -> str | None:
     return _PATHS.get(model._meta.label_lower)
-
-
-def scoped_models() -> dict[str, str]:
-    return dict(_PATHS)
 
 
 def sees_everything(user) -> bool:
@@ -111,11 +108,3 @@ def roles_in(user, programme_id: int | None) -> frozenset[str]:
 def roles_anywhere_sql(user) -> RawSQL:
     """The roles ``user`` holds anywhere, as a subquery (to fold into another query)."""
     return RawSQL(_ROLES_ANYWHERE, [user.pk, user.pk])
-
-
-def can_see(user, obj) -> bool:
-    """Whether ``user`` sees ``obj`` (for an object already in hand; lists use ``scope``)."""
-    if sees_everything(user):
-        return True
-    programme_id = programme_id_of(obj)
-    return programme_id is not None and bool(roles_in(user, programme_id))
