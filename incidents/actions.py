@@ -59,6 +59,7 @@ def open_or_attach(alert) -> tuple[Incident, bool]:
 
     def open_new() -> Incident:
         incident = Incident.objects.create(
+            programme_id=alert.indicator.risk.programme_id,
             title=alert.title,
             source=Source.ALERT,
             dedup_key=dedup_key_for(alert),

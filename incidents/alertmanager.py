@@ -13,7 +13,7 @@ from incidents.actions import open_or_attach_by_key
 from incidents.choices import EventKind, Severity, Source, Status
 from incidents.models import ExternalAlert, Incident, LabelMapping
 from monitoring.intake.timestamps import parse_instant
-from register.models import Risk
+from register.models import Programme, Risk
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 SEVERITY_LABELS = {
@@ -75,19 +75,36 @@ def validate(payload) -> list[dict]:
     return cleaned
 
 
-def risk_for(labels: dict) -> Risk | None:
+def risk_for(labels: dict, programme: Programme | None = None) -> Risk | None:
+    """The risk an alert belongs to: its ``risk`` label (``R-1``, or ``PAY:R-1``), else a label
+    mapping — looked up within the token's programme and those under it (the whole organisation for
+    an organisation-wide token). A bare code that names risks in several programmes names none."""
+    risks = Risk.objects.all()
+    if programme is not None:
+        risks = risks.filter(programme__in=Programme.objects.subtree([programme.pk]))
     code = labels.get("risk")
     if code:
-        risk = Risk.objects.filter(code=code).first()
-        if risk:
-            return risk
-    mapping = LabelMapping.objects.filter(label__in=list(labels), value__in=list(labels.values())).select_related(
-        "risk"
-    )
+        programme_code, separator, bare = code.rpartition(":")
+        named = risks.filter(programme__code=programme_code, code=bare) if separator else risks.filter(code=code)
+        found = list(named[:2])
+        if len(found) == 1:
+            return found[0]
+    mapping = LabelMapping.objects.filter(
+        label__in=list(labels), value__in=list(labels.values()), risk__in=risks
+    ).select_related("risk")
     for candidate in mapping:
         if labels.get(candidate.label) == candidate.value:
             return candidate.risk
     return None
+
+
+def _unmapped_programme() -> Programme:
+    """Where an alert that names no risk is opened: the register's only programme, or — with
+    several — the first top-level one (the organisation), where its administrators triage it."""
+    try:
+        return Programme.objects.default()
+    except Programme.Ambiguous:
+        return Programme.objects.filter(parent__isnull=True).order_by("pk").first()
 
 
 def _title(alert: dict) -> str:
@@ -97,8 +114,8 @@ def _title(alert: dict) -> str:
     return f"{name}: {summary}"[:300] if summary else name[:300]
 
 
-def _open_or_attach(alert: dict) -> Incident:
-    risk = risk_for(alert["labels"])
+def _open_or_attach(alert: dict, programme: Programme | None) -> Incident:
+    risk = risk_for(alert["labels"], programme)
     name = alert["labels"].get("alertname", alert["fingerprint"])
     key = f"risk:{risk.pk}:alertmanager:{name}" if risk else f"alertmanager:{alert['fingerprint']}"
 
@@ -109,6 +126,7 @@ def _open_or_attach(alert: dict) -> Incident:
         # "When unsure, pick the higher": an alert without a known severity label is high.
         severity = SEVERITY_LABELS.get(alert["labels"].get("severity", "").lower(), Severity.HIGH)
         incident = Incident.objects.create(
+            programme=risk.programme if risk else (programme or _unmapped_programme()),
             title=_title(alert),
             source=Source.ALERTMANAGER,
             dedup_key=key,
@@ -128,8 +146,9 @@ def _open_or_attach(alert: dict) -> Incident:
     return open_or_attach_by_key(key, open_new, attach)[0]
 
 
-def receive(payload) -> dict:
-    """Apply one webhook delivery; returns counts. Raises PayloadError (and writes nothing) on bad input."""
+def receive(payload, programme: Programme | None = None) -> dict:
+    """Apply one webhook delivery for a token of ``programme`` (None: the organisation); returns
+    counts. Raises PayloadError (and writes nothing) on bad input."""
     alerts = validate(payload)
     created = duplicate = resolved = 0
     incidents = set()
@@ -162,7 +181,7 @@ def receive(payload) -> dict:
                 repeated.append(external.pk)
             if alert["status"] == "firing":
                 if new or external.incident_id is None:
-                    incident = _open_or_attach(alert)
+                    incident = _open_or_attach(alert, programme)
                     external.incident = incident
                     external.save(update_fields=["incident"])
                     created += 1

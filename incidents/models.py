@@ -9,11 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.choices import EventKind, Severity, Source, Status
+from register.models import InProgramme
 
 FINAL_STATES = (Status.CLOSED, Status.DECLINED, Status.MERGED)
 
 
-class Incident(models.Model):
+class Incident(InProgramme):
+    """Something that went wrong, in one programme: its risks are that programme's (an incident
+    that hits several teams is opened in the programme above them)."""
+
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     severity = models.CharField(
@@ -159,6 +163,18 @@ class IntegrationToken(models.Model):
     """A bearer token for an integration (Alertmanager). Only its SHA-256 is stored."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    programme = models.ForeignKey(
+        "register.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_(
+            "The alerts it sends are matched to this programme's risks (and those of the programmes under it). "
+            "Empty: the whole organisation."
+        ),
+    )
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

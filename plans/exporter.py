@@ -117,7 +117,7 @@ class MarkdownExporter:
         return "\n".join(self.out).rstrip("\n") + "\n"
 
     def scales(self) -> None:
-        bands = list(ScaleBand.objects.all())
+        bands = list(ScaleBand.objects.for_programme(self.programme))
         if not bands:
             return
         self.h(2, labels.heading("matrix", self.lang))
@@ -214,7 +214,7 @@ class MarkdownExporter:
 
     def appetite(self) -> None:
         versions = sorted(
-            Appetite.objects.in_force().values(),
+            Appetite.objects.filter(programme=self.programme).in_force().values(),
             key=lambda v: (v.category_id is not None, v.category.order if v.category_id else 0, str(v)),
         )
         if not versions:
@@ -227,7 +227,7 @@ class MarkdownExporter:
         self.out.append("")
 
     def strategies(self) -> None:
-        strategies = list(Strategy.objects.all())
+        strategies = list(Strategy.objects.filter(programme=self.programme))
         if not strategies:
             return
         self.h(2, labels.heading("strategies", self.lang))
@@ -245,8 +245,8 @@ class MarkdownExporter:
                     self.out += [strategy.detail, ""]
 
     def dashboard(self) -> None:
-        metrics = list(Metric.objects.order_by("pk"))
-        rules = list(AlertRule.objects.all())
+        metrics = list(Metric.objects.filter(programme=self.programme).order_by("pk"))
+        rules = list(AlertRule.objects.filter(programme=self.programme))
         if not metrics and not rules:
             return
         self.h(2, labels.heading("dashboard", self.lang))
@@ -273,7 +273,9 @@ class MarkdownExporter:
                     self.out += [f"- {r.condition}" for r in group] + [""]
 
     def reviews(self) -> None:
-        templates = {t.kind: t for t in ReviewTemplate.objects.prefetch_related("items")}
+        templates = {
+            t.kind: t for t in ReviewTemplate.objects.filter(programme=self.programme).prefetch_related("items")
+        }
         if not templates:
             return
         self.h(2, labels.heading("improvement", self.lang))
@@ -315,8 +317,12 @@ def export_json(programme: Programme | None = None) -> dict:
     )
     return {
         "programme": {"code": programme.code, "name": programme.name},
-        "scales": list(ScaleBand.objects.values("axis", "level", "label", "min_value", "max_value", "description")),
-        "categories": list(Category.objects.values("name", "order")),
+        "scales": list(
+            ScaleBand.objects.for_programme(programme).values(
+                "axis", "level", "label", "min_value", "max_value", "description"
+            )
+        ),
+        "categories": list(Category.objects.filter(programme=programme).values("name", "order")),
         "risks": [
             {
                 "code": r.code,
@@ -383,7 +389,9 @@ def export_json(programme: Programme | None = None) -> dict:
             }
             for r in risks
         ],
-        "strategies": list(Strategy.objects.values("kind", "number", "title", "detail", "detail_language")),
+        "strategies": list(
+            Strategy.objects.filter(programme=programme).values("kind", "number", "title", "detail", "detail_language")
+        ),
         "appetite": [
             {
                 "category": v.category.name if v.category_id else None,
@@ -393,7 +401,7 @@ def export_json(programme: Programme | None = None) -> dict:
                 "reason": v.reason,
                 "set_at": v.set_at.isoformat(),
             }
-            for v in Appetite.objects.select_related("category").order_by("set_at", "pk")
+            for v in Appetite.objects.filter(programme=programme).select_related("category").order_by("set_at", "pk")
         ],
         "metrics": [
             {
@@ -406,15 +414,19 @@ def export_json(programme: Programme | None = None) -> dict:
                 "critical": m.critical,
                 "bands": m.band_texts(),
             }
-            for m in Metric.objects.order_by("pk")
+            for m in Metric.objects.filter(programme=programme).order_by("pk")
         ],
-        "alert_rules": list(AlertRule.objects.values("priority", "condition", "operator", "threshold", "unit")),
+        "alert_rules": list(
+            AlertRule.objects.filter(programme=programme).values(
+                "priority", "condition", "operator", "threshold", "unit"
+            )
+        ),
         "review_templates": [
             {
                 "kind": t.kind,
                 "name": t.name,
                 "items": [{"section": i.section, "text": i.text, "description": i.description} for i in t.items.all()],
             }
-            for t in ReviewTemplate.objects.prefetch_related("items")
+            for t in ReviewTemplate.objects.filter(programme=programme).prefetch_related("items")
         ],
     }

@@ -143,27 +143,16 @@ class _Importer:
 
     def run(self) -> None:
         plan = self.plan
-        for band in plan.scales:
-            self.upsert(
-                "scale_bands",
-                ScaleBand,
-                {"axis": band.axis, "level": band.level},
-                {
-                    "label": band.label,
-                    "min_value": band.min_value,
-                    "max_value": band.max_value,
-                    "description": band.description,
-                },
-            )
+        self.scales()
         categories = {
-            name: self.upsert("categories", Category, {"name": name}, {"order": position})
+            name: self.upsert("categories", Category, {"programme": self.programme, "name": name}, {"order": position})
             for position, name in enumerate(plan.categories, start=1)
         }
         metrics = {
             spec.name.casefold(): self.upsert(
                 "metrics",
                 Metric,
-                {"name": spec.name},
+                {"programme": self.programme, "name": spec.name},
                 {
                     "category": spec.category,
                     "unit": spec.unit,
@@ -187,7 +176,7 @@ class _Importer:
             self.upsert(
                 "alert_rules",
                 AlertRule,
-                {"priority": spec.priority, "condition": spec.condition},
+                {"programme": self.programme, "priority": spec.priority, "condition": spec.condition},
                 {
                     "metric": metrics.get(spec.subject.casefold()),
                     "operator": spec.operator,
@@ -204,11 +193,16 @@ class _Importer:
             self.upsert(
                 "strategies",
                 Strategy,
-                {"kind": spec.kind, "number": spec.number},
+                {"programme": self.programme, "kind": spec.kind, "number": spec.number},
                 {"title": spec.title, "detail": spec.detail, "detail_language": spec.language},
             )
         for spec in plan.reviews:
-            template = self.upsert("review_templates", ReviewTemplate, {"kind": spec.kind}, {"name": spec.name})
+            template = self.upsert(
+                "review_templates",
+                ReviewTemplate,
+                {"programme": self.programme, "kind": spec.kind},
+                {"name": spec.name},
+            )
             for order, item in enumerate(spec.items, start=1):
                 row = self.upsert(
                     "review_items",
@@ -219,6 +213,38 @@ class _Importer:
                 # Only a new item gets the default binding: re-imports keep what admins chose.
                 if self.last_created:
                     evidence_bindings.bind(row, Metric)
+
+    def scales(self) -> None:
+        """The plan's scale. The register's first becomes the organisation's (as does every scale of
+        a register of one team); a programme whose plan states other bands than the ones it inherits
+        gets them as its own, kept to itself and the programmes under it. Labels are words: a plan
+        in another language with the same bands shares the scale."""
+        if not self.plan.scales:
+            return
+        own = ScaleBand.objects.filter(programme=self.programme).exists()
+        if own:
+            owner = self.programme
+        elif Programme.objects.count() <= 1 or not ScaleBand.objects.filter(programme__isnull=True).exists():
+            owner = None
+        else:
+            bounds = ("axis", "level", "min_value", "max_value")
+            inherited = sorted(ScaleBand.objects.for_programme(self.programme).values_list(*bounds))
+            if inherited == sorted(tuple(getattr(band, f) for f in bounds) for band in self.plan.scales):
+                self.report.counts["scale_bands"]["unchanged"] += len(self.plan.scales)
+                return
+            owner = self.programme
+        for band in self.plan.scales:
+            self.upsert(
+                "scale_bands",
+                ScaleBand,
+                {"programme": owner, "axis": band.axis, "level": band.level},
+                {
+                    "label": band.label,
+                    "min_value": band.min_value,
+                    "max_value": band.max_value,
+                    "description": band.description,
+                },
+            )
 
     def slo(self, metric: Metric) -> None:
         """A metric the plan states as a rate of good or bad events (稼働率 > 99.5 %, エラー率 < 1 %)
@@ -233,14 +259,14 @@ class _Importer:
         self.upsert(
             "slos",
             SLO,
-            {"metric": metric, "sli_kind": SLIKind.METRIC},
+            {"programme": self.programme, "metric": metric, "sli_kind": SLIKind.METRIC},
             {"name": f"{metric.name} SLO", "objective": objective, "metric_measures": measures, "risk": risk},
         )
 
     def openslo(self, line: int, text: str) -> None:
         """An OpenSLO block of the plan: its SLOs created or updated by name, as import_openslo does."""
         try:
-            counts = openslo.apply(openslo.read(text))
+            counts = openslo.apply(openslo.read(text), programme=self.programme)
         except openslo.OpenSLOError as exc:
             raise PlanError([(line, f"OpenSLO: {error}") for error in exc.errors]) from exc
         for outcome, n in counts.items():
@@ -361,14 +387,12 @@ class _Importer:
 
     def appetite(self, categories: dict) -> None:
         """A new appetite version where the plan's differs from the one in force (versions are history)."""
-        in_force = Appetite.objects.in_force()
+        in_force = Appetite.objects.filter(programme=self.programme).in_force()
         for spec in self.plan.appetite:
             category = categories.get(spec.category) if spec.category else None
             if spec.category and category is None:
-                category = Category.objects.filter(name=spec.category).first()
-                if category is None:
-                    category = self.upsert("categories", Category, {"name": spec.category}, {})
-            current = in_force.get(category.pk if category else None)
+                category = self.upsert("categories", Category, {"programme": self.programme, "name": spec.category}, {})
+            current = in_force.get((self.programme.pk, category.pk if category else None))
             stated = (spec.appetite, spec.tolerance, spec.basis)
             if current is not None and (current.appetite, current.tolerance, current.basis) == stated:
                 self.report.count("appetite", "unchanged")

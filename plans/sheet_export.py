@@ -100,7 +100,7 @@ def tables_from_register(
             ["category", "name", "normal", "warning", "critical"],
             (
                 (m.category, m.name, bands["normal"], bands["warning"], bands["critical"])
-                for m in Metric.objects.order_by("pk")
+                for m in Metric.objects.filter(programme=programme).order_by("pk")
                 for bands in [m.band_texts()]
             ),
         ),
@@ -109,25 +109,28 @@ def tables_from_register(
             ["axis", "label", "min", "max", "description"],
             (
                 (words["axis"][b.axis], b.label, b.min_value, b.max_value, b.description)
-                for b in ScaleBand.objects.all()
+                for b in ScaleBand.objects.for_programme(programme)
             ),
         ),
         table(
             ALERT_RULES,
             ["priority", "condition"],
-            ((words["priority"][a.priority], a.condition) for a in AlertRule.objects.all()),
+            ((words["priority"][a.priority], a.condition) for a in AlertRule.objects.filter(programme=programme)),
         ),
         table(
             STRATEGIES,
             ["kind", "number", "title", "detail", "language"],
-            ((words["kind"][s.kind], s.number, s.title, s.detail, s.detail_language) for s in Strategy.objects.all()),
+            (
+                (words["kind"][s.kind], s.number, s.title, s.detail, s.detail_language)
+                for s in Strategy.objects.filter(programme=programme)
+            ),
         ),
         table(
             REVIEWS,
             ["kind", "template", "section", "item", "description"],
             (
                 (words["review"][t.kind], t.name, i.section, i.text, i.description)
-                for t in ReviewTemplate.objects.prefetch_related("items").order_by("kind")
+                for t in ReviewTemplate.objects.filter(programme=programme).prefetch_related("items").order_by("kind")
                 for i in t.items.all()
             ),
         ),
@@ -141,7 +144,7 @@ def tables_from_register(
                     v.tolerance,
                     treatment.TARGET_TEXT[language] if v.basis == "target" else "",
                 )
-                for v in Appetite.objects.in_force().values()
+                for v in Appetite.objects.filter(programme=programme).in_force().values()
             ),
         ),
     ]

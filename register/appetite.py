@@ -31,7 +31,7 @@ def refresh(risks=None) -> dict[str, int]:
     moved: dict[str, list[int]] = {}
     outside = []
     for risk in risks.only(
-        "pk", "category_id", "score", "target_score", "appetite_status", "owner_id", "code", "title"
+        "pk", "programme_id", "category_id", "score", "target_score", "appetite_status", "owner_id", "code", "title"
     ).select_related("owner"):
         status = status_of(risk, in_force)
         if status != risk.appetite_status:
@@ -46,9 +46,12 @@ def refresh(risks=None) -> dict[str, int]:
 
 def adopt(version) -> dict[str, int]:
     """A new appetite version takes effect: re-judge the risks it covers (its category's, or — for
-    the programme-wide one — all, since categories without their own fall back to it)."""
+    the programme-wide one — all of its programme's, since categories without their own fall back
+    to it)."""
     covered = (
-        Risk.objects.all() if version.category_id is None else Risk.objects.filter(category_id=version.category_id)
+        Risk.objects.filter(programme_id=version.programme_id)
+        if version.category_id is None
+        else Risk.objects.filter(category_id=version.category_id)
     )
     return refresh(covered)
 

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import queue
 from register.choices import MitigationStatus, RiskStatus, ScoreSource
-from register.models import Mitigation, Risk
+from register.models import Mitigation, Programme, Risk
 from reviews import evidence, proposals
 from reviews.choices import ReviewStatus
 from reviews.models import MitigationEvaluation, Reassessment, Review, ReviewItem, ReviewTemplate
@@ -24,21 +25,37 @@ def due_date(period: Period) -> date:
     return period.end if period.kind == "weekly" else period.end + timedelta(days=7)
 
 
+def programmes_reviewed(kind: str):
+    """The programmes beat opens a ``kind`` review for: the active ones with a template of that kind
+    or risks of their own (a portfolio above its programmes has neither, and no review of its own)."""
+    return (
+        Programme.objects.active()
+        .filter(Q(pk__in=ReviewTemplate.objects.filter(kind=kind).values("programme_id")) | Q(risks__isnull=False))
+        .distinct()
+        .order_by("code")
+    )
+
+
 @transaction.atomic
-def open_review(kind: str, label: str | None = None, today: date | None = None) -> tuple[Review, bool]:
-    """Open the review of a period (default: the current week, or the month just ended), once.
+def open_review(
+    kind: str, label: str | None = None, today: date | None = None, programme: Programme | None = None
+) -> tuple[Review, bool]:
+    """Open a programme's review of a period (default: the current week, or the month just ended),
+    once; without a programme, the register's only one.
 
     Re-running for the same period returns the existing review and changes nothing.
     """
     period = parse_period(kind, label) if label else default_period(kind, today or timezone.localdate())
+    programme = programme or Programme.objects.default()
     review, created = Review.objects.get_or_create(
+        programme=programme,
         kind=kind,
         period=period.label,
         defaults={"period_start": period.start, "period_end": period.end, "due_date": due_date(period)},
     )
     if not created:
         return review, False
-    template = ReviewTemplate.objects.filter(kind=kind).prefetch_related("items__metrics").first()
+    template = ReviewTemplate.objects.filter(programme=programme, kind=kind).prefetch_related("items__metrics").first()
     if template is not None:
         sources = list(template.items.all())
         items = ReviewItem.objects.bulk_create(
@@ -63,7 +80,7 @@ def open_review(kind: str, label: str | None = None, today: date | None = None) 
         )
     # The monthly review re-assesses every open risk; the weekly one the risks flagged "review now".
     # Flagged risks come first either way.
-    risks = Risk.objects.exclude(status=RiskStatus.CLOSED)
+    risks = Risk.objects.filter(programme__in=review.programme_ids()).exclude(status=RiskStatus.CLOSED)
     if kind == "weekly":
         risks = risks.filter(needs_reassessment=True)
     Reassessment.objects.bulk_create(
@@ -98,7 +115,7 @@ def refresh_evidence(review: Review) -> Review:
     if review.is_locked:
         raise ValidationError(_("This review is completed already."))
     period = review.get_period()
-    evidence.item_evidence(review.items.prefetch_related("metrics"), period)
+    evidence.item_evidence(review.items.prefetch_related("metrics"), period, review.programme_ids())
     rows = list(review.reassessments.select_related("risk"))
     if rows:
         figures = evidence.risk_evidence([row.risk_id for row in rows], period)
@@ -186,20 +203,17 @@ def complete(review: Review, user) -> Review:
 
 def remind_overdue(today: date) -> int:
     """Mail each overdue review's reviewers (or, when none are named, everyone in the reviewer role)."""
-    from django.contrib.auth import get_user_model
     from django.core.mail import send_mail
 
     from register.roles import REVIEWER
 
     sent = 0
     overdue = Review.objects.exclude(status=ReviewStatus.COMPLETED).filter(due_date__lt=today)
-    for review in overdue.exclude(reminded_on=today).prefetch_related("reviewers"):
+    for review in overdue.exclude(reminded_on=today).select_related("programme").prefetch_related("reviewers"):
         # Claimed by a conditional UPDATE so two beat runs on the same day send one reminder.
         if not Review.objects.filter(pk=review.pk).exclude(reminded_on=today).update(reminded_on=today):
             continue
-        people = list(review.reviewers.all()) or list(
-            get_user_model().objects.filter(groups__name=REVIEWER, is_active=True)
-        )
+        people = list(review.reviewers.all()) or list(review.programme.people_in_role(REVIEWER))
         recipients = sorted({p.email for p in people if p.email})
         if not recipients:
             continue

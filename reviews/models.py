@@ -7,21 +7,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from register import scoring
+from register.models import InProgramme
 from reviews.choices import Effectiveness, EvidenceKind, ReviewKind, ReviewStatus
 
 _IN_SCALE = [MinValueValidator(scoring.SCALE_MIN), MaxValueValidator(scoring.SCALE_MAX)]
 
 
-class ReviewTemplate(models.Model):
-    """The plan's weekly checklist or monthly review steps; the reviews issue instantiates these."""
+class ReviewTemplate(InProgramme):
+    """A programme's weekly checklist or monthly review steps (from its plan); each of its reviews
+    starts as a copy."""
 
-    kind = models.CharField(_("kind"), max_length=16, choices=ReviewKind.choices, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ReviewKind.choices)
     name = models.CharField(_("name"), max_length=200)
 
     class Meta:
         verbose_name = _("review template")
         verbose_name_plural = _("review templates")
         ordering = ["kind"]
+        constraints = [models.UniqueConstraint(fields=["programme", "kind"], name="reviewtemplate_unique_kind")]
 
     def __str__(self) -> str:
         return self.name
@@ -54,8 +57,10 @@ class ReviewTemplateItem(models.Model):
         return f"{self.section}: {self.text}" if self.section else self.text
 
 
-class Review(models.Model):
-    """One weekly or monthly review of one period; its items are copied from the template."""
+class Review(InProgramme):
+    """One programme's weekly or monthly review of one period; its items are copied from the
+    programme's template, its re-assessments are the programme's risks (and those of the
+    programmes under it)."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ReviewKind.choices)
     period = models.CharField(_("period"), max_length=10, help_text=_("ISO week (2026-W48) or month (2026-11)."))
@@ -86,7 +91,7 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["-period_start", "kind"]
-        constraints = [models.UniqueConstraint(fields=["kind", "period"], name="review_unique_period")]
+        constraints = [models.UniqueConstraint(fields=["programme", "kind", "period"], name="review_unique_period")]
         permissions = [("complete_review", _("Can complete a review and apply its re-assessments"))]
 
     def __str__(self) -> str:
@@ -95,6 +100,14 @@ class Review(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == ReviewStatus.COMPLETED
+
+    def programme_ids(self) -> list[int]:
+        """The programmes the review covers: its own and every one under it (one query, kept)."""
+        if "_programme_ids" not in self.__dict__:
+            from register.models import Programme
+
+            self._programme_ids = list(Programme.objects.subtree([self.programme_id]).values_list("pk", flat=True))
+        return self._programme_ids
 
     def get_period(self):
         from reviews.periods import parse_period

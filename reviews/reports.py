@@ -34,9 +34,9 @@ class ReportError(Exception):
 
 def context(review: Review) -> dict:
     period = review.get_period()
-    window = evidence.Window(period)
+    window = evidence.Window(period, review.programme_ids())
     until = review.completed_at or timezone.now()
-    open_risks = Risk.objects.exclude(status=RiskStatus.CLOSED)
+    open_risks = Risk.objects.filter(programme__in=review.programme_ids()).exclude(status=RiskStatus.CLOSED)
     rows = list(review.reassessments.select_related("risk"))
     before: dict[tuple[int, int], int] = {}
     for row in rows:
@@ -47,7 +47,9 @@ def context(review: Review) -> dict:
         for metric in item.evidence.get("metrics", []):
             metric["chart"] = charts.trend_chart_svg(metric, width=460)
     changes = (
-        ScoreChange.objects.filter(changed_at__gte=window.start, changed_at__lte=until)
+        window.within(
+            ScoreChange.objects.filter(changed_at__gte=window.start, changed_at__lte=until), "risk__programme"
+        )
         .filter(~Q(old_impact=None))
         .select_related("risk", "changed_by")
         .order_by("risk__number", "changed_at")
@@ -62,7 +64,7 @@ def context(review: Review) -> dict:
         "heatmap_before": grid_from_counts(before) if review.kind == "monthly" and rows else None,
         "top_risks": list(open_risks.select_related("owner", "category").order_by("-score", "number")[:TOP_RISKS]),
         "score_changes": list(changes),
-        "summary": evidence.period_summary(period),
+        "summary": evidence.period_summary(period, review.programme_ids()),
         "reassessments": [row for row in rows if row.changes or row.flagged],
         # Rated mitigations only: a monthly review of a large register holds hundreds of "not yet".
         "evaluations": list(
@@ -97,12 +99,14 @@ def treatment_context(open_risks, today) -> dict:
         open_risks.filter(appetite_status=AppetiteStatus.OUTSIDE).select_related("category", "owner").order_by("-score")
     )
     for risk in outside:
-        risk.appetite_in_force = appetite.version_for(risk.category_id, in_force)
+        risk.appetite_in_force = appetite.version_for(risk.programme_id, risk.category_id, in_force)
     return {
         "outside_appetite": outside,
         "acceptances_expiring": list(
             RiskAcceptance.objects.filter(
-                state=AcceptanceState.ACTIVE, expires_on__lte=today + timedelta(days=EXPIRING_DAYS)
+                state=AcceptanceState.ACTIVE,
+                expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
+                risk__in=open_risks.values("pk"),
             )
             .select_related("risk", "decided_by")
             .order_by("expires_on")

@@ -1,21 +1,28 @@
 from celery import shared_task
 from django.utils import timezone
 
-from reviews.actions import open_review
+from reviews.actions import open_review, programmes_reviewed
+
+
+def _open_each(kind: str) -> str:
+    # One programme's review per transaction: a failure in one leaves the others opened.
+    done = []
+    for programme in programmes_reviewed(kind):
+        review, created = open_review(kind, programme=programme)
+        done.append(f"{programme.code} {review} {'opened' if created else 'already open'}")
+    return "; ".join(done) or "no programme to review"
 
 
 @shared_task
 def open_weekly_review() -> str:
-    """Beat, Fridays (the plan's 毎週金曜日): this week's review, once."""
-    review, created = open_review("weekly")
-    return f"{review} {'opened' if created else 'already open'}"
+    """Beat, Fridays (the plan's 毎週金曜日): each programme's review of this week, once."""
+    return _open_each("weekly")
 
 
 @shared_task
 def open_monthly_review() -> str:
-    """Beat, on the 1st: the review of the month just ended, once."""
-    review, created = open_review("monthly")
-    return f"{review} {'opened' if created else 'already open'}"
+    """Beat, on the 1st: each programme's review of the month just ended, once."""
+    return _open_each("monthly")
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)

@@ -19,19 +19,28 @@ from incidents.models import IntegrationToken
 MAX_BODY = 1024 * 1024  # Alertmanager groups are small; anything this big is not one.
 
 
-def token_ok(header: str) -> bool:
+ORGANISATION = object()  # the settings' token, and a token of no programme: the whole organisation
+
+
+def token_scope(header: str):
+    """What a bearer token may reach: its programme, ``ORGANISATION``, or None (no valid token)."""
     if not header.startswith("Bearer "):
-        return False
+        return None
     raw = header.removeprefix("Bearer ").strip()
     if not raw:
-        return False
+        return None
     expected = settings.ALERTMANAGER_WEBHOOK_TOKEN
     if expected and hmac.compare_digest(raw.encode(), expected.encode()):
-        return True
-    updated = IntegrationToken.objects.filter(token_hash=IntegrationToken.digest(raw), active=True).update(
-        last_used_at=timezone.now()
+        return ORGANISATION
+    token = (
+        IntegrationToken.objects.filter(token_hash=IntegrationToken.digest(raw), active=True)
+        .select_related("programme")
+        .first()
     )
-    return bool(updated)
+    if token is None:
+        return None
+    IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.programme or ORGANISATION
 
 
 class AlertmanagerReceiver(APIView):
@@ -51,7 +60,8 @@ class AlertmanagerReceiver(APIView):
         },
     )
     def post(self, request):
-        if not token_ok(request.META.get("HTTP_AUTHORIZATION", "")):
+        scope = token_scope(request.META.get("HTTP_AUTHORIZATION", ""))
+        if scope is None:
             return Response(
                 {"detail": "a valid integration token is required"},
                 status=status.HTTP_401_UNAUTHORIZED,
@@ -76,7 +86,7 @@ class AlertmanagerReceiver(APIView):
         except (ValueError, UnicodeDecodeError):
             return Response({"detail": "the body is not JSON"}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            result = alertmanager.receive(payload)
+            result = alertmanager.receive(payload, None if scope is ORGANISATION else scope)
         except alertmanager.PayloadError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(result)

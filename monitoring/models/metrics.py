@@ -11,9 +11,25 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring.alerting.thresholds import format_number
 from monitoring.choices import Band, Direction, Operator, Priority, ReadingStatus, Source
+from register.models import InProgramme
 
 
-class Metric(models.Model):
+def free_key(model, name: str, programme, pk=None) -> str:
+    """A key derived from ``name``, unique in the organisation: the plain slug, or — when a row of
+    another programme holds it — the slug after the programme's code (``pay-availability``). Keys
+    stay organisation-wide because pushers, Prometheus labels and the API address a metric or an
+    SLO by its key alone."""
+    key = slugify(name or "", allow_unicode=True)[:100]
+    if (
+        key
+        and programme is not None
+        and model.objects.filter(key=key).exclude(pk=pk).exclude(programme=programme).exists()
+    ):
+        key = slugify(f"{programme.code}-{name}", allow_unicode=True)[:100]
+    return key
+
+
+class Metric(InProgramme):
     """A measurable signal with normal / warning / critical bands.
 
     ``warning`` and ``critical`` are the band edges. For higher-is-worse metrics (response time)
@@ -23,7 +39,7 @@ class Metric(models.Model):
     """
 
     key = models.SlugField(_("key"), max_length=100, unique=True, allow_unicode=True, blank=True)
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=100, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     direction = models.CharField(
@@ -70,17 +86,22 @@ class Metric(models.Model):
         verbose_name = _("metric")
         verbose_name_plural = _("metrics")
         ordering = ["category", "name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="metric_unique_name")]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        self.fill_programme()
         if not self.key:
-            self.key = slugify(self.name, allow_unicode=True)
+            self.key = free_key(Metric, self.name, self.programme, self.pk)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}
+        if not self.key and self.programme_id:
+            # Here, not only in save(): full_clean checks the key's uniqueness after clean().
+            self.key = free_key(Metric, self.name, self.programme, self.pk)
         for field in ("warning", "critical"):
             value = getattr(self, field)
             if value is not None and not math.isfinite(value):
@@ -90,7 +111,7 @@ class Metric(models.Model):
                 errors["critical"] = _("When higher is worse the critical threshold must be above the warning one.")
             if self.direction == Direction.LOWER_IS_WORSE and not self.warning > self.critical:
                 errors["critical"] = _("When lower is worse the critical threshold must be below the warning one.")
-        if not self.key and not slugify(self.name, allow_unicode=True):
+        if not self.key and not slugify(self.name or "", allow_unicode=True):
             errors["key"] = _("Give a key; none can be derived from this name.")
         if self.interval_seconds is not None and self.interval_seconds < 5:
             errors["interval_seconds"] = _("Collect at most every 5 seconds.")
@@ -141,7 +162,7 @@ class Metric(models.Model):
         return self.readings.exists() or self.alerts.exists()
 
 
-class AlertRule(models.Model):
+class AlertRule(InProgramme):
     """An alert from the plan's アラート設定: a condition and how urgently it must be answered."""
 
     priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices)
@@ -158,11 +179,18 @@ class AlertRule(models.Model):
         verbose_name = _("alert rule")
         verbose_name_plural = _("alert rules")
         ordering = ["priority", "order"]
-        constraints = [models.UniqueConstraint(fields=["priority", "condition"], name="alertrule_unique_condition")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "priority", "condition"], name="alertrule_unique_condition")
+        ]
 
     def __str__(self) -> str:
         return f"[{self.get_priority_display()}] {self.condition}"
 
+    def programme_from_relations(self):
+        return self.metric.programme if self.metric_id else None
+
     def clean(self) -> None:
+        if self.metric_id and self.programme_id and self.metric.programme_id != self.programme_id:
+            raise ValidationError({"metric": _("This metric belongs to another programme.")})
         if bool(self.operator) != (self.threshold is not None):
             raise ValidationError(_("An operator and a threshold go together: give both or neither."))

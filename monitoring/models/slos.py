@@ -8,15 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.choices import SLIKind, SLIMeasures
 from monitoring.models.indicators import Indicator
+from monitoring.models.metrics import free_key
 from monitoring.slos import budget
+from register.models import InProgramme
 
 
-class SLO(models.Model):
+class SLO(InProgramme):
     """An objective such as "99.5 % of requests succeed over 30 days" and where its budget stands.
 
     The SLI is either two PromQL queries (good or bad events, and all events; Prometheus aggregates
@@ -89,9 +90,15 @@ class SLO(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def programme_from_relations(self):
+        if self.risk_id:
+            return self.risk.programme
+        return self.metric.programme if self.metric_id else None
+
     def save(self, *args, **kwargs) -> None:
+        self.fill_programme()
         if not self.key:
-            self.key = slugify(self.name, allow_unicode=True)
+            self.key = free_key(SLO, self.name, self.programme, self.pk)
         with transaction.atomic():
             self._keep_indicator()
             super().save(*args, **kwargs)
@@ -107,9 +114,13 @@ class SLO(models.Model):
         if not self.key:
             # Derived here, not only in save(): full_clean checks uniqueness after clean(), so a
             # second SLO of the same name is refused with a message instead of failing on insert.
-            self.key = slugify(self.name or "", allow_unicode=True)
+            self.key = free_key(SLO, self.name, self.programme if self.programme_id else None, self.pk)
             if not self.key:
                 errors["key"] = _("Give a key; none can be derived from this name.")
+        for field in ("risk", "metric"):
+            related = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if related is not None and self.programme_id and related.programme_id != self.programme_id:
+                errors[field] = _("This belongs to another programme.")
         try:
             windows = budget.read_windows(self.alert_windows)
         except ValueError as exc:

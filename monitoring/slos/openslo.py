@@ -309,10 +309,14 @@ def read(text: str, default_risk: str = "") -> list[SLOSpec]:
     return specs
 
 
-def apply(specs: Iterable[SLOSpec]) -> dict[str, int]:
-    """Create or update the SLOs (by key), all or none; each checked by the model's own rules."""
+def apply(specs: Iterable[SLOSpec], programme=None) -> dict[str, int]:
+    """Create or update the SLOs (by key), all or none; each checked by the model's own rules.
+
+    With a programme, its risks are the ones named and its SLOs the ones updated; a key another
+    programme already holds gets this programme's code in front (keys are the organisation's)."""
     from django.core.exceptions import ValidationError
     from django.db import transaction
+    from django.utils.text import slugify
 
     from monitoring.choices import SLIKind
     from monitoring.models import SLO
@@ -320,15 +324,28 @@ def apply(specs: Iterable[SLOSpec]) -> dict[str, int]:
 
     counts = {"created": 0, "updated": 0}
     errors: list[str] = []
+    risks = Risk.objects.filter(programme=programme) if programme is not None else Risk.objects.all()
+    mine = SLO.objects.filter(programme=programme) if programme is not None else SLO.objects.all()
     with transaction.atomic():
         for spec in specs:
             risk = None
             if spec.risk:
-                risk = Risk.objects.filter(code=spec.risk).first()
-                if risk is None:
-                    errors.append(f"SLO {spec.key}: no risk {spec.risk!r}")
+                found = list(risks.filter(code=spec.risk)[:2])
+                if len(found) != 1:
+                    errors.append(
+                        f"SLO {spec.key}: no risk {spec.risk!r}"
+                        if not found
+                        else f"SLO {spec.key}: {spec.risk!r} names risks in several programmes"
+                    )
                     continue
-            slo = SLO.objects.filter(key=spec.key).first() or SLO(key=spec.key)
+                risk = found[0]
+            prefixed = (
+                slugify(f"{programme.code}-{spec.key}", allow_unicode=True) if programme is not None else spec.key
+            )
+            slo = mine.filter(key__in=[spec.key, prefixed]).first()
+            if slo is None:
+                taken = SLO.objects.filter(key=spec.key).exists()
+                slo = SLO(key=prefixed if taken else spec.key, programme=programme)
             created = slo.pk is None
             for name in ("name", "description", "objective", "window_days", "good_query", "bad_query", "total_query"):
                 setattr(slo, name, getattr(spec, name))

@@ -5,7 +5,7 @@ appetite."""
 from register.models.acceptances import RiskAcceptance
 from register.models.appetite import Appetite
 from register.models.mitigations import Mitigation, Strategy
-from register.models.programmes import Membership, Programme
+from register.models.programmes import InProgramme, Membership, Programme
 from register.models.risks import Risk, RiskLink, ScoreChange
 from register.models.scales import LevelBand, ScaleBand
 from register.models.taxonomy import Category, Component
@@ -14,6 +14,7 @@ __all__ = [
     "Appetite",
     "Category",
     "Component",
+    "InProgramme",
     "LevelBand",
     "Membership",
     "Mitigation",

@@ -8,18 +8,25 @@ from django.utils.translation import gettext_lazy as _
 
 from register import scoring
 from register.choices import AppetiteBasis, AppetiteStatus
+from register.models.programmes import InProgramme
 
 
 class AppetiteQuerySet(models.QuerySet):
-    def in_force(self) -> dict[int | None, Appetite]:
-        """The latest version per category (``None``: the programme-wide default), in one query."""
-        latest: dict[int | None, Appetite] = {}
+    def in_force(self) -> dict[tuple[int, int | None], Appetite]:
+        """The latest version per programme and category (category ``None``: the programme-wide
+        default), in one query."""
+        latest: dict[tuple[int, int | None], Appetite] = {}
         for version in self.order_by("set_at", "pk"):
-            latest[version.category_id] = version
+            latest[version.programme_id, version.category_id] = version
         return latest
 
+    def by_category(self) -> dict[int | None, Appetite]:
+        """The versions in force of one programme (filter to it first), by category (``None``: its
+        programme-wide default)."""
+        return {category_id: version for (_programme, category_id), version in self.in_force().items()}
 
-class Appetite(models.Model):
+
+class Appetite(InProgramme):
     """One version of the appetite of a category, or — without a category — of the whole programme.
 
     Versions are never edited: a change is a new version saying who set it, when and why, so the
@@ -80,8 +87,13 @@ class Appetite(models.Model):
         scope = self.category.name if self.category_id else _("Programme")
         return f"{scope}: ≤ {self.appetite} / ≤ {self.tolerance}"
 
+    def programme_from_relations(self):
+        return self.category.programme if self.category_id else None
+
     def clean(self) -> None:
         errors = {}
+        if self.category_id and self.programme_id and self.category.programme_id != self.programme_id:
+            errors["category"] = _("This category belongs to another programme.")
         for field in ("appetite", "tolerance"):
             value = getattr(self, field)
             if value is not None and not scoring.SCORE_MIN <= value <= scoring.SCORE_MAX:
@@ -114,14 +126,18 @@ def measured_score(risk, basis: str) -> int | None:
     return risk.score
 
 
-def version_for(category_id: int | None, in_force: dict):
-    return in_force.get(category_id) if category_id in in_force else in_force.get(None)
+def version_for(programme_id: int, category_id: int | None, in_force: dict):
+    """The version a risk of the programme and category is judged by: its category's, else its
+    programme's own default."""
+    return in_force.get((programme_id, category_id)) or in_force.get((programme_id, None))
 
 
 def status_of(risk, in_force: dict | None = None) -> str:
     if in_force is None:
-        in_force = Appetite.objects.filter(Q(category_id=risk.category_id) | Q(category__isnull=True)).in_force()
-    version = version_for(risk.category_id, in_force)
+        in_force = Appetite.objects.filter(
+            Q(category_id=risk.category_id) | Q(category__isnull=True), programme_id=risk.programme_id
+        ).in_force()
+    version = version_for(risk.programme_id, risk.category_id, in_force)
     if version is None:
         return AppetiteStatus.NONE
     return judge(measured_score(risk, version.basis), version.appetite, version.tolerance)

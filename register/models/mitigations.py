@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from register.choices import MitigationKind, MitigationStatus
+from register.models.programmes import InProgramme
 from register.models.risks import may_change
 
 
@@ -66,7 +67,7 @@ class Mitigation(models.Model):
         return may_change(user, "register.change_mitigation", self, self.risk.owner_id, self.owner_id)
 
 
-class Strategy(models.Model):
+class Strategy(InProgramme):
     """A programme-wide measure (the plan's 予防的対策 / 対応的対策), not tied to one risk."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=MitigationKind.choices)
@@ -79,7 +80,7 @@ class Strategy(models.Model):
         verbose_name = _("strategy")
         verbose_name_plural = _("strategies")
         ordering = ["kind", "number"]
-        constraints = [models.UniqueConstraint(fields=["kind", "number"], name="strategy_unique_number")]
+        constraints = [models.UniqueConstraint(fields=["programme", "kind", "number"], name="strategy_unique_number")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}. {self.title}"

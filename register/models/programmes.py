@@ -48,6 +48,18 @@ SELECT id FROM up
 """
 
 
+# The same, nearest first; bounded so that a cycle written past Programme.clean cannot loop forever.
+ANCESTORS_BY_DEPTH_SQL = """
+WITH RECURSIVE up(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM register_programme WHERE id = %s
+    UNION ALL
+    SELECT p.id, p.parent_id, up.depth + 1 FROM register_programme p JOIN up ON p.id = up.parent_id
+    WHERE up.depth < 1000
+)
+SELECT id FROM up ORDER BY depth
+"""
+
+
 class ProgrammeQuerySet(models.QuerySet):
     def subtree(self, root_ids: list[int]):
         """These programmes and every programme under them, in one query."""
@@ -146,12 +158,23 @@ class Programme(models.Model):
         return self.status == ProgrammeStatus.ARCHIVED
 
     def ancestor_ids(self) -> list[int]:
-        """This programme and the ones above it (one query)."""
+        """This programme and the ones above it, nearest first (one query)."""
         if self.pk is None:
             return []
         with connection.cursor() as cursor:
-            cursor.execute(ANCESTORS_SQL, [self.pk])
+            cursor.execute(ANCESTORS_BY_DEPTH_SQL, [self.pk])
             return [row[0] for row in cursor.fetchall()]
+
+    def people_in_role(self, role: str):
+        """The active people holding ``role`` here — themselves or through a group, here or in a
+        programme above (one query)."""
+        from django.contrib.auth import get_user_model
+
+        ancestors = self.ancestor_ids()
+        held = Q(memberships__programme_id__in=ancestors, memberships__role=role) | Q(
+            groups__memberships__programme_id__in=ancestors, groups__memberships__role=role
+        )
+        return get_user_model().objects.filter(held, is_active=True).distinct()
 
     def clean(self) -> None:
         if self.parent_id is not None and self.pk is not None:
@@ -220,3 +243,51 @@ def create_default() -> Programme:
         for group in Group.objects.filter(name__in=Role.values):
             Membership.objects.get_or_create(programme=programme, group=group, role=group.name)
     return programme
+
+
+class InProgramme(models.Model):
+    """A row of one programme's register (a category, a strategy, a metric, an SLO, a review …).
+
+    Left blank, the programme comes from what the row hangs on (``programme_from_relations``: an
+    SLO's risk, an alert rule's metric …) or, when there is only one programme, it is that one;
+    with several and nothing to go by the row must name it. Uniqueness that used to hold across the
+    register (a metric's key, a category's name) holds within a programme.
+    """
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="+", blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_programme()
+        super().save(*args, **kwargs)
+
+    def programme_from_relations(self) -> Programme | None:
+        """The programme the row's own relations put it in (none by default)."""
+        return None
+
+    def fill_programme(self) -> None:
+        """Give a row that names no programme the one it belongs to; ``Programme.Ambiguous`` when
+        nothing says which of several."""
+        if self.programme_id is None:
+            self.programme = self.programme_from_relations() or Programme.objects.default()
+
+    def clean_fields(self, exclude=None) -> None:
+        # Before the fields are checked, so that clean() and the per-programme uniqueness see it.
+        errors = {}
+        try:
+            self.fill_programme()
+        except Programme.Ambiguous:
+            errors["programme"] = [_("Choose the programme this belongs to.")]
+        else:
+            if self.programme.is_archived:
+                errors["programme"] = [_("This programme is archived: its register is read-only.")]
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = {**exc.message_dict, **errors}
+        if errors:
+            raise ValidationError(errors)

@@ -13,9 +13,34 @@ _in_scale = [MinValueValidator(scoring.SCALE_MIN), MaxValueValidator(scoring.SCA
 _in_score = [MinValueValidator(scoring.SCORE_MIN), MaxValueValidator(scoring.SCORE_MAX)]
 
 
-class ScaleBand(models.Model):
-    """A labelled band of the impact or likelihood scale (the plan's 低 1–2 / 中 3–4 / 高 5)."""
+class ScaleBandQuerySet(models.QuerySet):
+    def for_programme(self, programme) -> ScaleBandQuerySet:
+        """The bands a programme scores by: its own, else those of the nearest programme above it
+        that has its own, else the organisation's (two queries)."""
+        ancestors = programme.ancestor_ids() if programme is not None else []
+        owners = set(self.filter(programme_id__in=ancestors).values_list("programme_id", flat=True).distinct())
+        for programme_id in ancestors:  # nearest first
+            if programme_id in owners:
+                return self.filter(programme_id=programme_id)
+        return self.filter(programme__isnull=True)
 
+
+class ScaleBand(models.Model):
+    """A labelled band of the impact or likelihood scale (the plan's 低 1–2 / 中 3–4 / 高 5).
+
+    Without a programme a band is the organisation's; a programme that defines its own bands scores
+    by them, and so do the programmes under it that define none (ScaleBandQuerySet.for_programme).
+    """
+
+    programme = models.ForeignKey(
+        "register.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Empty: the organisation's scale, for every programme that defines none of its own."),
+    )
     axis = models.CharField(_("axis"), max_length=16, choices=Axis.choices)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     label = models.CharField(_("label"), max_length=60)
@@ -23,12 +48,21 @@ class ScaleBand(models.Model):
     max_value = models.PositiveSmallIntegerField(_("to"), validators=_in_scale)
     description = models.TextField(_("description"), blank=True)
 
+    objects = ScaleBandQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("scale band")
         verbose_name_plural = _("scale bands")
         ordering = ["axis", "min_value"]
         constraints = [
-            models.UniqueConstraint(fields=["axis", "level"], name="scaleband_unique_axis_level"),
+            models.UniqueConstraint(
+                fields=["programme", "axis", "level"],
+                condition=Q(programme__isnull=False),
+                name="scaleband_unique_axis_level",
+            ),
+            models.UniqueConstraint(
+                fields=["axis", "level"], condition=Q(programme__isnull=True), name="scaleband_unique_organisation"
+            ),
             models.CheckConstraint(condition=Q(min_value__lte=F("max_value")), name="scaleband_min_lte_max"),
         ]
 

@@ -5,24 +5,29 @@ import re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from register.models.programmes import InProgramme
 
-class Category(models.Model):
-    """A group of risks (技術的リスク, 統合リスク, 開発・運用リスク …)."""
 
-    name = models.CharField(_("name"), max_length=120, unique=True)
+class Category(InProgramme):
+    """A group of a programme's risks (技術的リスク, 統合リスク, 開発・運用リスク …); two programmes
+    may each have their own of the same name."""
+
+    name = models.CharField(_("name"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="category_unique_name")]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Component(models.Model):
-    """An affected system (Neo4j, ChromaDB, Redis, API, auth, CI/CD …)."""
+    """An affected system (Neo4j, ChromaDB, Redis, API, auth, CI/CD …): one catalogue for the whole
+    organisation, so that risks of several programmes naming Redis share its blast radius."""
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     aliases = models.CharField(

@@ -55,10 +55,11 @@ def _period_figures(kind: str, window: Window, cache: dict) -> dict | None:
     return cache[kind]
 
 
-def item_evidence(items: Iterable, period: Period) -> None:
-    """Compute and store the evidence of review items (a few queries for all items together)."""
+def item_evidence(items: Iterable, period: Period, programme_ids: list[int] | None = None) -> None:
+    """Compute and store the evidence of review items over the rows of ``programme_ids`` (None: all)
+    — a few queries for all items together."""
     items = list(items)
-    window, previous = Window(period), Window(period.previous())
+    window, previous = Window(period, programme_ids), Window(period.previous(), programme_ids)
     metric_ids = {m.pk for item in items for m in item.metrics.all()}
     trends = readings.metric_trends(metric_ids, window, previous) if metric_ids else {}
     cache: dict = {}
@@ -77,9 +78,10 @@ def item_evidence(items: Iterable, period: Period) -> None:
         type(items[0]).objects.bulk_update(items, ["evidence"])
 
 
-def period_summary(period: Period) -> dict:
-    """The period-wide figures a report shows whatever the checklist binds: alerts, incidents, risks."""
-    window, cache = Window(period), {}
+def period_summary(period: Period, programme_ids: list[int] | None = None) -> dict:
+    """The period-wide figures a report shows whatever the checklist binds: alerts, incidents, risks
+    (of ``programme_ids``; None: the whole organisation)."""
+    window, cache = Window(period, programme_ids), {}
     return {kind: _period_figures(kind, window, cache) for kind in ("alerts", "incidents", "risks")}
 
 

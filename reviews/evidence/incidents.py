@@ -19,7 +19,11 @@ from reviews.evidence.window import Window
 def alert_figures(window: Window) -> dict:
     linked = Incident.alerts.through.objects.filter(alert_id=OuterRef("pk"))
     fired = (
-        Alert.objects.filter(fired_at__gte=window.start, fired_at__lt=window.end)
+        window.within(
+            Alert.objects.filter(fired_at__gte=window.start, fired_at__lt=window.end),
+            "metric__programme",
+            "slo__programme",
+        )
         .annotate(led=Exists(linked))
         .values_list("kind", "priority", "led", "acknowledged_at", "resolved_at")
     )
@@ -44,9 +48,10 @@ def alert_figures(window: Window) -> dict:
 
 
 def incident_figures(window: Window) -> dict:
-    opened = Incident.objects.filter(detected_at__gte=window.start, detected_at__lt=window.end)
+    incidents = window.within(Incident.objects.all(), "programme")
+    opened = incidents.filter(detected_at__gte=window.start, detected_at__lt=window.end)
     resolved = list(
-        Incident.objects.filter(resolved_at__gte=window.start, resolved_at__lt=window.end).values_list(
+        incidents.filter(resolved_at__gte=window.start, resolved_at__lt=window.end).values_list(
             "detected_at", "resolved_at"
         )
     )

@@ -9,14 +9,17 @@ from reviews.evidence.window import Window
 
 
 def risk_changes(window: Window) -> dict:
-    changes = ScoreChange.objects.filter(
-        changed_at__gte=window.start, changed_at__lt=window.end, old_impact__isnull=False
+    changes = window.within(
+        ScoreChange.objects.filter(changed_at__gte=window.start, changed_at__lt=window.end, old_impact__isnull=False),
+        "risk__programme",
     ).annotate(old=F("old_impact") * F("old_likelihood"), new=F("new_impact") * F("new_likelihood"))
     return {
         "score_changes": changes.count(),
         "raised": changes.filter(new__gt=F("old")).count(),
         "lowered": changes.filter(new__lt=F("old")).count(),
-        "new_risks": Risk.objects.filter(created_at__gte=window.start, created_at__lt=window.end).count(),
+        "new_risks": window.within(
+            Risk.objects.filter(created_at__gte=window.start, created_at__lt=window.end), "programme"
+        ).count(),
     }
 
 

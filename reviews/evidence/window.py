@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, time, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -17,13 +18,24 @@ NO_READINGS = gettext_noop("no data in this period")
 
 
 class Window:
-    """A period as a half-open range of aware datetimes in the register's time zone."""
+    """A period as a half-open range of aware datetimes in the register's time zone, over the rows
+    of some programmes (``programme_ids``; None: the whole organisation)."""
 
-    def __init__(self, period: Period):
+    def __init__(self, period: Period, programme_ids: list[int] | None = None):
         tz = timezone.get_current_timezone()
         self.period = period
+        self.programme_ids = programme_ids
         self.start = datetime.combine(period.start, time.min, tzinfo=tz)
         self.end = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz)
+
+    def within(self, queryset, *paths: str):
+        """``queryset`` kept to the window's programmes, reached by any of ``paths``."""
+        if self.programme_ids is None:
+            return queryset
+        condition = Q()
+        for path in paths:
+            condition |= Q(**{f"{path}__in": self.programme_ids})
+        return queryset.filter(condition)
 
     @property
     def hours(self) -> float:

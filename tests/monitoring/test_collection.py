@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from monitoring.intake import breaker, collection, retention
 from monitoring.models import Alert, Indicator, Metric, Reading, ReadingRollup, SourceState
+from register.models import Programme
 
 pytestmark = pytest.mark.django_db
 
@@ -248,8 +249,17 @@ def test_two_beats_claiming_at_once_never_claim_a_metric_twice():
 
     from django.db import DatabaseError, connection
 
+    programme = Programme.objects.default()
     metrics = [
-        Metric(name=f"probe {n}", key=f"probe-{n}", source="http", interval_seconds=60, warning=200, critical=500)
+        Metric(
+            programme=programme,
+            name=f"probe {n}",
+            key=f"probe-{n}",
+            source="http",
+            interval_seconds=60,
+            warning=200,
+            critical=500,
+        )
         for n in range(200)
     ]
     Metric.objects.bulk_create(metrics)

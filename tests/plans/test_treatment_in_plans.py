@@ -88,7 +88,7 @@ def test_a_japanese_plan_states_treatment_and_appetite():
     acceptance = RiskAcceptance.objects.get()
     assert (acceptance.risk, acceptance.state, acceptance.expires_on.isoformat()) == (r3, "requested", UNTIL)
     tech = Category.objects.get(name="技術的リスク")
-    in_force = Appetite.objects.in_force()
+    in_force = Appetite.objects.by_category()
     assert (in_force[None].appetite, in_force[None].tolerance) == (9, 12)
     assert (in_force[tech.pk].appetite, in_force[tech.pk].tolerance, in_force[tech.pk].basis) == (6, 10, "target")
     # 技術的リスク judges on target: R-1's target 4 ≤ 6 is within; R-2 has no target, so its current

@@ -69,7 +69,7 @@ def test_category_appetite_wins_over_the_default_and_new_versions_rejudge(tech):
     in_tech.refresh_from_db()
     assert in_tech.appetite_status == A.WITHIN
     assert Appetite.objects.filter(category=tech).count() == 2
-    assert Appetite.objects.in_force()[tech.pk].appetite == 12
+    assert Appetite.objects.by_category()[tech.pk].appetite == 12
 
 
 def test_basis_target_judges_where_the_risk_is_going(tech):

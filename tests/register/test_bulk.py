@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from core.bulk import update_rows
 from monitoring.models import Metric
+from register.models import Programme
 
 FIELDS = ("last_value", "last_status", "last_collected_at", "config_error", "source_config", "enabled")
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
@@ -35,14 +36,24 @@ VALUES = {
 ROW = st.fixed_dictionaries(VALUES)
 
 
-def metric(n: int) -> Metric:
-    return Metric(name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500)
+def metric(n: int, programme: Programme) -> Metric:
+    return Metric(programme=programme, name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500)
 
 
 def unsaved_metrics(rows: list[dict], fields) -> list[Metric]:
-    """Metric m0, m1, … each with the ``fields`` of its row."""
+    """Metric m0, m1, … each with the ``fields`` of its row (bulk writes skip save(): the rows name
+    their programme themselves)."""
+    programme = Programme.objects.default()
     return [
-        Metric(name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500, **{f: row[f] for f in fields})
+        Metric(
+            programme=programme,
+            name=f"m{n}",
+            key=f"m{n}",
+            source="push",
+            warning=200,
+            critical=500,
+            **{f: row[f] for f in fields},
+        )
         for n, row in enumerate(rows)
     ]
 
@@ -68,12 +79,8 @@ def test_each_row_gets_its_own_values_and_nothing_else_changes(rows, fields, dat
     chunk = data.draw(st.integers(1, 5), label="batch size")
     try:
         with transaction.atomic():
-            metrics = Metric.objects.bulk_create(
-                [
-                    Metric(name=f"m{n}", key=f"m{n}", source="push", warning=200, critical=500)
-                    for n in range(len(rows) + 1)
-                ]
-            )
+            programme = Programme.objects.default()
+            metrics = Metric.objects.bulk_create([metric(n, programme) for n in range(len(rows) + 1)])
             bystander, targets = metrics[0], metrics[1:]
             before = {f: getattr(Metric.objects.get(pk=bystander.pk), f) for f in FIELDS}
             untouched = {m.pk: {f: getattr(m, f) for f in FIELDS if f not in fields} for m in targets}
@@ -94,7 +101,8 @@ def test_each_row_gets_its_own_values_and_nothing_else_changes(rows, fields, dat
 @pytest.mark.django_db
 @pytest.mark.parametrize(("rows", "batch_size", "statements"), [(0, 500, 0), (1, 500, 1), (7, 3, 3), (1200, 500, 3)])
 def test_one_statement_per_batch(rows, batch_size, statements):
-    metrics = Metric.objects.bulk_create([metric(n) for n in range(rows)])
+    programme = Programme.objects.default()
+    metrics = Metric.objects.bulk_create([metric(n, programme) for n in range(rows)])
     for m in metrics:
         m.last_value = m.pk * 1.5
     with CaptureQueriesContext(connection) as queries:

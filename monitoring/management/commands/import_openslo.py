@@ -20,10 +20,22 @@ class Command(BaseCommand):
             help=f"The risk the SLOs belong to, unless an SLO names one in the {openslo.RISK_ANNOTATION} annotation.",
         )
         parser.add_argument(
+            "--programme",
+            default="",
+            metavar="CODE",
+            help="The programme the SLOs belong to (needed once the register has several).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and say what it holds; write nothing."
         )
 
-    def handle(self, file, risk="", dry_run=False, **options):
+    def handle(self, file, risk="", dry_run=False, programme="", **options):
+        from register.models import Programme
+
+        # None: each SLO's risk says (SLO.clean asks for a programme when nothing does and there are several).
+        found = Programme.objects.filter(code=programme).first() if programme else None
+        if programme and found is None:
+            raise CommandError(f"no programme {programme!r}")
         if file == "-":
             import sys
 
@@ -41,7 +53,7 @@ class Command(BaseCommand):
                         f"{spec.key}: {spec.objective:g} % over {spec.window_days} d, risk {spec.risk or '—'}"
                     )
                 return
-            counts = openslo.apply(specs)
+            counts = openslo.apply(specs, programme=found)
         except openslo.OpenSLOError as exc:
             raise CommandError("the file was not imported:\n- " + "\n- ".join(exc.errors)) from None
         self.stdout.write(self.style.SUCCESS(f"{counts['created']} SLO(s) created, {counts['updated']} updated."))
