@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -26,6 +27,8 @@ from incidents.models import (
     Postmortem,
     TimelineEvent,
 )
+from register import visibility
+from register.admin_programmes import ProgrammeScoped
 
 SEVERITY_COLOURS = {"high": "#c9302c", "medium": "#e69a00", "low": "#3c8d40"}
 
@@ -104,7 +107,7 @@ class IncidentForm(forms.ModelForm):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ObjectToolsMixin, admin.ModelAdmin):
+class IncidentAdmin(ProgrammeScoped, ObjectToolsMixin, admin.ModelAdmin):
     form = IncidentForm
     change_form_template = "admin/incidents/incident/change_form.html"
     list_display = ["__str__", "severity_badge", "status", "age", "risk_codes", "source", "detected_at"]
@@ -262,7 +265,7 @@ class IncidentAdmin(ObjectToolsMixin, admin.ModelAdmin):
 
 
 @admin.register(IntegrationToken)
-class IntegrationTokenAdmin(admin.ModelAdmin):
+class IntegrationTokenAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["name", "active", "created_at", "last_used_at"]
     fields = ["name", "active"]
 
@@ -278,13 +281,13 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(LabelMapping)
-class LabelMappingAdmin(admin.ModelAdmin):
+class LabelMappingAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["label", "value", "risk"]
     autocomplete_fields = ["risk"]
 
 
 @admin.register(ExternalAlert)
-class ExternalAlertAdmin(admin.ModelAdmin):
+class ExternalAlertAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["__str__", "fingerprint", "status", "starts_at", "ends_at", "deliveries", "incident"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in ExternalAlert._meta.fields]
@@ -311,7 +314,7 @@ def incident_panel(request):
     from incidents.choices import Severity
     from incidents.stats import mtta_mttr
 
-    figures = mtta_mttr()
+    figures = mtta_mttr(visibility.scope(Incident.objects.all(), request.user))
     rows = [(Severity(s).label, f["incidents"], f["mtta_minutes"], f["mttr_minutes"]) for s, f in figures.items()]
     return {
         "title": _("Incidents: mean minutes to acknowledge (MTTA) and to resolve (MTTR)"),
@@ -352,7 +355,9 @@ def risk_incidents_block(request, risk):
 def open_incidents_panel(request):
     if not request.user.has_perm("incidents.view_incident"):
         return None
-    incidents = Incident.objects.exclude(status__in=FINAL_STATES).exclude(status=Status.RESOLVED)
+    incidents = visibility.scope(
+        Incident.objects.exclude(status__in=FINAL_STATES).exclude(status=Status.RESOLVED), request.user
+    )
     rows = [
         (
             format_html('<a href="{}">INC-{}</a> {}', r["url"], r["pk"], r["title"]),
@@ -375,13 +380,13 @@ extensions.add_index_panel("incidents.open", open_incidents_panel, order=14)
 
 
 @admin.register(Postmortem)
-class PostmortemAdmin(admin.ModelAdmin):
+class PostmortemAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["incident", "completed_at"]
     inlines = [ActionItemInline]
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["title", "postmortem", "owner", "due_date", "mitigation"]
     list_select_related = ["postmortem__incident", "owner", "mitigation"]
     autocomplete_fields = ["owner"]
@@ -397,3 +402,13 @@ class ActionItemAdmin(admin.ModelAdmin):
 
 
 extensions.add_operations_models("incidents.integrationtoken", "incidents.externalalert", "incidents.labelmapping")
+
+
+def open_incidents_by_programme(request):
+    if not request.user.has_perm("incidents.view_incident"):
+        return None
+    open_ = visibility.scope(Incident.objects.exclude(status__in=FINAL_STATES), request.user)
+    return dict(open_.values("programme_id").annotate(n=Count("id")).order_by().values_list("programme_id", "n"))
+
+
+extensions.add_portfolio_figure("incidents.open", _("open incidents"), open_incidents_by_programme, order=30)

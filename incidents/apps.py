@@ -13,7 +13,18 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from core import extensions
         from incidents.api.serializers import RiskIncidentsField
-        from register import roles
+        from register import roles, visibility
+
+        for label, path in {
+            "incidents.incident": "programme",
+            "incidents.timelineevent": "incident__programme",
+            "incidents.postmortem": "incident__programme",
+            "incidents.actionitem": "postmortem__incident__programme",
+            "incidents.externalalert": "incident__programme",
+            "incidents.labelmapping": "risk__programme",
+            "incidents.integrationtoken": "programme",
+        }.items():
+            visibility.add_path(label, path)
 
         roles.grant(
             roles.INCIDENT_RESPONDER,

@@ -12,10 +12,13 @@ def mean_minutes(durations: list[timedelta]) -> float | None:
     return round(sum(d.total_seconds() for d in durations) / len(durations) / 60, 1) if durations else None
 
 
-def mtta_mttr() -> dict[str, dict]:
-    """Mean minutes from detection to acknowledgement (MTTA) and to resolution (MTTR), per severity."""
-    rows = Incident.objects.exclude(severity="").values_list(
-        "severity", "detected_at", "acknowledged_at", "resolved_at"
+def mtta_mttr(incidents=None) -> dict[str, dict]:
+    """Mean minutes from detection to acknowledgement (MTTA) and to resolution (MTTR), per severity,
+    of ``incidents`` (default: all)."""
+    rows = (
+        (incidents if incidents is not None else Incident.objects.all())
+        .exclude(severity="")
+        .values_list("severity", "detected_at", "acknowledged_at", "resolved_at")
     )
     acked: dict[str, list] = {s: [] for s in Severity.values}
     resolved: dict[str, list] = {s: [] for s in Severity.values}

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +22,7 @@ from monitoring.badges import status_badge
 from monitoring.choices import RuleKind, Source
 from monitoring.forecasts import breach_forecasts
 from monitoring.models import (
+    SLO,
     Alert,
     AlertRule,
     AlertTransition,
@@ -32,7 +35,9 @@ from monitoring.models.alerts import OPEN_STATES
 from monitoring.models.indicators import indicator_live_status
 from monitoring.slos import admin as admin_slos
 from monitoring.source_forms import SOURCE_FIELDS, MetricSourceForm, field_name
+from register import visibility
 from register.admin import RiskChildAdmin, RiskChildInline
+from register.admin_programmes import ProgrammeScoped
 from register.choices import LiveStatus
 
 # What a metric's page shows of it, read-only.
@@ -47,7 +52,7 @@ LIVE_FIELDS = [
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = [
         "name",
         "key",
@@ -153,7 +158,7 @@ class MetricAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(admin.ModelAdmin):
+class AlertRuleAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["condition", "priority", "metric", "operator", "threshold", "unit"]
     list_filter = ["priority"]
     list_select_related = ["metric"]
@@ -178,7 +183,7 @@ class SilenceForm(forms.Form):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = [
         "title",
         "kind",
@@ -253,7 +258,7 @@ class SourceStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorState)
-class IndicatorStateAdmin(admin.ModelAdmin):
+class IndicatorStateAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = [
         "indicator",
         "phase",
@@ -361,7 +366,7 @@ def open_alerts_panel(request):
     if not request.user.has_perm("monitoring.view_alert"):
         return None
     alerts = (
-        Alert.objects.filter(state__in=OPEN_STATES)
+        visibility.scope(Alert.objects.filter(state__in=OPEN_STATES), request.user)
         .select_related("indicator__risk")
         .order_by("-fired_at", "-started_at")[:8]
     )
@@ -390,10 +395,8 @@ def bind_metric_step(request):
     """Start here: a metric fed by a source (or by pushed readings that have arrived)."""
     if not request.user.has_perm("monitoring.change_metric"):
         return None
-    done = (
-        Metric.objects.exclude(source=Source.PUSH).exists()
-        or Metric.objects.filter(last_collected_at__isnull=False).exists()
-    )
+    metrics = visibility.scope(Metric.objects.all(), request.user)
+    done = metrics.exclude(source=Source.PUSH).exists() or metrics.filter(last_collected_at__isnull=False).exists()
     return {
         "label": _("Bind a metric to its source"),
         "url": reverse("admin:monitoring_metric_changelist"),
@@ -409,3 +412,22 @@ extensions.add_index_panel("monitoring.budgets", admin_slos.budget_panel, order=
 extensions.add_index_panel("monitoring.open_alerts", open_alerts_panel, order=12)
 extensions.add_start_step("monitoring.bind", bind_metric_step, order=20)
 extensions.add_operations_models("monitoring.sourcestate", "monitoring.indicatorstate")
+
+
+def open_alerts_by_programme(request):
+    if not request.user.has_perm("monitoring.view_alert"):
+        return None
+    alerts = visibility.scope(Alert.objects.filter(state__in=OPEN_STATES), request.user)
+    rows = alerts.annotate(owner=Coalesce("metric__programme_id", "slo__programme_id")).values("owner")
+    return dict(rows.annotate(n=Count("id")).order_by().values_list("owner", "n"))
+
+
+def spent_budgets_by_programme(request):
+    if not request.user.has_perm("monitoring.view_slo"):
+        return None
+    spent = visibility.scope(SLO.objects.filter(enabled=True, budget_remaining__lte=0), request.user)
+    return dict(spent.values("programme_id").annotate(n=Count("id")).order_by().values_list("programme_id", "n"))
+
+
+extensions.add_portfolio_figure("monitoring.open_alerts", _("open alerts"), open_alerts_by_programme, order=10)
+extensions.add_portfolio_figure("monitoring.spent_budgets", _("budgets spent"), spent_budgets_by_programme, order=20)

@@ -23,6 +23,13 @@ class MonitoringConfig(AppConfig):
 
         visibility.add_path("monitoring.indicator", "risk__programme")
         visibility.add_path("monitoring.indicatorstate", "indicator__risk__programme")
+        visibility.add_path("monitoring.metric", "programme")
+        visibility.add_path("monitoring.alertrule", "programme")
+        visibility.add_path("monitoring.slo", "programme")
+        # A threshold or source alert has its metric; a burn-rate alert its SLO (which may have none).
+        visibility.add_path("monitoring.alert", "metric__programme", "slo__programme")
+        visibility.add_path("monitoring.alerttransition", "alert__metric__programme", "alert__slo__programme")
+        visibility.add_path("monitoring.reading", "metric__programme")
         roles.grant(roles.RISK_OWNER, "monitoring", [f"{a}_indicator" for a in ("add", "change", "delete")])
         roles.grant(roles.INCIDENT_RESPONDER, "monitoring", ["change_alert"])
         # Machines that push readings (CI, review tooling) through the API.

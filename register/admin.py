@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -170,19 +170,17 @@ class RiskAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "programme" not in self.fields and self.instance.programme_id is None and self.user is not None:
-            # The field is hidden when its user sees one programme: a new risk goes into it.
-            where = list(Programme.objects.where(self.user, "register.add_risk")[:2])
-            if len(where) == 1:
-                self.instance.programme = where[0]
         if self.instance.pk is None and cleaned.get("title") and not cleaned.get("not_a_duplicate"):
             # Other apps find existing risks like a new one (the search app does it semantically).
             found = [
                 hit
                 for find in extensions.duplicate_finders.values()
-                for hit in find(cleaned["title"], cleaned.get("description", ""))
+                for hit in find(
+                    cleaned["title"], cleaned.get("description", ""), programmes=visibility.programme_filter(self.user)
+                )
             ]
-            # Only risks this user sees: a duplicate check must not tell another programme's titles.
+            # Only risks this user sees (the finder's store keeps to them, and the database says so
+            # again): a duplicate check must not tell another programme's titles.
             seen = set(
                 visibility.scope(Risk.objects.filter(pk__in=[h["pk"] for h in found]), self.user).values_list(
                     "pk", flat=True
@@ -224,6 +222,7 @@ class RiskAdminForm(forms.ModelForm):
 @admin.register(Risk)
 class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleHistoryAdmin):
     form = RiskAdminForm
+    programme_column = False  # the code says whose: P2 R-1
     # Fits 1366 px beside the filters: long titles and categories truncate (full text on hover).
     list_display = [
         "code",
@@ -385,16 +384,9 @@ class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleH
     def get_fieldsets(self, request, obj=None):
         (name, options), *rest = super().get_fieldsets(request, obj)
         fields = list(options["fields"])
-        if not self.several_programmes(request):
-            # A register of one team has one programme: nothing to choose, nothing to show.
-            fields.remove("programme")
         if obj is None:
             fields.append("not_a_duplicate")
         return [(name, {**options, "fields": fields}), *rest]
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return fields if self.several_programmes(request) else [f for f in fields if f != "programme"]
 
     def get_list_display(self, request):
         # With risks of several programmes on the page, R-1 alone names two of them: say whose.
@@ -413,13 +405,6 @@ class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleH
     @admin.display(description=_("code"), ordering="number")
     def qualified_code(self, obj):
         return f"{obj.programme.code} {obj.code}"
-
-    @staticmethod
-    def several_programmes(request) -> bool:
-        cached = getattr(request, "_several_programmes", None)
-        if cached is None:
-            cached = request._several_programmes = visibility.visible_programmes(request.user)[:2].count() > 1
-        return cached
 
     def get_queryset(self, request):
         # The badge colour comes from the level bands; a subquery keeps it to one query per page.
@@ -557,7 +542,7 @@ class ScoreChangeAdmin(ProgrammeScoped, admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["name", "order"]
     search_fields = ["name"]
 
@@ -570,9 +555,52 @@ class ComponentAdmin(ObjectToolsMixin, admin.ModelAdmin):
 
 
 @admin.register(ScaleBand)
-class ScaleBandAdmin(admin.ModelAdmin):
+class ScaleBandAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["axis", "label", "level", "min_value", "max_value", "description"]
     list_filter = ["axis"]
+
+    def get_queryset(self, request):
+        # The organisation's scale (no programme) is everyone's; a programme's own, its members'.
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if visibility.sees_everything(request.user):
+            return queryset
+        return queryset.filter(
+            Q(programme__isnull=True) | Q(programme__in=visibility.visible_programme_ids(request.user))
+        )
+
+    # Always shown, never filled in behind the user's back: empty means the organisation's scale.
+    def get_fields(self, request, obj=None):
+        return admin.ModelAdmin.get_fields(self, request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        return admin.ModelAdmin.get_fieldsets(self, request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return admin.ModelAdmin.get_form(self, request, obj, change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "programme" and not self.may_change_organisation_scale(request):
+            field.required = True
+        return field
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or obj.programme_id is not None:
+            return allowed and (obj is None or request.user.has_perm("register.change_scaleband", obj.programme))
+        return allowed and self.may_change_organisation_scale(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
+
+    @staticmethod
+    def may_change_organisation_scale(request) -> bool:
+        """The organisation's administrator — or, in a register of one programme, whoever may change
+        scale bands there (one team's scale is the organisation's)."""
+        if visibility.sees_everything(request.user):
+            return True
+        only = list(Programme.objects.all()[:2])
+        return len(only) == 1 and request.user.has_perm("register.change_scaleband", only[0])
 
 
 @admin.register(LevelBand)
@@ -586,7 +614,7 @@ class LevelBandAdmin(admin.ModelAdmin):
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["__str__", "kind", "detail_language"]
     list_filter = ["kind"]
     search_fields = ["title", "detail"]

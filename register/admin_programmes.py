@@ -4,10 +4,11 @@ programme-scoped page to the programmes its user sees (register.visibility)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from register import visibility
-from register.models import Membership, Programme, Risk
+from register.models import Membership, Programme
 
 
 class ProgrammeScoped:
@@ -17,16 +18,107 @@ class ProgrammeScoped:
     rule: a programme field offers the programmes where the user may add this kind of row, a risk
     field the risks the user sees."""
 
+    # With several programmes on the page, a column says whose each row is (the risk list says it in
+    # the code instead: P2 R-1).
+    programme_column = True
+
     def get_queryset(self, request):
         return visibility.scope(super().get_queryset(request), request.user)
+
+    @staticmethod
+    def several_programmes(request) -> bool:
+        """Whether the user sees more than one programme (once per request): with one, there is
+        nothing to choose or tell apart, and the programme field and column stay hidden."""
+        cached = getattr(request, "_several_programmes", None)
+        if cached is None:
+            cached = request._several_programmes = visibility.visible_programmes(request.user)[:2].count() > 1
+        return cached
+
+    def _names_programme(self) -> bool:
+        return any(f.name == "programme" for f in self.model._meta.concrete_fields) and self.model is not Membership
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._names_programme() and not self.several_programmes(request):
+            return [f for f in fields if f != "programme"]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._names_programme() or self.several_programmes(request):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "programme"]})
+            for name, options in fieldsets
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None or not self._names_programme() or "programme" in form.base_fields:
+            return form
+        # The field is hidden (the user sees one programme): a new row goes into that one, before
+        # the model's own checks run (they ask for a programme when the register has several).
+        opts = self.model._meta
+        where = list(
+            Programme.objects.where(request.user, f"{opts.app_label}.add_{opts.model_name}").filter(
+                pk__in=visibility.visible_programme_ids(request.user)  # within the selector's choice
+            )[:2]
+        )
+        if len(where) != 1:
+            return form
+        programme = where[0]
+
+        class InTheirProgramme(form):
+            def clean(self):
+                if self.instance.programme_id is None:
+                    self.instance.programme = programme
+                return super().clean()
+
+        return InTheirProgramme
+
+    def _related_only(self, list_filter):
+        if not isinstance(list_filter, str) or "__" in list_filter:
+            return list_filter
+        try:
+            field = self.model._meta.get_field(list_filter)
+        except FieldDoesNotExist:  # a method or a lookup: left as it is
+            return list_filter
+        if field.is_relation and visibility.path_of(field.related_model) is not None:
+            return (list_filter, admin.RelatedOnlyFieldListFilter)
+        return list_filter
+
+    def get_list_display(self, request):
+        shown = list(super().get_list_display(request))
+        if (
+            self.programme_column
+            and self._names_programme()
+            and self.several_programmes(request)
+            and "programme" not in shown
+        ):
+            shown.insert(1, "programme")
+        return shown
+
+    def get_list_filter(self, request):
+        # A filter on a programme-scoped relation (a category, a metric) offers only the values the
+        # listed rows use — the user's programmes' — never every row of the table.
+        filters = [self._related_only(f) for f in super().get_list_filter(request)]
+        if self._names_programme() and self.several_programmes(request) and "programme" not in filters:
+            filters.append(("programme", admin.RelatedOnlyFieldListFilter))
+        return filters
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Programme and "queryset" not in kwargs:
             opts = self.model._meta
             kwargs["queryset"] = Programme.objects.where(request.user, f"{opts.app_label}.add_{opts.model_name}")
-        elif db_field.related_model is Risk and "queryset" not in kwargs:
-            kwargs["queryset"] = visibility.scope(Risk.objects.all(), request.user)
+        elif "queryset" not in kwargs and visibility.path_of(db_field.related_model) is not None:
+            # A risk, a metric, a category …: only those of programmes the user sees.
+            kwargs["queryset"] = visibility.scope(db_field.related_model._default_manager.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and visibility.path_of(db_field.related_model) is not None:
+            kwargs["queryset"] = visibility.scope(db_field.related_model._default_manager.all(), request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class MembershipInline(admin.TabularInline):

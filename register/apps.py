@@ -26,6 +26,9 @@ class RegisterConfig(AppConfig):
             "register.scorechange": "risk__programme",
             "register.riskacceptance": "risk__programme",
             "register.risklink": "cause__programme",
+            "register.category": "programme",
+            "register.strategy": "programme",
+            "register.appetite": "programme",
         }.items():
             visibility.add_path(label, path)
 

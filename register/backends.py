@@ -26,7 +26,7 @@ class ProgrammeRoleBackend(BaseBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous:
             return set()
-        cache = user_obj.__dict__.setdefault("_role_permissions", {})
+        cache = visibility.kept(user_obj, "permissions")
         if obj is None or visibility.path_of(type(obj)) is None:
             # Organisation-wide objects (components, channels) answer as their model does: the roles
             # held anywhere, and their permissions, in one query (every API request asks this).

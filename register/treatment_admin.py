@@ -161,7 +161,7 @@ class RiskAcceptanceAdmin(ProgrammeScoped, admin.ModelAdmin):
 
 
 @admin.register(Appetite)
-class AppetiteAdmin(admin.ModelAdmin):
+class AppetiteAdmin(ProgrammeScoped, admin.ModelAdmin):
     """Appetite versions: add a new one to change it; the old ones stay as its history."""
 
     list_display = ["scope", "appetite", "tolerance", "basis", "in_force", "set_by", "set_at", "reason"]

@@ -19,6 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import display, extensions
+from register import visibility
+from register.admin_programmes import ProgrammeScoped
 from reviews import actions as reviews
 from reviews import reports, workbench
 from reviews.models import (
@@ -41,7 +43,7 @@ class ReviewTemplateItemInline(admin.TabularInline):
 
 
 @admin.register(ReviewTemplate)
-class ReviewTemplateAdmin(admin.ModelAdmin):
+class ReviewTemplateAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["name", "kind"]
     inlines = [ReviewTemplateItemInline]
 
@@ -150,7 +152,7 @@ class ReviewActionInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["__str__", "kind", "period", "status", "due_date", "overdue", "completed_at"]
     list_filter = ["kind", "status"]
     readonly_fields = [
@@ -195,9 +197,12 @@ class ReviewAdmin(admin.ModelAdmin):
         from register.models import Risk
         from reviews import evidence
 
-        window = evidence.Window(obj.get_period())
-        risks = Risk.objects.filter(created_at__gte=window.start, created_at__lt=window.end).order_by("number")
-        unlinked = (evidence.period_summary(obj.get_period()).get("incidents") or {}).get("unlinked", [])
+        window = evidence.Window(obj.get_period(), obj.programme_ids())
+        risks = window.within(
+            Risk.objects.filter(created_at__gte=window.start, created_at__lt=window.end), "programme"
+        ).order_by("number")
+        summary = evidence.period_summary(obj.get_period(), obj.programme_ids())
+        unlinked = (summary.get("incidents") or {}).get("unlinked", [])
         return format_html(
             "<div>{}</div><div>{}</div>",
             format_html_join(", ", "{} {}", ((r.code, r.title) for r in risks)) or _("No risk was added this month."),
@@ -330,14 +335,21 @@ def review_panel(request):
     from django.utils import timezone
 
     today = timezone.localdate()
-    open_reviews = (
-        Review.objects.exclude(status="completed")
+    open_reviews = list(
+        visibility.scope(Review.objects.exclude(status="completed"), request.user)
+        .select_related("programme")
         .annotate(flagged=Count("reassessments", filter=Q(reassessments__flagged=True)))
-        .order_by("due_date")[:10]
+        .order_by("due_date", "programme__code")[:10]
     )
+    # Reviews of several programmes: say whose each is.
+    whose = len({r.programme_id for r in open_reviews}) > 1
     rows = [
         (
-            format_html('<a href="{}">{}</a>', reverse("admin:reviews_review_change", args=[r.pk]), str(r)),
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:reviews_review_change", args=[r.pk]),
+                f"{r.programme.code} {r}" if whose else str(r),
+            ),
             r.due_date.isoformat(),
             format_html('<strong style="color:#c9302c">{}</strong>', _("overdue")) if r.is_overdue(today) else "",
             r.flagged,
@@ -365,13 +377,31 @@ def weekly_review_step(request):
     from reviews.periods import period_containing
 
     period = period_containing("weekly", timezone.localdate())
-    review = Review.objects.filter(kind="weekly", period=period.label).first()
-    url = (
-        reverse("admin:reviews_review_change", args=[review.pk])
-        if review
-        else reverse("admin:reviews_review_changelist")
+    reviews_this_week = list(
+        visibility.scope(Review.objects.filter(kind="weekly", period=period.label), request.user)[:2]
     )
+    review = reviews_this_week[0] if len(reviews_this_week) == 1 else None
+    if review is not None:
+        url = reverse("admin:reviews_review_change", args=[review.pk])
+    elif reviews_this_week:  # one per programme: the week's reviews side by side
+        url = reverse("admin:reviews_review_changelist") + f"?kind__exact=weekly&period={period.label}"
+    else:
+        url = reverse("admin:reviews_review_changelist")
     return {"label": _("Work through this week's review"), "url": url, "done": bool(review and review.is_locked)}
 
 
 extensions.add_start_step("reviews.weekly", weekly_review_step, order=30)
+
+
+def overdue_reviews_by_programme(request):
+    if not request.user.has_perm("reviews.view_review"):
+        return None
+    from django.utils import timezone
+
+    overdue = visibility.scope(
+        Review.objects.exclude(status="completed").filter(due_date__lt=timezone.localdate()), request.user
+    )
+    return dict(overdue.values("programme_id").annotate(n=Count("id")).order_by().values_list("programme_id", "n"))
+
+
+extensions.add_portfolio_figure("reviews.overdue", _("overdue reviews"), overdue_reviews_by_programme, order=40)

@@ -12,8 +12,20 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import extensions
-        from register import roles
+        from register import roles, visibility
         from reviews import proposals
+
+        for label, path in {
+            "reviews.reviewtemplate": "programme",
+            "reviews.reviewtemplateitem": "template__programme",
+            "reviews.review": "programme",
+            "reviews.reviewitem": "review__programme",
+            "reviews.reassessment": "review__programme",
+            "reviews.mitigationevaluation": "review__programme",
+            "reviews.reviewaction": "review__programme",
+            "reviews.reviewreport": "review__programme",
+        }.items():
+            visibility.add_path(label, path)
 
         every = ("add", "change", "delete")
         roles.grant(

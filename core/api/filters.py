@@ -74,4 +74,26 @@ class StrictFilterSet(rest_filters.FilterSet):
 
 
 class FilterBackend(rest_filters.DjangoFilterBackend):
+    """django-filter's backend on StrictFilterSet, plus the filters a view adds to whatever filterset
+    it declares (``extra_filters()``: name → filter), e.g. the ``programme`` filter every list of a
+    programme-scoped model takes. The schema reads the same class, so it lists them."""
+
     filterset_base = StrictFilterSet
+    _extended: dict = {}
+
+    def get_filterset_class(self, view, queryset=None):
+        declared = super().get_filterset_class(view, queryset)
+        extra_filters = getattr(view, "extra_filters", None)
+        if extra_filters is None or queryset is None:
+            return declared
+        key = (type(view), declared, queryset.model)
+        if key not in self._extended:
+            base = declared
+            if base is None:
+                meta = type(
+                    "Meta", (getattr(self.filterset_base, "Meta", object),), {"model": queryset.model, "fields": []}
+                )
+                base = type("AutoFilterSet", (self.filterset_base,), {"Meta": meta})
+            added = {name: f for name, f in extra_filters().items() if name not in base.base_filters}
+            self._extended[key] = type(base.__name__, (base,), added) if added else base
+        return self._extended[key]

@@ -17,12 +17,15 @@ from incidents.api.serializers import (
 from incidents.choices import EventKind, Source
 from incidents.models import Incident, Postmortem
 from incidents.stats import mtta_mttr
+from register.api.programmes import InProgrammes
 
 
-class IncidentViewSet(viewsets.ModelViewSet):
+class IncidentViewSet(InProgrammes, viewsets.ModelViewSet):
     """Incidents. The status moves only through ``transition`` (409 with the allowed next states)."""
 
-    queryset = Incident.objects.prefetch_related("risks", "alerts", "responders").select_related("postmortem")
+    queryset = Incident.objects.prefetch_related("risks", "alerts", "responders").select_related(
+        "programme", "postmortem"
+    )
     serializer_class = IncidentSerializer
     filterset_fields = {"status": ["exact", "in"], "severity": ["exact"], "source": ["exact"], "risks__code": ["exact"]}
     search_fields = ["title", "description", "root_cause"]
@@ -40,8 +43,9 @@ class IncidentViewSet(viewsets.ModelViewSet):
             incident = serializer.save()
             workflow.record_edit(incident, before, self.request.user)
 
-    def _change_permission(self, request):
-        if not request.user.has_perm("incidents.change_incident"):
+    def _change_permission(self, request, incident):
+        # Held in the incident's programme: responding in one programme is no say in another's.
+        if not request.user.has_perm("incidents.change_incident", incident):
             self.permission_denied(request)
 
     @extend_schema(
@@ -53,8 +57,8 @@ class IncidentViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        self._change_permission(request)
         incident = self.get_object()
+        self._change_permission(request, incident)
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -69,14 +73,14 @@ class IncidentViewSet(viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def stats(self, request):
         """MTTA and MTTR (mean minutes to acknowledge and to resolve) per severity."""
-        return Response(mtta_mttr())
+        return Response(mtta_mttr(self.get_queryset()))
 
     @extend_schema(request=None, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         """A person has seen the incident; its escalation policy stops."""
-        self._change_permission(request)
         incident = self.get_object()
+        self._change_permission(request, incident)
         workflow.acknowledge(incident, request.user)
         incident.refresh_from_db()
         return Response(IncidentSerializer(incident, context=self.get_serializer_context()).data)
@@ -84,8 +88,8 @@ class IncidentViewSet(viewsets.ModelViewSet):
     @extend_schema(request=NoteSerializer, responses={201: TimelineEventSerializer})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
-        self._change_permission(request)
         incident = self.get_object()
+        self._change_permission(request, incident)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = workflow.record(incident, EventKind.NOTE, data.validated_data["message"], request.user)
@@ -105,7 +109,7 @@ class IncidentViewSet(viewsets.ModelViewSet):
         postmortem = Postmortem.objects.filter(incident=incident).first() or Postmortem(incident=incident)
         if request.method == "GET":
             return Response(PostmortemSerializer(postmortem).data)
-        self._change_permission(request)
+        self._change_permission(request, incident)
         serializer = PostmortemSerializer(postmortem, data=request.data)
         serializer.is_valid(raise_exception=True)
         serializer.save(incident=incident)

@@ -7,6 +7,7 @@ from core.api.serializers import CleanModelSerializer
 from monitoring.models import SLO, Alert, AlertRule, AlertTransition, Indicator, Metric
 from monitoring.models.indicators import indicator_live_status
 from monitoring.series import trend
+from register.api.programmes import NamesProgramme
 
 
 def _valid_key(value: str) -> None:
@@ -15,7 +16,7 @@ def _valid_key(value: str) -> None:
     validate_unicode_slug(value)
 
 
-class MetricSerializer(CleanModelSerializer):
+class MetricSerializer(NamesProgramme, CleanModelSerializer):
     key = serializers.CharField(
         max_length=100,
         required=False,
@@ -30,6 +31,7 @@ class MetricSerializer(CleanModelSerializer):
         model = Metric
         fields = [
             "key",
+            "programme",
             "name",
             "category",
             "unit",
@@ -89,11 +91,12 @@ class PointSerializer(serializers.Serializer):
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
     metric = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
         model = AlertRule
-        fields = ["id", "priority", "condition", "metric", "operator", "threshold", "unit"]
+        fields = ["id", "programme", "priority", "condition", "metric", "operator", "threshold", "unit"]
 
 
 class AlertTransitionSerializer(serializers.ModelSerializer):
@@ -103,6 +106,7 @@ class AlertTransitionSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
+    programme = serializers.SerializerMethodField()
     risk = serializers.CharField(source="indicator.risk.code", read_only=True, allow_null=True)
     indicator = serializers.CharField(source="indicator.name", read_only=True, allow_null=True)
     metric = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
@@ -112,6 +116,7 @@ class AlertSerializer(serializers.ModelSerializer):
         model = Alert
         fields = [
             "id",
+            "programme",
             "kind",
             "title",
             "risk",
@@ -134,6 +139,11 @@ class AlertSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {"inhibited_by": {"allow_null": True}}
+
+    def get_programme(self, alert: Alert) -> str:
+        """The code of the programme the alert's metric (or SLO) belongs to."""
+        subject = alert.metric if alert.metric_id else alert.slo
+        return subject.programme.code
 
 
 class AlertDetailSerializer(AlertSerializer):
@@ -241,6 +251,8 @@ class SLOSerializer(serializers.ModelSerializer):
     """An SLO and where its error budget stands (read-only: SLOs are kept in the admin or imported
     from OpenSLO with ``manage.py import_openslo``)."""
 
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
     risk = serializers.CharField(source="risk.code", read_only=True, allow_null=True)
     metric = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     objective = serializers.FloatField(help_text="Percent of events (or of time) that must be good, e.g. 99.5.")
@@ -265,6 +277,7 @@ class SLOSerializer(serializers.ModelSerializer):
         model = SLO
         fields = [
             "key",
+            "programme",
             "name",
             "description",
             "risk",

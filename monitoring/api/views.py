@@ -27,12 +27,14 @@ from monitoring.api.serializers import (
 from monitoring.intake import push
 from monitoring.intake.timestamps import parse_instant
 from monitoring.models import SLO, Alert, AlertRule, Metric, Reading, SourceState
+from register.api.programmes import InProgrammes
+from register.models import Programme
 
 
-class MetricViewSet(viewsets.ModelViewSet):
+class MetricViewSet(InProgrammes, viewsets.ModelViewSet):
     """Metric definitions: bands, source and schedule, with the last collected value. Addressed by key."""
 
-    queryset = Metric.objects.all()
+    queryset = Metric.objects.select_related("programme")
     serializer_class = MetricSerializer
     lookup_field = "key"
     lookup_value_regex = r"[^/]+"
@@ -110,14 +112,17 @@ class ReadingBatchView(generics.GenericAPIView):
     @without_collection  # up to 10,000 readings, parsed and stored: see core/gcpause.py
     def post(self, request):
         try:
-            result = push.store(request.data)
+            writable = Metric.objects.filter(
+                programme__in=Programme.objects.where(request.user, "monitoring.add_reading")
+            )
+            result = push.store(request.data, metrics=writable)
         except push.BatchError as exc:
             return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
         return Response(result, status=status.HTTP_201_CREATED)
 
 
-class AlertViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Alert.objects.select_related("indicator__risk", "metric", "acknowledged_by")
+class AlertViewSet(InProgrammes, viewsets.ReadOnlyModelViewSet):
+    queryset = Alert.objects.select_related("indicator__risk", "metric__programme", "slo__programme", "acknowledged_by")
     serializer_class = AlertSerializer
     filterset_fields = {
         "state": ["exact", "in"],
@@ -158,16 +163,16 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(AlertSerializer(alert).data)
 
 
-class AlertRuleViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = AlertRule.objects.select_related("metric")
+class AlertRuleViewSet(InProgrammes, viewsets.ReadOnlyModelViewSet):
+    queryset = AlertRule.objects.select_related("programme", "metric")
     serializer_class = AlertRuleSerializer
     filterset_fields = ["priority"]
 
 
-class SLOViewSet(viewsets.ReadOnlyModelViewSet):
+class SLOViewSet(InProgrammes, viewsets.ReadOnlyModelViewSet):
     """Service level objectives with their error budget and burn rates. Addressed by key."""
 
-    queryset = SLO.objects.select_related("risk", "metric").prefetch_related("alerts")
+    queryset = SLO.objects.select_related("programme", "risk", "metric").prefetch_related("alerts")
     serializer_class = SLOSerializer
     lookup_field = "key"
     lookup_value_regex = r"[^/]+"

@@ -17,6 +17,8 @@ from monitoring.choices import Priority, ReadingStatus
 from monitoring.models import SLO, IndicatorState
 from monitoring.models.alerts import OPEN_STATES
 from monitoring.slos import budget
+from register import visibility
+from register.admin_programmes import ProgrammeScoped
 
 BUDGET_COLOURS = {"ok": "#3c8d40", "low": "#e69a00", "spent": "#c9302c", "none": "#777777"}
 
@@ -68,7 +70,7 @@ def burn_text(slo: SLO) -> str:
 
 
 @admin.register(SLO)
-class SLOAdmin(admin.ModelAdmin):
+class SLOAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["name", "risk", "objective_display", "budget_display", "burn_display", "status", "evaluated_at"]
     list_select_related = ["risk", "indicator__live"]
     list_filter = ["sli_kind", "enabled"]
@@ -161,7 +163,7 @@ def budget_panel(request):
     if not request.user.has_perm("monitoring.view_slo"):
         return None
     slos = (
-        SLO.objects.filter(enabled=True)
+        visibility.scope(SLO.objects.filter(enabled=True), request.user)
         .select_related("risk")
         .order_by(F("budget_remaining").asc(nulls_last=True), "key")[:8]
     )

@@ -4,6 +4,7 @@ filter every scoped list takes, and the programme tree (``/api/v1/programmes/``)
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
@@ -65,15 +66,72 @@ class RiskCodeField(serializers.RelatedField):
 class ProgrammeFilter(django_filters.CharFilter):
     """``?programme=CODE``: the rows of that programme and of every programme under it."""
 
-    def __init__(self, path: str = "programme", **kwargs):
-        self.path = path
+    def __init__(self, path: str | tuple[str, ...] = "programme", **kwargs):
+        self.paths = (path,) if isinstance(path, str) else tuple(path)
         kwargs.setdefault("help_text", "A programme's code: its rows and those of the programmes under it.")
-        super().__init__(field_name=path, method=self.under, **kwargs)
+        super().__init__(field_name=self.paths[0], method=self.under, **kwargs)
 
     def under(self, queryset, name, value):
         roots = list(Programme.objects.filter(code=value).values_list("pk", flat=True))
         subtree = Programme.objects.subtree(roots).values("pk")
-        return queryset.filter(**{f"{self.path}__in": subtree})
+        condition = Q()
+        for path in self.paths:
+            condition |= Q(**{f"{path}__in": subtree})
+        return queryset.filter(condition)
+
+
+class InProgrammes:
+    """A viewset of a programme-scoped model: the rows of the programmes the user sees (another
+    programme's row is a 404, as a row that does not exist), and ``?programme=CODE`` on its list."""
+
+    def get_queryset(self):
+        return visibility.scope(super().get_queryset(), self.request.user)
+
+    @classmethod
+    def extra_filters(cls) -> dict:
+        model = cls.queryset.model
+        return {"programme": ProgrammeFilter(visibility.paths_of(model))}
+
+
+class NamesProgramme(serializers.Serializer):
+    """For the serializer of a programme-scoped model (put before CleanModelSerializer): its
+    ``programme`` by code, chosen among those where the requester may add such rows — filled in
+    when there is only one — and fixed once the row exists."""
+
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        required=False,
+        help_text="The programme's code. Needed on creation when you may add these to several; fixed after.",
+    )
+
+    def _add_permission(self) -> str:
+        opts = self.Meta.model._meta
+        return f"{opts.app_label}.add_{opts.model_name}"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "programme" in self.fields:
+            self.fields["programme"].queryset = Programme.objects.where(request.user, self._add_permission())
+
+    def validate_programme(self, programme):
+        if self.instance is not None and programme.pk != self.instance.programme_id:
+            raise serializers.ValidationError("it stays in its programme")
+        return programme
+
+    def get_validators(self):
+        # Not DRF's unique-together validators: they would make the programme required. The model's
+        # constraints are checked by full_clean once the programme is known (CleanModelSerializer).
+        return [v for v in super().get_validators() if "programme" not in getattr(v, "fields", ())]
+
+    def validate(self, attrs):
+        request = self.context.get("request")
+        if self.instance is None and "programme" not in attrs and request is not None:
+            where = list(Programme.objects.where(request.user, self._add_permission())[:2])
+            if len(where) == 1:
+                attrs["programme"] = where[0]
+        return super().validate(attrs)
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -12,9 +12,11 @@ from register.models import Category, Component, Mitigation, Programme, Risk, Sc
 
 
 class CategorySerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
     class Meta:
         model = Category
-        fields = ["id", "name", "order"]
+        fields = ["id", "programme", "name", "order"]
 
 
 class ComponentSerializer(serializers.ModelSerializer):

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from core.api.filters import StrictFilterSet
 from core.api.serializers import CleanModelSerializer
 from register import acceptances, appetite, visibility
-from register.api.programmes import RiskCodeField
+from register.api.programmes import InProgrammes, NamesProgramme, RiskCodeField
 from register.models import Appetite, RiskAcceptance
 
 
@@ -156,7 +156,7 @@ class AcceptanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self._move(request, "revoke", acceptances.revoke)
 
 
-class AppetiteSerializer(CleanModelSerializer):
+class AppetiteSerializer(NamesProgramme, CleanModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
     set_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     in_force = serializers.SerializerMethodField()
@@ -165,6 +165,7 @@ class AppetiteSerializer(CleanModelSerializer):
         model = Appetite
         fields = [
             "id",
+            "programme",
             "category",
             "category_name",
             "appetite",
@@ -190,13 +191,15 @@ class AppetiteFilter(StrictFilterSet):
         fields = ["category"]
 
 
-class AppetiteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class AppetiteViewSet(InProgrammes, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Risk appetite per category (no category: the programme's default), every version kept.
 
     A change is a ``POST`` of a new version (the latest per category is ``in_force``); it re-judges
     every risk it covers at once."""
 
-    queryset = Appetite.objects.select_related("category", "set_by").order_by("category__order", "category_id", "-pk")
+    queryset = Appetite.objects.select_related("programme", "category", "set_by").order_by(
+        "category__order", "category_id", "-pk"
+    )
     serializer_class = AppetiteSerializer
     filterset_class = AppetiteFilter
     search_fields = ["reason", "category__name"]

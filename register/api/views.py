@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from core.api.cache import CachedReads
 from register import visibility
 from register.api.filters import RiskFilter, StableOrderingFilter
-from register.api.programmes import risk_named
+from register.api.programmes import InProgrammes, risk_named
 from register.api.serializers import (
     CategorySerializer,
     ComponentSerializer,
@@ -62,8 +62,8 @@ class RiskViewSet(CachedReads, viewsets.ModelViewSet):
         return risk
 
 
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Category.objects.all()
+class CategoryViewSet(InProgrammes, viewsets.ReadOnlyModelViewSet):
+    queryset = Category.objects.select_related("programme")
     serializer_class = CategorySerializer
     pagination_class = None
     search_fields = ["name"]

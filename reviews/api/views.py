@@ -12,6 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.serializers import CleanModelSerializer
+from register import visibility
+from register.api.programmes import InProgrammes
 from reviews import actions as reviews
 from reviews import reports
 from reviews.models import MitigationEvaluation, Reassessment, Review, ReviewAction, ReviewItem
@@ -70,12 +72,14 @@ class ReviewActionSerializer(CleanModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
         fields = [
             "id",
+            "programme",
             "kind",
             "period",
             "period_start",
@@ -112,15 +116,17 @@ _ROWS = {
 }
 
 
-class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+class ReviewViewSet(InProgrammes, viewsets.ReadOnlyModelViewSet):
     """Weekly and monthly reviews. Reviews are opened by beat or ``manage.py open_review``."""
 
     filterset_fields = ["kind", "status", "period"]
     ordering = ["-period_start", "kind"]
     ordering_fields = ["period_start", "due_date"]
 
+    queryset = Review.objects.none()  # the model, for the schema and the programme filter
+
     def get_queryset(self):
-        queryset = Review.objects.all()
+        queryset = visibility.scope(Review.objects.select_related("programme"), self.request.user)
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 "items",

@@ -79,7 +79,7 @@ def test_a_push_runs_with_the_collector_paused(api_as, administrator, monkeypatc
 
     during = []
 
-    def store(items):
+    def store(items, metrics=None):
         during.append(gc.isenabled())
         return {"received": 0, "created": 0, "duplicates": 0}
 
