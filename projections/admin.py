@@ -40,8 +40,11 @@ def cascade_view(request, pk: int):
     hops = max(1, min(int(raw), queries.MAX_HOPS)) if raw.isascii() and raw.isdigit() else 4
     context = {"hops": hops, "back": {"url": reverse("admin:register_risk_change", args=[pk]), "label": risk.code}}
     try:
-        result = queries.cascade(pk, hops)
-        context.update(result=result, diagram=diagram.cascade_svg(result), ranking=queries.systemic_ranking(hops, 10))
+        seen = visibility.programme_filter(request.user)
+        result = queries.cascade(pk, hops, seen)
+        context.update(
+            result=result, diagram=diagram.cascade_svg(result), ranking=queries.systemic_ranking(hops, 10, seen)
+        )
     except STORE_ERRORS as exc:
         context["error"] = _unavailable(exc)
     return _page(request, "cascade", _("Cascade of %(risk)s") % {"risk": risk}, "register.view_risk", **context)
@@ -51,7 +54,7 @@ def blast_radius_view(request, pk: int):
     component = get_object_or_404(Component, pk=pk)
     context = {"back": {"url": reverse("admin:register_component_change", args=[pk]), "label": component.name}}
     try:
-        context["result"] = queries.blast_radius(pk)
+        context["result"] = queries.blast_radius(pk, visibility.programme_filter(request.user))
     except STORE_ERRORS as exc:
         context["error"] = _unavailable(exc)
     title = _("Blast radius of %(component)s") % {"component": component}
@@ -79,7 +82,7 @@ def search_view(request):
     context = {"q": q, "kind": kind, "kinds": KINDS, "results": []}
     if q:
         try:
-            results = queries.search(q, kind, 20)
+            results = queries.search(q, kind, 20, visibility.programme_filter(request.user))
         except STORE_ERRORS as exc:
             context["error"] = _unavailable(exc)
         else:
@@ -92,12 +95,13 @@ def search_view(request):
 
 
 def incident_view(request, pk: int):
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = get_object_or_404(visibility.scope(Incident.objects.all(), request.user), pk=pk)
     context = {"back": {"url": reverse("admin:incidents_incident_change", args=[pk]), "label": str(incident)}}
+    seen = visibility.programme_filter(request.user)
     try:
         context.update(
-            similar=queries.similar_incidents(pk),
-            suggested=queries.suggested_risks(pk),
+            similar=queries.similar_incidents(pk, programmes=seen),
+            suggested=queries.suggested_risks(pk, programmes=seen),
             path=queries.incident_path(pk),
         )
     except STORE_ERRORS as exc:
@@ -141,9 +145,9 @@ extensions.add_object_tools("register.component", "projections.graph", component
 extensions.add_object_tools("incidents.incident", "projections.graph", incident_tools)
 
 
-def find_duplicates(title: str, description: str) -> list[dict]:
+def find_duplicates(title: str, description: str, programmes: list[int] | None = None) -> list[dict]:
     try:
-        hits = queries.possible_duplicates(title, description)
+        hits = queries.possible_duplicates(title, description, programmes=programmes)
     except vectors.VectorUnavailable:
         return []  # the search store being down must not block registering a risk
     # The risk's key, so the form lists only risks its user may see.

@@ -97,6 +97,8 @@ def risk_nodes(ids=None) -> list[Node]:
                     "score": risk.score,
                     "level": risk.level,
                     "status": risk.status,
+                    # Queries keep to the programmes their reader sees (register.visibility).
+                    "programme": risk.programme_id,
                 },
                 sorted(set(rels)),
             )
@@ -110,6 +112,7 @@ def risk_nodes(ids=None) -> list[Node]:
                     "status": m.status,
                     "risk": risk.code,
                     "done_on": m.done_on.isoformat() if m.done_on else None,
+                    "programme": risk.programme_id,
                 },
             )
             for m in mitigations
@@ -120,9 +123,10 @@ def risk_nodes(ids=None) -> list[Node]:
 def metric_nodes(ids=None) -> list[Node]:
     from monitoring.models import Metric
 
-    rows = _ids_filter(Metric.objects.all(), ids).values_list("pk", "key", "name", "unit")
+    rows = _ids_filter(Metric.objects.all(), ids).values_list("pk", "key", "name", "unit", "programme_id")
     return [
-        Node("Metric", key("metric", pk), {"name": name, "metric_key": k, "unit": unit}) for pk, k, name, unit in rows
+        Node("Metric", key("metric", pk), {"name": name, "metric_key": k, "unit": unit, "programme": programme})
+        for pk, k, name, unit, programme in rows
     ]
 
 
@@ -139,8 +143,8 @@ def category_nodes(ids=None) -> list[Node]:
     from register.models import Category
 
     return [
-        Node("Category", key("category", pk), {"name": name})
-        for pk, name in _ids_filter(Category.objects.all(), ids).values_list("pk", "name")
+        Node("Category", key("category", pk), {"name": name, "programme": programme})
+        for pk, name, programme in _ids_filter(Category.objects.all(), ids).values_list("pk", "name", "programme_id")
     ]
 
 
@@ -152,7 +156,13 @@ def incident_nodes(ids=None) -> list[Node]:
         Node(
             "Incident",
             key("incident", i.pk),
-            {"title": i.title, "status": i.status, "severity": i.severity, "detected_at": i.detected_at.isoformat()},
+            {
+                "title": i.title,
+                "status": i.status,
+                "severity": i.severity,
+                "detected_at": i.detected_at.isoformat(),
+                "programme": i.programme_id,
+            },
             sorted(("REALIZES", "Risk", key("risk", r.pk)) for r in i.risks.all()),
         )
         for i in incidents
@@ -194,28 +204,35 @@ def risk_documents(ids=None) -> list[Document]:
     from register.models import Risk
 
     rows = _ids_filter(Risk.objects.all(), ids).values_list(
-        "pk", "code", "title", "description", "impact_text", "level"
+        "pk", "code", "title", "description", "impact_text", "level", "programme_id"
     )
     return [
         _document(
             "risk",
             pk,
             "\n".join(p for p in (title, description, impact) if p),
-            {"code": code, "title": title, "level": level},
+            # The programme is filtered on by the store (vectors.where): search keeps to what its
+            # reader sees.
+            {"code": code, "title": title, "level": level, "programme": programme},
         )
-        for pk, code, title, description, impact, level in rows
+        for pk, code, title, description, impact, level, programme in rows
     ]
 
 
 def mitigation_documents(ids=None) -> list[Document]:
     from register.models import Mitigation
 
-    rows = _ids_filter(Mitigation.objects.all(), ids).values_list("pk", "title", "detail", "status", "risk__code")
+    rows = _ids_filter(Mitigation.objects.all(), ids).values_list(
+        "pk", "title", "detail", "status", "risk__code", "risk__programme_id"
+    )
     return [
         _document(
-            "mitigation", pk, f"{title}\n{detail[:2000]}".strip(), {"title": title, "risk": code, "status": status}
+            "mitigation",
+            pk,
+            f"{title}\n{detail[:2000]}".strip(),
+            {"title": title, "risk": code, "status": status, "programme": programme},
         )
-        for pk, title, detail, status, code in rows
+        for pk, title, detail, status, code, programme in rows
     ]
 
 
@@ -234,7 +251,7 @@ def incident_documents(ids=None) -> list[Document]:
                 "incident",
                 i.pk,
                 "\n".join(p for p in parts if p),
-                {"title": i.title, "status": i.status, "severity": i.severity},
+                {"title": i.title, "status": i.status, "severity": i.severity, "programme": i.programme_id},
             )
         )
     return docs

@@ -18,17 +18,22 @@ def _hops(hops: int) -> int:
     return max(1, min(int(hops), MAX_HOPS))
 
 
-def cascade(risk_pk: int, hops: int = 4) -> dict:
+def cascade(risk_pk: int, hops: int = 4, programmes: list[int] | None = None) -> dict:
     """Risks reachable from this one through CAUSES within ``hops``: each with its distance, and the
-    cumulative exposure (sum of scores of everything reached)."""
+    cumulative exposure (sum of scores of everything reached). A reached risk of a programme outside
+    ``programmes`` (None: all) is only counted (``elsewhere``): the graph returns nothing of it."""
     hops = _hops(hops)
     start = documents.key("risk", risk_pk)
-    reached = graph.run(
+    rows = graph.run(
         f"MATCH p = (a:Risk {{key: $key}})-[:CAUSES*1..{hops}]->(b:Risk) WHERE b.key <> $key "
-        "RETURN b.key AS key, b.code AS code, b.title AS title, b.score AS score, min(length(p)) AS hops "
+        "WITH b, min(length(p)) AS hops, ($programmes IS NULL OR b.programme IN $programmes) AS seen "
+        "RETURN CASE WHEN seen THEN b.key END AS key, CASE WHEN seen THEN b.code END AS code, "
+        "CASE WHEN seen THEN b.title END AS title, CASE WHEN seen THEN b.score END AS score, hops "
         "ORDER BY hops, code",
         key=start,
+        programmes=programmes,
     )
+    reached = [row for row in rows if row["key"] is not None]
     keys = [start] + [r["key"] for r in reached]
     edges = graph.run(
         "MATCH (x:Risk)-[:CAUSES]->(y:Risk) WHERE x.key IN $keys AND y.key IN $keys "
@@ -49,13 +54,18 @@ def cascade(risk_pk: int, hops: int = 4) -> dict:
         "reached": reached,
         "exposure": running,
         "edges": edges,
+        # Linked risks in programmes the reader cannot see: that they exist, nothing of what they are.
+        "elsewhere": len(rows) - len(reached),
     }
 
 
-def blast_radius(component_pk: int) -> dict:
-    """Risks affecting a component, with their indicators' metrics, mitigations and open incidents."""
+def blast_radius(component_pk: int, programmes: list[int] | None = None) -> dict:
+    """Risks affecting a component (of ``programmes``; None: all — components are the
+    organisation's, their risks are not), with their indicators' metrics, mitigations and open
+    incidents."""
     rows = graph.run(
         "MATCH (c:Component {key: $key})<-[:AFFECTS]-(r:Risk) "
+        "WHERE $programmes IS NULL OR r.programme IN $programmes "
         "OPTIONAL MATCH (r)-[:MONITORED_BY]->(m:Metric) "
         "OPTIONAL MATCH (r)-[:MITIGATED_BY]->(g:Mitigation) "
         "OPTIONAL MATCH (i:Incident)-[:REALIZES]->(r) "
@@ -64,6 +74,7 @@ def blast_radius(component_pk: int) -> dict:
         "collect(DISTINCT [i.key, i.title, i.status]) AS incidents "
         "ORDER BY score DESC, code",
         key=documents.key("component", component_pk),
+        programmes=programmes,
     )
     open_states = _open_states()
     for row in rows:
@@ -76,16 +87,20 @@ def blast_radius(component_pk: int) -> dict:
     return {"component": documents.key("component", component_pk), "risks": rows}
 
 
-def systemic_ranking(hops: int = 4, limit: int = 20) -> list[dict]:
-    """Risks ordered by downstream exposure: the scores of every risk they cascade into."""
+def systemic_ranking(hops: int = 4, limit: int = 20, programmes: list[int] | None = None) -> list[dict]:
+    """Risks of ``programmes`` (None: all) ordered by downstream exposure: the scores of every risk
+    of those programmes they cascade into."""
     hops = _hops(hops)
     return graph.run(
-        f"MATCH (a:Risk) OPTIONAL MATCH (a)-[:CAUSES*1..{hops}]->(b:Risk) WHERE b.key <> a.key "
+        "MATCH (a:Risk) WHERE $programmes IS NULL OR a.programme IN $programmes "
+        f"OPTIONAL MATCH (a)-[:CAUSES*1..{hops}]->(b:Risk) "
+        "WHERE b.key <> a.key AND ($programmes IS NULL OR b.programme IN $programmes) "
         "WITH a, collect(DISTINCT b) AS down "
         "RETURN a.key AS key, a.code AS code, a.title AS title, a.score AS score, size(down) AS downstream, "
         "reduce(total = 0, x IN down | total + x.score) AS exposure "
         "ORDER BY exposure DESC, score DESC, code LIMIT $limit",
         limit=int(limit),
+        programmes=programmes,
     )
 
 
@@ -111,33 +126,36 @@ def incident_path(incident_pk: int) -> dict:
     return {"incident": documents.key("incident", incident_pk), "detected_on": detected, "risks": rows}
 
 
-def search(text: str, kind: str = "risk", limit: int = 10) -> list[dict]:
-    """Hybrid search (projections/search.py): [] when nothing matches."""
-    return hybrid.search(kind, text, limit)
+def search(text: str, kind: str = "risk", limit: int = 10, programmes: list[int] | None = None) -> list[dict]:
+    """Hybrid search (projections/search.py) among the documents of ``programmes`` (None: all): []
+    when nothing matches."""
+    return hybrid.search(kind, text, limit, programmes=programmes)
 
 
-def _related(entity: str, text: str, limit: int) -> list[dict]:
+def _related(entity: str, text: str, limit: int, programmes: list[int] | None = None) -> list[dict]:
     """The nearest documents that are matches at all (the model's search threshold)."""
     threshold = embeddings.search_threshold()
-    return [h for h in vectors.query(entity, text, limit) if h["similarity"] >= threshold]
+    return [h for h in vectors.query(entity, text, limit, programmes) if h["similarity"] >= threshold]
 
 
-def possible_duplicates(title: str, description: str = "", exclude_pk: int | None = None) -> list[dict]:
-    """Existing risks whose text is close to this one (similarity at or above the model's duplicate
-    threshold)."""
+def possible_duplicates(
+    title: str, description: str = "", exclude_pk: int | None = None, programmes: list[int] | None = None
+) -> list[dict]:
+    """Existing risks of ``programmes`` (None: all) whose text is close to this one (similarity at or
+    above the model's duplicate threshold)."""
     threshold = embeddings.duplicate_threshold()
     exclude = documents.key("risk", exclude_pk) if exclude_pk else None
-    hits = vectors.query("risk", "\n".join(p for p in (title, description) if p), 5)
+    hits = vectors.query("risk", "\n".join(p for p in (title, description) if p), 5, programmes)
     return [h for h in hits if h["similarity"] >= threshold and h["key"] != exclude]
 
 
-def similar_incidents(incident_pk: int, limit: int = 5) -> list[dict]:
+def similar_incidents(incident_pk: int, limit: int = 5, programmes: list[int] | None = None) -> list[dict]:
     """Past incidents whose text is close to this one's, with their root causes and the mitigations
     of their risks implemented after them (what followed)."""
     from incidents.models import Incident
 
     (doc,) = documents.incident_documents([incident_pk])
-    hits = [h for h in _related("incident", doc.text, limit + 1) if h["key"] != doc.key][:limit]
+    hits = [h for h in _related("incident", doc.text, limit + 1, programmes) if h["key"] != doc.key][:limit]
     found = {
         i.pk: i
         for i in Incident.objects.filter(pk__in=[documents.split_key(h["key"])[1] for h in hits]).prefetch_related(
@@ -167,7 +185,7 @@ def similar_incidents(incident_pk: int, limit: int = 5) -> list[dict]:
     return result
 
 
-def suggested_risks(incident_pk: int, limit: int = 3) -> list[dict]:
+def suggested_risks(incident_pk: int, limit: int = 3, programmes: list[int] | None = None) -> list[dict]:
     """Risks whose text is close to the incident's and that it is not linked to yet."""
     from incidents.models import Incident
 
@@ -175,4 +193,4 @@ def suggested_risks(incident_pk: int, limit: int = 3) -> list[dict]:
         documents.key("risk", pk) for pk in Incident.objects.get(pk=incident_pk).risks.values_list("pk", flat=True)
     }
     (doc,) = documents.incident_documents([incident_pk])
-    return [h for h in _related("risk", doc.text, limit + len(linked)) if h["key"] not in linked][:limit]
+    return [h for h in _related("risk", doc.text, limit + len(linked), programmes) if h["key"] not in linked][:limit]

@@ -198,12 +198,14 @@ def spellings(groups: list[list[str]], nearest_texts: list[str]) -> list[str]:
     return list(dict.fromkeys(chosen))[:MAX_LOOKUPS]
 
 
-def _word_matches(entity, groups, query_codes, query_vector, near, nearest_texts) -> list[tuple]:
+def _word_matches(entity, groups, query_codes, query_vector, near, nearest_texts, programmes=None) -> list[tuple]:
     """(metadata, words matched, word score, code match, similarity, close in meaning) of every
     document that contains a query word or has a query code: the nearest ones as they are, plus what
     the lookup of rare words finds."""
     found = {key: (hit, text, None) for (key, hit), text in zip(near.items(), nearest_texts, strict=True)}
-    for doc in vectors.containing(entity, spellings(groups, nearest_texts), query_codes, CANDIDATES):
+    for doc in vectors.containing(
+        entity, spellings(groups, nearest_texts), query_codes, CANDIDATES, programmes=programmes
+    ):
         if doc["key"] not in found:
             found[doc["key"]] = (doc, doc.pop("document"), doc.pop("embedding"))
     matches = []
@@ -219,9 +221,11 @@ def _word_matches(entity, groups, query_codes, query_vector, near, nearest_texts
     return matches
 
 
-def search(entity: str, text: str, limit: int = 10, threshold: float | None = None) -> list[dict]:
-    """Hits for ``text`` in one collection (risk, incident, mitigation), best first; [] when nothing
-    matches."""
+def search(
+    entity: str, text: str, limit: int = 10, threshold: float | None = None, programmes: list[int] | None = None
+) -> list[dict]:
+    """Hits for ``text`` in one collection (risk, incident, mitigation) among the documents of
+    ``programmes`` (None: all; the store filters), best first; [] when nothing matches."""
     text = (text or "").strip()
     if not text:
         return []
@@ -229,13 +233,15 @@ def search(entity: str, text: str, limit: int = 10, threshold: float | None = No
     groups = term_groups(text)
     query_codes = codes([g[0] for g in groups])
     query_vector = embeddings.embed_queries([text])[0]
-    near = {h["key"]: h for h in vectors.nearest(entity, query_vector, CANDIDATES, documents=True)}
+    near = {
+        h["key"]: h for h in vectors.nearest(entity, query_vector, CANDIDATES, documents=True, programmes=programmes)
+    }
     nearest_texts = [h.pop("document") for h in near.values()]
     semantic = [h for h in near.values() if h["similarity"] >= threshold]
     hits = {h["key"]: {**h, "match": "meaning"} for h in semantic}
     by_words, code_keys = [], set()
     for metadata, matched, score, coded, similarity, close in _word_matches(
-        entity, groups, query_codes, query_vector, near, nearest_texts
+        entity, groups, query_codes, query_vector, near, nearest_texts, programmes
     ):
         key = metadata["key"]
         supported = key in hits or (close and similarity >= SUPPORT * threshold)

@@ -182,11 +182,23 @@ def _public(metadata: dict | None) -> dict:
     return {k: v for k, v in (metadata or {}).items() if k not in _INTERNAL}
 
 
-def nearest(entity: str, vector: list[float], limit: int = 10, documents: bool = False) -> list[dict]:
-    """The ``limit`` nearest documents to a query vector: key, similarity (1 − cosine distance),
-    metadata, and with ``documents`` the stored (folded) text."""
+def within(programmes: list[int] | None) -> dict:
+    """The store's own filter for documents of ``programmes`` (None: every programme)."""
+    return {} if programmes is None else {"where": {"programme": {"$in": list(programmes)}}}
+
+
+def nearest(
+    entity: str, vector: list[float], limit: int = 10, documents: bool = False, programmes: list[int] | None = None
+) -> list[dict]:
+    """The ``limit`` nearest documents to a query vector among those of ``programmes`` (None: all):
+    key, similarity (1 − cosine distance), metadata, and with ``documents`` the stored (folded) text."""
+    if programmes is not None and not programmes:
+        return []
     include = ["metadatas", "distances"] + (["documents"] if documents else [])
-    result = _on(entity, lambda c: c.query(query_embeddings=[vector], n_results=limit, include=include))
+    result = _on(
+        entity,
+        lambda c: c.query(query_embeddings=[vector], n_results=limit, include=include, **within(programmes)),
+    )
     texts = result["documents"][0] if documents else [None] * len(result["ids"][0])
     return [
         {
@@ -201,22 +213,27 @@ def nearest(entity: str, vector: list[float], limit: int = 10, documents: bool =
     ]
 
 
-def query(entity: str, text: str, limit: int = 10) -> list[dict]:
-    """The nearest documents to a text (embedded as a query)."""
-    return nearest(entity, embeddings.embed_queries([text])[0], limit)
+def query(entity: str, text: str, limit: int = 10, programmes: list[int] | None = None) -> list[dict]:
+    """The nearest documents to a text (embedded as a query), among those of ``programmes``."""
+    return nearest(entity, embeddings.embed_queries([text])[0], limit, programmes=programmes)
 
 
-def containing(entity: str, spellings: list[str], codes: list[str], limit: int = 50) -> list[dict]:
-    """Documents whose folded text contains any of ``spellings`` (folded too), or
-    whose code or risk is one of ``codes``: key, document, embedding and metadata."""
+def containing(
+    entity: str, spellings: list[str], codes: list[str], limit: int = 50, programmes: list[int] | None = None
+) -> list[dict]:
+    """Documents of ``programmes`` (None: all) whose folded text contains any of ``spellings``
+    (folded too), or whose code or risk is one of ``codes``: key, document, embedding and metadata."""
     found: dict[str, dict] = {}
+    if programmes is not None and not programmes:
+        return []
     filters = []
     if spellings:
         clauses = [{"$contains": s} for s in spellings]
-        filters.append({"where_document": clauses[0] if len(clauses) == 1 else {"$or": clauses}})
+        filters.append({"where_document": clauses[0] if len(clauses) == 1 else {"$or": clauses}, **within(programmes)})
     if codes:
         field = "risk" if entity == "mitigation" else "code"
-        filters.append({"where": {field: {"$in": codes}}})
+        by_code = {field: {"$in": codes}}
+        filters.append({"where": by_code if programmes is None else {"$and": [by_code, within(programmes)["where"]]}})
     for condition in filters:
         result = _on(
             entity,

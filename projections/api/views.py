@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from projections import graph, queries, vectors
+from register import visibility
 
 KINDS = ("risk", "incident", "mitigation")
 
@@ -72,7 +73,8 @@ class SearchView(_StoreView):
     def get(self, request):
         """Semantic search (Japanese or English) over risks, incidents (with postmortems) or mitigations."""
         params = _valid(SearchQuery, request)
-        return Response({"results": queries.search(params["q"], params["type"], params["limit"])})
+        seen = visibility.programme_filter(request.user)
+        return Response({"results": queries.search(params["q"], params["type"], params["limit"], seen)})
 
 
 class DuplicatesView(_StoreView):
@@ -80,7 +82,10 @@ class DuplicatesView(_StoreView):
     def get(self, request):
         """Existing risks close to a title (and description) before one is created."""
         params = _valid(DuplicateQuery, request)
-        return Response({"possible_duplicates": queries.possible_duplicates(params["title"], params["description"])})
+        found = queries.possible_duplicates(
+            params["title"], params["description"], programmes=visibility.programme_filter(request.user)
+        )
+        return Response({"possible_duplicates": found})
 
 
 class CascadeView(_StoreView):
@@ -90,7 +95,8 @@ class CascadeView(_StoreView):
         from register.api.programmes import risk_named
 
         risk = risk_named(request.user, code)
-        return Response(queries.cascade(risk.pk, _valid(HopsQuery, request)["hops"]))
+        hops = _valid(HopsQuery, request)["hops"]
+        return Response(queries.cascade(risk.pk, hops, visibility.programme_filter(request.user)))
 
 
 class RankingView(_StoreView):
@@ -98,7 +104,8 @@ class RankingView(_StoreView):
     def get(self, request):
         """Risks ordered by downstream exposure (systemic risks first)."""
         params = _valid(HopsQuery, request)
-        return Response({"results": queries.systemic_ranking(params["hops"], params["limit"])})
+        seen = visibility.programme_filter(request.user)
+        return Response({"results": queries.systemic_ranking(params["hops"], params["limit"], seen)})
 
 
 class BlastRadiusView(_StoreView):
@@ -107,7 +114,8 @@ class BlastRadiusView(_StoreView):
         """Risks affecting a component, their indicators, mitigations and open incidents."""
         from register.models import Component
 
-        return Response(queries.blast_radius(get_object_or_404(Component, pk=pk).pk))
+        component = get_object_or_404(Component, pk=pk)
+        return Response(queries.blast_radius(component.pk, visibility.programme_filter(request.user)))
 
 
 class IncidentGraphView(_StoreView):
@@ -118,13 +126,14 @@ class IncidentGraphView(_StoreView):
         """The incident's path (risks → mitigations in place), similar past incidents, suggested risks."""
         from incidents.models import Incident
 
-        incident = get_object_or_404(Incident, pk=pk)
+        incident = get_object_or_404(visibility.scope(Incident.objects.all(), request.user), pk=pk)
         # The declared limit used to be ignored (and "null" accepted): it now bounds the list.
         limit = _valid(SimilarQuery, request)["limit"]
+        seen = visibility.programme_filter(request.user)
         return Response(
             {
                 "path": queries.incident_path(incident.pk),
-                "similar_incidents": queries.similar_incidents(incident.pk, limit),
-                "suggested_risks": queries.suggested_risks(incident.pk, min(limit, 3)),
+                "similar_incidents": queries.similar_incidents(incident.pk, limit, seen),
+                "suggested_risks": queries.suggested_risks(incident.pk, min(limit, 3), seen),
             }
         )
