@@ -56,12 +56,15 @@ object_tools: dict[str, _Registry] = {}
 risk_detail_fields = _Registry()
 duplicate_finders = _Registry()
 
+portfolio_figures = _Registry()
+
 # An index panel: request -> {"title", "columns", "rows"} or None (hidden for this user).
 IndexPanel = Callable[[HttpRequest], dict | None]
 # Object tools of a change form: (request, obj or None on the add form) -> [(url, label), ...].
 ObjectTools = Callable[[HttpRequest, Any], Iterable[tuple[str, str]]]
-# Possible duplicates of a new risk: (title, description) -> [{"pk", "code", "title", "similarity"}].
-DuplicateFinder = Callable[[str, str], list[dict]]
+# Possible duplicates of a new risk: (title, description, programmes=[keys] or None for all) ->
+# [{"pk", "code", "title", "similarity"}], among the risks of those programmes.
+DuplicateFinder = Callable[..., list[dict]]
 
 
 def add_risk_inline(name: str, inline: type, order: int) -> None:
@@ -72,6 +75,21 @@ def add_risk_inline(name: str, inline: type, order: int) -> None:
 def add_index_panel(name: str, panel: IndexPanel, order: int = 100) -> None:
     """Add a summary panel to the admin index."""
     index_panels.add(name, panel, order)
+
+
+@dataclass(frozen=True)
+class PortfolioFigure:
+    """A column of the portfolio (the register's programmes panel): ``count(request)`` gives
+    {programme key: n} over what the user sees, None when they may not see it; a parent's figure is
+    the sum of its own and its programmes'."""
+
+    label: Any
+    count: Callable[[HttpRequest], dict[int, int] | None]
+
+
+def add_portfolio_figure(name: str, label, count, order: int = 100) -> None:
+    """Add a column to the portfolio panel: open alerts, open incidents, overdue reviews …"""
+    portfolio_figures.add(name, PortfolioFigure(label, count), order)
 
 
 # A card of the admin index's dashboard, before the panels (the register's counts and heat map):

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
+from core import extensions
 from core.colours import text_on
 from register import scoring, visibility
 from register.admin import LIVE_COLOURS
 from register.choices import Assessment, Level, LiveStatus, RiskStatus
 from register.heatmap import heatmap, moves, moves_svg
-from register.models import LevelBand, Risk
+from register.middleware import SESSION_KEY
+from register.models import LevelBand, Programme, Risk
 
 
 def level_counts(risks) -> list[dict]:
@@ -89,8 +94,24 @@ def heatmap_view(site, request):
     return TemplateResponse(request, "admin/register/heatmap.html", context)
 
 
+@require_POST
+def select_programme(request):
+    """The header's selector: remember the programme chosen (empty: all) and go back."""
+    code = request.POST.get("programme", "")
+    if code and Programme.objects.visible_to(request.user).filter(code=code).exists():
+        request.session[SESSION_KEY] = code
+    else:
+        request.session.pop(SESSION_KEY, None)
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return HttpResponseRedirect(back if back and safe else reverse("admin:index"))
+
+
 def admin_urls(site) -> list:
-    return [path("heatmap/", site.admin_view(lambda request: heatmap_view(site, request)), name="heatmap")]
+    return [
+        path("heatmap/", site.admin_view(lambda request: heatmap_view(site, request)), name="heatmap"),
+        path("programme/", site.admin_view(select_programme), name="programme_select"),
+    ]
 
 
 def portfolio_panel(request):
@@ -123,6 +144,16 @@ def portfolio_panel(request):
             totals[pk] = total
         return totals[pk]
 
+    # What the other apps count per programme (open alerts, incidents, spent budgets, overdue
+    # reviews), rolled up the same way: one query each.
+    figures = []
+    for figure in extensions.portfolio_figures.values():
+        counted = figure.count(request)
+        if counted is not None:
+            figures.append(figure.label)
+            for programme_id, n in counted.items():
+                if programme_id in own:
+                    own[programme_id][f"figure:{figure.label}"] = n
     by_pk = {p["pk"]: p for p in programmes}
 
     def depth(p: dict) -> int:
@@ -153,10 +184,18 @@ def portfolio_panel(request):
                 counts.get(Level.MEDIUM, 0),
                 counts.get(Level.LOW, 0),
                 worst,
+                *(counts.get(f"figure:{label}", 0) for label in figures),
             )
         )
     return {
         "title": _("Programmes"),
-        "columns": [_("programme"), Level.HIGH.label, Level.MEDIUM.label, Level.LOW.label, _("worst live state")],
+        "columns": [
+            _("programme"),
+            Level.HIGH.label,
+            Level.MEDIUM.label,
+            Level.LOW.label,
+            _("worst live state"),
+            *figures,
+        ],
         "rows": rows,
     }
