@@ -382,3 +382,155 @@ def test_lists_say_whose_code_it_is_when_they_hold_several_programmes(two, clien
     p2, pay, alice, _ = two
     client.force_login(alice)
     assert ">R-1<" in client.get("/admin/register/risk/").content.decode()  # one programme: plain codes
+
+
+def test_the_portfolio_counts_each_programmes_open_incidents_and_overdue_reviews(two, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.models import Incident
+    from reviews.actions import open_review
+    from reviews.models import Review
+
+    p2, pay, *_ = two
+    Incident.objects.create(programme=pay, title="card network down")
+    Incident.objects.create(programme=pay, title="refunds stuck")
+    Incident.objects.create(programme=p2, title="graph sync lag")
+    review, _ = open_review("weekly", programme=p2)
+    Review.objects.filter(pk=review.pk).update(due_date=timezone.localdate() - timedelta(days=3))
+    client.force_login(make_user("root", superuser=True))
+    panel = _panel(client.get("/admin/"), "Programmes")
+    columns = [str(c) for c in panel["columns"]]
+    rows = {str(row[0]).split(">")[1].split("<")[0]: dict(zip(columns, row, strict=True)) for row in panel["rows"]}
+    assert (rows["PAY"]["open incidents"], rows["P2"]["open incidents"]) == (2, 1)
+    assert (rows["PAY"]["overdue reviews"], rows["P2"]["overdue reviews"]) == (0, 1)
+
+
+def test_the_header_selector_narrows_every_admin_page_to_one_programme(two, client):
+    p2, pay, *_ = two
+    both = make_user("both")
+    for programme in (p2, pay):
+        Membership.objects.create(programme=programme, user=both, role=roles.VIEWER)
+    client.force_login(both)
+    index = client.get("/admin/").content.decode()
+    assert 'id="riskregister-programme"' in index
+    pay_title = Risk.objects.get(programme=pay, code="R-1").title
+    p2_title = Risk.objects.get(programme=p2, code="R-1").title
+    assert pay_title in client.get("/admin/register/risk/").content.decode()
+    response = client.post("/admin/programme/", {"programme": "P2", "next": "/admin/register/risk/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/register/risk/"
+    page = client.get("/admin/register/risk/").content.decode()
+    assert p2_title in page and pay_title not in page
+    # The API names its programme itself: the choice is the admin's.
+    assert client.get("/api/v1/risks/", {"page_size": 50}).json()["count"] == 14
+    # A programme the person cannot see is not remembered; "all" is the default again.
+    client.post("/admin/programme/", {"programme": "NOPE", "next": "/admin/"})
+    assert pay_title in client.get("/admin/register/risk/").content.decode()
+    # Off-site "next" addresses are refused.
+    assert client.post("/admin/programme/", {"programme": "", "next": "https://evil.example/"})["Location"] == "/admin/"
+
+
+def test_each_programme_keeps_its_own_catalogue_from_its_plan(two):
+    """The same plan in two programmes: two sets of categories, metrics, alert rules, strategies,
+    review templates and appetite — keys stay unique in the organisation, names within a programme."""
+    from monitoring.models import AlertRule, Metric
+    from register.models import Appetite, Category, ScaleBand, Strategy
+    from reviews.models import ReviewTemplate
+
+    p2, pay, *_ = two
+    for model in (Category, Metric, AlertRule, Strategy, ReviewTemplate):
+        mine, theirs = model.objects.filter(programme=p2), model.objects.filter(programme=pay)
+        assert mine.exists() and theirs.exists(), model
+    assert Appetite.objects.filter(programme=p2).exists() == Appetite.objects.filter(programme=pay).exists()
+    keys = list(Metric.objects.values_list("key", flat=True))
+    assert len(keys) == len(set(keys))
+    # Every risk's category and indicator metrics are of its own programme.
+    for risk in Risk.objects.select_related("category").prefetch_related("indicators__metric"):
+        assert risk.category is None or risk.category.programme_id == risk.programme_id
+        assert all(i.metric.programme_id == risk.programme_id for i in risk.indicators.all() if i.metric_id)
+    # Both plans state the same scale: one organisation's scale, shared, not copied.
+    assert not ScaleBand.objects.filter(programme__isnull=False).exists()
+
+
+def test_a_programme_with_its_own_scale_keeps_it_to_itself(two):
+    from plans.parser import parse_plan
+    from register.models import ScaleBand
+
+    p2, pay, *_ = two
+    text = SEED_EN.read_text(encoding="utf-8")
+    changed = text.replace("| 1-2 |", "| 1-1 |").replace("| 3-4 |", "| 2-4 |")
+    assert changed != text, "the seed's scale is written as expected"
+    organisation = sorted(ScaleBand.objects.filter(programme__isnull=True).values_list("label", "min_value"))
+    import_plan(parse_plan(changed), programme=pay, source_name="pay v2")
+    assert sorted(ScaleBand.objects.filter(programme__isnull=True).values_list("label", "min_value")) == organisation
+    own = ScaleBand.objects.for_programme(pay)
+    assert own.exists() and all(band.programme_id == pay.pk for band in own)
+    assert list(ScaleBand.objects.for_programme(p2)) == list(ScaleBand.objects.filter(programme__isnull=True))
+    # A phase under PAY scores by PAY's scale until it states its own.
+    phase = Programme.objects.create(code="PAY-2", name="Payments phase 2", parent=pay)
+    assert set(ScaleBand.objects.for_programme(phase)) == set(own)
+
+
+def test_beat_opens_each_programmes_review_from_its_own_template(two):
+    from reviews.models import Review
+    from reviews.tasks import open_weekly_review
+
+    p2, pay, *_ = two
+    result = open_weekly_review()
+    assert "P2" in result and "PAY" in result
+    for programme in (p2, pay):
+        review = Review.objects.get(programme=programme, kind="weekly")
+        assert review.items.count() > 0
+        assert {row.risk.programme_id for row in review.reassessments.select_related("risk")} <= {programme.pk}
+    assert open_weekly_review().count("already open") == 2  # idempotent
+
+
+def test_an_alertmanager_token_of_one_programme_finds_risks_there_only(two, client):
+    from incidents.models import Incident, IntegrationToken
+
+    p2, pay, *_ = two
+    token = IntegrationToken(name="pay alertmanager", programme=pay)
+    raw = token.issue()
+    token.save()
+    payload = {
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "CardLatency", "risk": "R-1"},
+                "annotations": {"summary": "card latency"},
+                "startsAt": "2026-12-01T10:00:00Z",
+                "fingerprint": "f1",
+            }
+        ]
+    }
+    response = client.post(
+        "/api/v1/integrations/alertmanager/",
+        payload,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 200, response.content
+    incident = Incident.objects.get(title__startswith="CardLatency")
+    # R-1 exists in both programmes; the token's programme says which.
+    assert incident.programme == pay
+    assert list(incident.risks.values_list("programme__code", "code")) == [("PAY", "R-1")]
+
+
+def test_the_api_opens_an_incident_in_the_programme_of_its_risks(two, api_as):
+    p2, pay, *_ = two
+    responder = make_user("responder-both")
+    for programme in (p2, pay):
+        Membership.objects.create(programme=programme, user=responder, role=roles.INCIDENT_RESPONDER)
+    api = api_as(responder)
+    created = api.post("/api/v1/incidents/", {"title": "refunds stuck", "risks": ["PAY:R-2"]}, format="json")
+    assert created.status_code == 201, created.data
+    assert created.data["programme"] == "PAY"
+    mixed = api.post("/api/v1/incidents/", {"title": "x", "programme": "P2", "risks": ["PAY:R-2"]}, format="json")
+    assert mixed.status_code == 400 and "risks" in mixed.data
+    # Responding in P2 is no say in PAY: PAY's incident is not found for P2's responder.
+    p2_responder = make_user("responder-p2")
+    Membership.objects.create(programme=p2, user=p2_responder, role=roles.INCIDENT_RESPONDER)
+    pk = created.data["id"]
+    note = api_as(p2_responder).post(f"/api/v1/incidents/{pk}/notes/", {"message": "hi"}, format="json")
+    assert note.status_code == 404
