@@ -58,13 +58,18 @@ def test_bootstrap_loads_the_demo_once_and_creates_one_admin(capsys, monkeypatch
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from register.models import Risk
+    from django.db.models import Count
+
+    from register.models import Programme, Risk, RiskLink
 
     monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
     monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
     call_command("bootstrap")
     out = capsys.readouterr().out
-    assert Risk.objects.count() == 7
+    # The demo: two programmes under one organisation, linked by one risk link across them.
+    assert dict(Risk.objects.values_list("programme__code").annotate(n=Count("id")).order_by()) == {"P2": 7, "PAY": 3}
+    assert Programme.objects.get(code="P2").parent.code == Programme.objects.get(code="PAY").parent.code == "ORG"
+    assert RiskLink.objects.filter(cause__programme__code="P2", effect__programme__code="PAY").count() == 1
     password = out.split("with password '")[1].split("'")[0]
     assert "shown only this once" in out
     admin = get_user_model().objects.get(username="admin")
@@ -73,7 +78,7 @@ def test_bootstrap_loads_the_demo_once_and_creates_one_admin(capsys, monkeypatch
     call_command("bootstrap")
     out = capsys.readouterr().out
     assert "exists already" in out and password not in out
-    assert Risk.objects.count() == 7 and get_user_model().objects.count() == 1
+    assert Risk.objects.count() == 10 and get_user_model().objects.count() == 1
 
 
 @pytest.mark.django_db

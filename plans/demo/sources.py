@@ -15,6 +15,7 @@ DEMO_SOURCES = {
     "Memory utilization": ("host", {"measure": "memory_percent"}),
 }
 INTERVAL_SECONDS = 15
+DEMO_PROGRAMME = "P2"  # the demo plan's programme in `make run`'s organisation (plans/demo/organisation.py)
 # (cause, effect, why): the plan's risks make each other more likely.
 DEMO_LINKS = [
     ("R-2", "R-1", "a store that refuses connections stalls the requests that need it"),
@@ -29,7 +30,9 @@ def bind_demo_sources() -> list[str]:
 
     bound = []
     for name, (source, config) in DEMO_SOURCES.items():
-        metric = Metric.objects.filter(name=name).first()
+        metric = Metric.objects.filter(name=name, programme__code=DEMO_PROGRAMME).first() or (
+            Metric.objects.filter(name=name).first()
+        )
         if metric is None:
             continue
         metric.source = source
@@ -66,7 +69,10 @@ def add_demo_chain() -> list[str]:
     )
     if created:
         done.append(f"notifications → {channel.target} (files under {settings.EMAIL_FILE_PATH})")
-    risks = {r.code: r for r in Risk.objects.filter(code__in={c for link in DEMO_LINKS for c in link[:2]})}
+    codes = {c for link in DEMO_LINKS for c in link[:2]}
+    # The demo plan's own risks: in the demo they are P2's (a register of one plan has only them).
+    own = Risk.objects.filter(programme__code=DEMO_PROGRAMME, code__in=codes)
+    risks = {r.code: r for r in (own if own.exists() else Risk.objects.filter(code__in=codes))}
     for cause, effect, note in DEMO_LINKS:
         if cause in risks and effect in risks:
             _, made = RiskLink.objects.get_or_create(cause=risks[cause], effect=risks[effect], defaults={"note": note})

@@ -233,12 +233,13 @@ class Membership(models.Model):
 DEFAULT_CODE = "DEFAULT"
 
 
-def create_default() -> Programme:
+def create_default(code: str = DEFAULT_CODE, name: str = "") -> Programme:
     """A register's first programme, every role group a member of it in its own role: what a register
-    of one team is, so a new install (or a register from before programmes) works as it did."""
+    of one team is, so a new install (or a register from before programmes) works as it did. Also
+    the organisation at the top of a tree (the demo's), whose roles hold in every programme under it."""
     from django.contrib.auth.models import Group
 
-    programme, created = Programme.objects.get_or_create(code=DEFAULT_CODE, defaults={"name": str(_("Default"))})
+    programme, created = Programme.objects.get_or_create(code=code, defaults={"name": name or str(_("Default"))})
     if created:
         for group in Group.objects.filter(name__in=Role.values):
             Membership.objects.get_or_create(programme=programme, group=group, role=group.name)

@@ -29,7 +29,7 @@ def test_the_demo_binds_its_metrics_to_the_registers_own_signals(
         memory = collection.collect(Metric.objects.get(name="Memory utilization"))
     assert (up.value, up.status) == (100.0, "normal") and latency.status == "normal"
     assert 0 < memory.value < 100
-    assert Risk.objects.get(code="R-2").live_status == "normal"
+    assert Risk.objects.get(programme__code="P2", code="R-2").live_status == "normal"
     settings.NEO4J_URI = "bolt://127.0.0.1:1"  # the graph server is gone
     with django_capture_on_commit_callbacks():
         down = collection.collect(Metric.objects.get(pk=connection.pk), timezone.now() + timedelta(seconds=15))

@@ -1,4 +1,5 @@
-"""First-run setup for `make run`: load the demo plan into an empty register, make an administrator,
+"""First-run setup for `make run`: load the demo (two programmes, plans/demo/organisation.py) into an
+empty register, make an administrator,
 and (with --wait) say once, when the whole stack answers, where everything is."""
 
 from __future__ import annotations
@@ -7,7 +8,6 @@ import os
 import secrets
 import time
 import urllib.request
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,13 +15,12 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from plans.demo.organisation import load_demo
 from plans.demo.sources import add_demo_chain, bind_demo_sources
-from plans.files import read_plan_file
-from plans.importer import import_plan, summarise
+from plans.importer import summarise
 from register.models import Risk
 from register.roles import ADMINISTRATOR
 
-DEMO_PLAN = Path(__file__).resolve().parents[2] / "demo" / "plan.md"
 # How long --wait waits for each part of the stack before it says which one is missing.
 BROKER_WAIT_SECONDS = 60
 STACK_WAIT_SECONDS = 180
@@ -44,8 +43,8 @@ class Command(BaseCommand):
             # would print a traceback per retry.
             self.wait_for("the broker", _broker_answers, BROKER_WAIT_SECONDS)
         if not no_demo and not Risk.objects.exists():
-            report = import_plan(read_plan_file(DEMO_PLAN), source_name="demo plan")
-            self.stdout.write(summarise(report))
+            for code, report in load_demo():
+                self.stdout.write(f"{code}: {summarise(report)}")
             for line in [*bind_demo_sources(), *add_demo_chain()]:
                 self.stdout.write(f"  demo: {line}")
         user, login = self.ensure_admin()
