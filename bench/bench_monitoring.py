@@ -12,7 +12,7 @@ import statistics
 import time
 from datetime import timedelta
 
-from common import analyze, database_arg, setup, throwaway_database, timed
+from common import analyze, database_arg, programme_id, setup, throwaway_database, timed
 
 SLOS = 200
 METRICS = 1_000
@@ -49,7 +49,15 @@ def populate(indicators_per_metric: int) -> list:
     risks = list(Risk.objects.order_by("number"))
     metrics = Metric.objects.bulk_create(
         [
-            Metric(name=f"metric {n}", key=f"m{n}", unit="ms", warning=200, critical=500, source="push")
+            Metric(
+                programme_id=programme_id(),
+                name=f"metric {n}",
+                key=f"m{n}",
+                unit="ms",
+                warning=200,
+                critical=500,
+                source="push",
+            )
             for n in range(METRICS)
         ],
         batch_size=1000,
@@ -100,6 +108,7 @@ def collection_tick(now) -> None:
     probes = Metric.objects.bulk_create(
         [
             Metric(
+                programme_id=programme_id(),
                 name=f"probe {n}",
                 key=f"probe-{n}",
                 unit="ms",
@@ -161,7 +170,15 @@ def fresh_push_metrics(count: int) -> list:
 
     Metric.objects.bulk_create(
         [
-            Metric(name=f"pushed {n}", key=f"pushed-{n}", unit="ms", warning=200, critical=500, source="push")
+            Metric(
+                programme_id=programme_id(),
+                name=f"pushed {n}",
+                key=f"pushed-{n}",
+                unit="ms",
+                warning=200,
+                critical=500,
+                source="push",
+            )
             for n in range(count)
         ]
     )
@@ -316,6 +333,7 @@ def main() -> None:
         slo_metrics = Metric.objects.bulk_create(
             [
                 Metric(
+                    programme_id=programme_id(),
                     name=f"availability {n}",
                     key=f"availability-{n}",
                     unit="%",

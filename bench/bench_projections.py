@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import analyze, database_arg, percentiles, setup, throwaway_database
+from common import analyze, database_arg, percentiles, programme_id, setup, throwaway_database
 
 RISKS = 10_000
 LINKS = 30_000
@@ -149,7 +149,12 @@ def populate(rng: random.Random) -> None:
         through(risk_id=pk, component_id=components[rng.randrange(COMPONENTS)].pk) for pk in ids
     )
     Incident.objects.bulk_create(
-        Incident(title=f"incident {n}: {sentence(rng, 6)}", root_cause=sentence(rng, 10), status="closed")
+        Incident(
+            programme_id=programme_id(),
+            title=f"incident {n}: {sentence(rng, 6)}",
+            root_cause=sentence(rng, 10),
+            status="closed",
+        )
         for n in range(INCIDENTS)
     )
 

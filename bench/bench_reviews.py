@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from common import analyze, database_arg, setup, throwaway_database
+from common import analyze, database_arg, programme_id, setup, throwaway_database
 
 RISKS = 1_000
 DAYS = 30
@@ -44,7 +44,15 @@ def populate() -> str:
     )
     risks = list(Risk.objects.order_by("number"))
     metrics = Metric.objects.bulk_create(
-        Metric(name=f"metric {n}", key=f"m{n}", unit="ms", warning=200, critical=500, source="push")
+        Metric(
+            programme_id=programme_id(),
+            name=f"metric {n}",
+            key=f"m{n}",
+            unit="ms",
+            warning=200,
+            critical=500,
+            source="push",
+        )
         for n in range(RISKS)
     )
     Indicator.objects.bulk_create(

@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, analyze, setup, throwaway_database
+from common import ROOT, analyze, programme_id, setup, throwaway_database
 
 NET = "10.77.0"
 HOST_IP = f"{NET}.1"
@@ -152,6 +152,7 @@ def populate(target_url: str) -> None:
     metrics = Metric.objects.bulk_create(
         [
             Metric(
+                programme_id=programme_id(),
                 name=f"probe {n}",
                 key=f"probe-{n}",
                 unit="ms",

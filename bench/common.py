@@ -133,3 +133,19 @@ def measure(client, urls: list[str]) -> dict:
         client.get(urls[len(urls) // 2])
     p50, p95 = percentiles(timings)
     return {"p50": p50, "p95": p95, "queries": len(ctx.captured_queries)}
+
+
+def programme_id() -> int:
+    """The register's only programme (made when there is none): what rows written in bulk name —
+    bulk writes skip ``save()``, which would fill it in."""
+    from django.db import connection
+
+    from register.models import Programme
+
+    key = connection.settings_dict["NAME"]
+    if key not in _programmes:
+        _programmes[key] = Programme.objects.default().pk
+    return _programmes[key]
+
+
+_programmes: dict[str, int] = {}

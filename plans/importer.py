@@ -217,8 +217,7 @@ class _Importer:
     def scales(self) -> None:
         """The plan's scale. The register's first becomes the organisation's (as does every scale of
         a register of one team); a programme whose plan states other bands than the ones it inherits
-        gets them as its own, kept to itself and the programmes under it. Labels are words: a plan
-        in another language with the same bands shares the scale."""
+        gets them as its own — bounds or words — kept to itself and the programmes under it."""
         if not self.plan.scales:
             return
         own = ScaleBand.objects.filter(programme=self.programme).exists()
@@ -227,9 +226,9 @@ class _Importer:
         elif Programme.objects.count() <= 1 or not ScaleBand.objects.filter(programme__isnull=True).exists():
             owner = None
         else:
-            bounds = ("axis", "level", "min_value", "max_value")
-            inherited = sorted(ScaleBand.objects.for_programme(self.programme).values_list(*bounds))
-            if inherited == sorted(tuple(getattr(band, f) for f in bounds) for band in self.plan.scales):
+            fields = ("axis", "level", "label", "min_value", "max_value", "description")
+            inherited = sorted(ScaleBand.objects.for_programme(self.programme).values_list(*fields))
+            if inherited == sorted(tuple(getattr(band, f) for f in fields) for band in self.plan.scales):
                 self.report.counts["scale_bands"]["unchanged"] += len(self.plan.scales)
                 return
             owner = self.programme

@@ -57,7 +57,6 @@ def test_health(client):
 def test_bootstrap_loads_the_demo_once_and_creates_one_admin(capsys, monkeypatch):
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-
     from django.db.models import Count
 
     from register.models import Programme, Risk, RiskLink

@@ -149,6 +149,9 @@ class Indicator(models.Model):
         return value < 100 if event_on_shortfall(metric) else value > 0
 
     def clean(self) -> None:
+        # A risk watches its own programme's metrics: another's readings and alerts are not its team's.
+        if self.metric_id and self.risk_id and self.metric.programme_id != self.risk.programme_id:
+            raise ValidationError({"metric": _("This metric belongs to another programme.")})
         # Someone typed a rule in the admin or API without structuring it: read it for them.
         if self.rule_text.strip() and not self.rule_kind:
             self.apply_rule_text()

@@ -395,6 +395,8 @@ class Risk(models.Model):
                 errors["programme"] = _("Choose the programme this risk belongs to.")
         elif self.programme.is_archived:
             errors["programme"] = _("This programme is archived: its register is read-only.")
+        if self.category_id and self.programme_id and self.category.programme_id != self.programme_id:
+            errors["category"] = _("This category belongs to another programme.")
         if (
             not self.number
             and self._state.adding

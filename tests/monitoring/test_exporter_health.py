@@ -11,11 +11,13 @@ def test_metrics_exposes_the_register(staff_client, seeded):
     IndicatorState.objects.create(indicator=seeded_indicator(), last_status="warning")
     Metric.objects.filter(name="API応答時間").update(last_status="warning")
     body = staff_client.get("/metrics").content.decode()
-    assert re.search(r'riskregister_risk_score\{category="技術的リスク",code="R-1",level="high"\} 12\.0', body)
-    assert 'riskregister_indicator_state{indicator="API応答時間",risk="R-1"} 1.0' in body
-    assert 'riskregister_open_alerts{priority="immediate"} 0.0' in body
-    assert 'riskregister_source_up{metric="api応答時間"} 1.0' in body
-    assert 'riskregister_source_up{metric="スループット"} 0.0' in body
+    assert re.search(
+        r'riskregister_risk_score\{category="技術的リスク",code="R-1",level="high",programme="DEFAULT"\} 12\.0', body
+    )
+    assert 'riskregister_indicator_state{indicator="API応答時間",programme="DEFAULT",risk="R-1"} 1.0' in body
+    assert 'riskregister_open_alerts{priority="immediate",programme="DEFAULT"} 0.0' in body
+    assert 'riskregister_source_up{metric="api応答時間",programme="DEFAULT"} 1.0' in body
+    assert 'riskregister_source_up{metric="スループット",programme="DEFAULT"} 0.0' in body
     assert "django_http_requests_total_by_method_total" in body
 
 
@@ -38,7 +40,7 @@ def test_metrics_count_risks_outside_appetite_and_expiring_acceptances(staff_cli
         )
     body = staff_client.get("/metrics").content.decode()
     assert f"riskregister_risks_outside_appetite {outside:.1f}" in body
-    assert f'riskregister_risks_by_appetite{{status="outside"}} {outside:.1f}' in body
+    assert f'riskregister_risks_by_appetite{{programme="DEFAULT",status="outside"}} {outside:.1f}' in body
     assert 'riskregister_acceptances_expiring{within_days="7"} 1.0' in body
     assert 'riskregister_acceptances_expiring{within_days="30"} 2.0' in body
 
@@ -51,8 +53,9 @@ def seeded_indicator():
 
 def test_metrics_scrape_cost_is_fixed(client, settings, seeded, django_assert_max_num_queries):
     settings.METRICS_TOKEN = "scrape-token"  # as Prometheus scrapes: no session to load
-    # Scores, indicator states, open alerts, sources, risks by appetite, expiring acceptances, SLOs.
-    with django_assert_max_num_queries(7):
+    # Programmes, scores, indicator states, open alerts, sources, risks by appetite, expiring
+    # acceptances, SLOs.
+    with django_assert_max_num_queries(8):
         assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token").status_code == 200
 
 
@@ -117,3 +120,23 @@ def test_health_detail_waits_on_no_store_longer_than_its_timeout(staff_client, s
     # Each store waited about its own timeout (the driver adds a little), far below the 5 s of the
     # sources, and they waited at the same time: the database answered meanwhile.
     assert graph["latency_ms"] < 2500 and vector["latency_ms"] < 2500, data
+
+
+def test_two_programmes_with_the_same_codes_give_distinct_series(staff_client, db):
+    """R-1 is a risk of each programme: every series names its programme, so no two samples share
+    their labels (which would make the whole scrape invalid)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from plans.files import read_plan_file
+    from plans.importer import import_plan
+    from register.models import Programme
+    from tests.conftest import SEED_EN
+
+    for code in ("P2", "PAY"):
+        import_plan(read_plan_file(SEED_EN), programme=Programme.objects.create(code=code, name=code))
+    body = staff_client.get("/metrics").content.decode()
+    for family in text_string_to_metric_families(body):
+        if family.name.startswith("riskregister_"):
+            labels = [tuple(sorted(sample.labels.items())) for sample in family.samples]
+            assert len(labels) == len(set(labels)), family.name
+    assert 'programme="PAY"' in body and 'programme="P2"' in body

@@ -240,7 +240,7 @@ def test_metrics_export_budget_and_burn_rates(service, client, settings):
     body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token").content.decode()
     risk = slo.risk.code
     # 2× over all the readings there are: the budget is overspent.
-    assert f'riskregister_slo_budget_remaining{{risk="{risk}",slo="{slo.key}"}} -1.0' in body
+    assert f'riskregister_slo_budget_remaining{{programme="DEFAULT",risk="{risk}",slo="{slo.key}"}} -1.0' in body
     assert f'riskregister_slo_burn_rate{{slo="{slo.key}",window="1h"}} 2.0' in body
     assert f'riskregister_slo_burn_rate{{slo="{slo.key}",window="3d"}}' not in body  # not covered yet
 

@@ -449,8 +449,46 @@ def test_each_programme_keeps_its_own_catalogue_from_its_plan(two):
     for risk in Risk.objects.select_related("category").prefetch_related("indicators__metric"):
         assert risk.category is None or risk.category.programme_id == risk.programme_id
         assert all(i.metric.programme_id == risk.programme_id for i in risk.indicators.all() if i.metric_id)
-    # Both plans state the same scale: one organisation's scale, shared, not copied.
-    assert not ScaleBand.objects.filter(programme__isnull=False).exists()
+    # The first plan's scale is the organisation's; the second states its bands in other words
+    # (English), so it has them as its own.
+    assert set(ScaleBand.objects.for_programme(p2)) == set(ScaleBand.objects.filter(programme__isnull=True))
+    assert {band.label for band in ScaleBand.objects.for_programme(pay)} == {"Low", "Medium", "High"}
+
+
+def test_two_plans_side_by_side_give_the_facts_each_gives_alone(db):
+    from django.db import transaction
+
+    from plans.exporter import export_json
+
+    def facts(programme) -> dict:
+        exported = export_json(programme)
+        exported.pop("programme")
+        for version in exported["appetite"]:
+            version.pop("set_at")
+        for risk in exported["risks"]:
+            for change in risk["score_history"]:
+                change.pop("changed_at")
+        return exported
+
+    class Undo(Exception):
+        pass
+
+    alone = {}
+    for seed in (SEED_JA, SEED_EN):
+        try:
+            with transaction.atomic():
+                programme = Programme.objects.create(code="ALONE", name="alone")
+                import_plan(read_plan_file(seed), programme=programme)
+                alone[seed] = facts(programme)
+                raise Undo
+        except Undo:
+            pass
+    p2 = Programme.objects.create(code="P2", name="P2")
+    pay = Programme.objects.create(code="PAY", name="PAY")
+    import_plan(read_plan_file(SEED_JA), programme=p2)
+    import_plan(read_plan_file(SEED_EN), programme=pay)
+    assert facts(p2) == alone[SEED_JA]
+    assert facts(pay) == alone[SEED_EN]
 
 
 def test_a_programme_with_its_own_scale_keeps_it_to_itself(two):
