@@ -145,7 +145,12 @@ def process_of(pid: int, needle: str) -> int:
 
 
 def live(stack: Stack, code: str) -> str:
-    return stack.query("SELECT live_status FROM register_risk WHERE code = ?", (code,))[0][0]
+    # The demo plan's risks are P2's (the demo's second programme, PAY, has an R-1 to R-3 too).
+    return stack.query(
+        "SELECT r.live_status FROM register_risk r JOIN register_programme p ON p.id = r.programme_id"
+        " WHERE p.code = 'P2' AND r.code = ?",
+        (code,),
+    )[0][0]
 
 
 def test_make_run_survives_crashes_starts_quietly_and_stops_cleanly(tmp_path):
@@ -223,7 +228,7 @@ def _drill(stack: Stack) -> None:
         lambda: (
             stack.query(
                 "SELECT COUNT(*) FROM incidents_incident_risks ir JOIN register_risk r ON r.id = ir.risk_id"
-                " WHERE r.code = 'R-2'"
+                " JOIN register_programme p ON p.id = r.programme_id WHERE p.code = 'P2' AND r.code = 'R-2'"
             )[0][0]
             >= 1
         ),
