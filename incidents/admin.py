@@ -125,7 +125,7 @@ class IncidentAdmin(ProgrammeScoped, ObjectToolsMixin, admin.ModelAdmin):
         "closed_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "description", "severity", "status", "source", "dedup_key"]}),
+        (None, {"fields": ["programme", "title", "description", "severity", "status", "source", "dedup_key"]}),
         (_("People and links"), {"fields": ["commander", "assignee", "responders", "risks", "duplicate_of"]}),
         (
             _("Analysis and fix"),
@@ -267,7 +267,7 @@ class IncidentAdmin(ProgrammeScoped, ObjectToolsMixin, admin.ModelAdmin):
 @admin.register(IntegrationToken)
 class IntegrationTokenAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["name", "active", "created_at", "last_used_at"]
-    fields = ["name", "active"]
+    fields = ["name", "programme", "active"]
 
     def save_model(self, request, obj, form, change):
         raw = obj.issue() if not change else None

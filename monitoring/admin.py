@@ -72,7 +72,7 @@ class MetricAdmin(ProgrammeScoped, admin.ModelAdmin):
     form = MetricSourceForm
     change_form_template = "admin/monitoring/metric/change_form.html"
     fieldsets = [
-        (None, {"fields": ["name", "key", "category", "unit", "description"]}),
+        (None, {"fields": ["programme", "name", "key", "category", "unit", "description"]}),
         (_("Bands"), {"fields": ["direction", "warning", "critical"]}),
         (_("Collection"), {"fields": ["source", "interval_seconds", "enabled", "next_due_at"]}),
         # One fieldset per kind of source; the page shows the chosen one (source_forms.py).

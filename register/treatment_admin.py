@@ -168,7 +168,7 @@ class AppetiteAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_filter = ["category", "basis"]
     list_select_related = ["category", "set_by"]
     search_fields = ["reason", "category__name"]
-    fields = ["category", "appetite", "tolerance", "basis", "reason"]
+    fields = ["programme", "category", "appetite", "tolerance", "basis", "reason"]
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.fields, "set_by", "set_at"] if obj is not None else []

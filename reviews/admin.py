@@ -156,6 +156,7 @@ class ReviewAdmin(ProgrammeScoped, admin.ModelAdmin):
     list_display = ["__str__", "kind", "period", "status", "due_date", "overdue", "completed_at"]
     list_filter = ["kind", "status"]
     readonly_fields = [
+        "programme",
         "kind",
         "period",
         "period_start",
@@ -171,6 +172,8 @@ class ReviewAdmin(ProgrammeScoped, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = ["kind", "period", "status", "due_date", "reviewers", "summary", "completed_at", "completed_by"]
+        if self.several_programmes(request):
+            fields.insert(0, "programme")  # whose review it is, when the user sees several
         if obj is not None and obj.kind == "monthly":
             fields.append("new_risks")
         return fields

@@ -78,7 +78,7 @@ class SLOAdmin(ProgrammeScoped, admin.ModelAdmin):
     autocomplete_fields = ["risk", "metric"]
     readonly_fields = ["budget_display", "burn_table", "sli_display", "evaluated_at", "last_error"]
     fieldsets = [
-        (None, {"fields": ["name", "key", "risk", "description", "objective", "window_days", "enabled"]}),
+        (None, {"fields": ["programme", "name", "key", "risk", "description", "objective", "window_days", "enabled"]}),
         (
             _("Where the budget stands"),
             {"fields": ["budget_display", "sli_display", "burn_table", "evaluated_at", "last_error"]},

@@ -5,7 +5,7 @@ holds in its descendants too. Who may see what is one rule, register.visibility,
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.db.models import Q
@@ -277,15 +277,17 @@ class InProgramme(models.Model):
             self.programme = self.programme_from_relations() or Programme.objects.default()
 
     def clean_fields(self, exclude=None) -> None:
-        # Before the fields are checked, so that clean() and the per-programme uniqueness see it.
+        # Before the fields are checked, so that clean() and the per-programme uniqueness see it. A
+        # form without the field (it names no programme) gets the message as its own, not the field's.
         errors = {}
+        where = NON_FIELD_ERRORS if exclude and "programme" in exclude else "programme"
         try:
             self.fill_programme()
         except Programme.Ambiguous:
-            errors["programme"] = [_("Choose the programme this belongs to.")]
+            errors[where] = [_("Choose the programme this belongs to.")]
         else:
             if self.programme.is_archived:
-                errors["programme"] = [_("This programme is archived: its register is read-only.")]
+                errors[where] = [_("This programme is archived: its register is read-only.")]
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as exc:

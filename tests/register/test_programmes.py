@@ -572,3 +572,22 @@ def test_the_api_opens_an_incident_in_the_programme_of_its_risks(two, api_as):
     pk = created.data["id"]
     note = api_as(p2_responder).post(f"/api/v1/incidents/{pk}/notes/", {"message": "hi"}, format="json")
     assert note.status_code == 404
+
+
+def test_an_admin_add_form_puts_the_row_in_the_users_programme_or_asks_which(two, client):
+    from register.models import Category
+
+    p2, pay, *_ = two
+    lead = make_user("lead-p2")
+    Membership.objects.create(programme=p2, user=lead, role=roles.ADMINISTRATOR)
+    client.force_login(lead)
+    form = client.get("/admin/register/category/add/").content.decode()
+    assert 'name="programme"' not in form  # one programme to see: nothing to choose
+    assert client.post("/admin/register/category/add/", {"name": "Fraud", "order": 1}).status_code == 302
+    assert Category.objects.get(name="Fraud").programme == p2
+    # The organisation's administrator sees both: the form asks, and says so when left empty.
+    client.force_login(make_user("root", superuser=True))
+    response = client.post("/admin/register/category/add/", {"name": "Chargebacks", "order": 2})
+    assert response.status_code == 200 and "Choose the programme" in response.content.decode()
+    created = client.post("/admin/register/category/add/", {"programme": pay.pk, "name": "Chargebacks", "order": 2})
+    assert created.status_code == 302 and Category.objects.get(name="Chargebacks").programme == pay
