@@ -50,10 +50,10 @@ def populate() -> None:
 
     from plans.files import read_plan_file
     from plans.importer import import_plan
-    from plans.management.commands.bootstrap import DEMO_PLAN
+    from plans.demo.organisation import HERE
     from register.models import Category, Programme, Risk
 
-    import_plan(read_plan_file(DEMO_PLAN), source_name="demo plan")
+    import_plan(read_plan_file(HERE / "plan.md"), source_name="demo plan")
     programme = Programme.objects.default()
     category = Category.objects.first()
     owners = [get_user_model().objects.create_user(f"owner{i}") for i in range(5)]
