@@ -48,9 +48,9 @@ ENDPOINTS = [
 def populate() -> None:
     from django.contrib.auth import get_user_model
 
+    from plans.demo.organisation import HERE
     from plans.files import read_plan_file
     from plans.importer import import_plan
-    from plans.demo.organisation import HERE
     from register.models import Category, Programme, Risk
 
     import_plan(read_plan_file(HERE / "plan.md"), source_name="demo plan")
