@@ -225,8 +225,24 @@ class ReviewAdmin(ProgrammeScoped, admin.ModelAdmin):
             path("<int:pk>/refresh/", view(self.refresh_view), name="reviews_review_refresh"),
             path("<int:pk>/apply-proposals/", view(self.proposals_view), name="reviews_review_apply_proposals"),
             path("<int:pk>/report.<str:fmt>", view(self.report_view), name="reviews_review_report"),
+            path("portfolio/", view(self.portfolio_view), name="reviews_review_portfolio"),
             *super().get_urls(),
         ]
+
+    def portfolio_view(self, request):
+        """The programmes' reviews side by side (reviews/portfolio.py)."""
+        from django.template.response import TemplateResponse
+        from django.utils import timezone
+
+        from reviews import portfolio
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = portfolio.summary(request.user, timezone.localdate())
+        for row in rows:
+            row["last"] = [row["weekly"], row["monthly"]]
+        context = {**self.admin_site.each_context(request), "title": _("Reviews across programmes"), "rows": rows}
+        return TemplateResponse(request, "admin/reviews/portfolio.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from register.heatmap import grid_from_counts
@@ -362,7 +378,12 @@ def review_panel(request):
     if not rows:
         return None
     return {
-        "title": _("Open reviews"),
+        "title": format_html(
+            '{} · <a href="{}">{}</a>',
+            _("Open reviews"),
+            reverse("admin:reviews_review_portfolio"),
+            _("across programmes"),
+        ),
         "columns": [_("review"), _("due date"), "", _("risks to review now")],
         "rows": rows,
     }

@@ -591,3 +591,33 @@ def test_an_admin_add_form_puts_the_row_in_the_users_programme_or_asks_which(two
     assert response.status_code == 200 and "Choose the programme" in response.content.decode()
     created = client.post("/admin/register/category/add/", {"programme": pay.pk, "name": "Chargebacks", "order": 2})
     assert created.status_code == 302 and Category.objects.get(name="Chargebacks").programme == pay
+
+
+def test_the_portfolio_of_reviews_shows_each_programmes_reviews_to_whoever_sees_it(two, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews.actions import open_review
+    from reviews.models import Review
+
+    p2, pay, alice, _ = two
+    done, _ = open_review("weekly", "2026-W40", programme=pay)
+    Review.objects.filter(pk=done.pk).update(
+        status="completed", completed_at=timezone.now(), summary="card network failover rehearsed"
+    )
+    late, _ = open_review("monthly", "2026-10", programme=p2)
+    Review.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - timedelta(days=2))
+    client.force_login(make_user("root", superuser=True))
+    response = client.get("/admin/reviews/review/portfolio/")
+    assert response.status_code == 200
+    rows = {row["code"]: row for row in response.context["rows"]}
+    assert rows["PAY"]["weekly"].pk == done.pk and rows["PAY"]["monthly"] is None
+    assert rows["P2"]["overdue"] == 1 and rows["PAY"]["overdue"] == 0
+    page = response.content.decode()
+    assert "card network failover rehearsed" in page and "overdue" in page
+    # A member of P2 reads P2's row only.
+    client.force_login(alice)
+    mine = client.get("/admin/reviews/review/portfolio/")
+    assert [row["code"] for row in mine.context["rows"]] == ["P2"]
+    assert "card network failover rehearsed" not in mine.content.decode()
