@@ -102,7 +102,8 @@ class ProgrammeScoped:
         # A filter on a programme-scoped relation (a category, a metric) offers only the values the
         # listed rows use — the user's programmes' — never every row of the table.
         filters = [self._related_only(f) for f in super().get_list_filter(request)]
-        if self._names_programme() and self.several_programmes(request) and "programme" not in filters:
+        named = {f if isinstance(f, str) else f[0] for f in filters}
+        if self._names_programme() and self.several_programmes(request) and "programme" not in named:
             filters.append(("programme", admin.RelatedOnlyFieldListFilter))
         return filters
 

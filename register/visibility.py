@@ -1,5 +1,7 @@
 """Who may see what, and do what where: one rule, applied by the database for the admin, the API,
-the dashboard, imports and exports (search, the graph and reports are next: docs/register.md).
+the dashboard, reviews and reports, imports and exports — and handed to the stores outside the
+database (``programme_filter``: the graph's Cypher, the vector store's ``where``) for search and the
+graph (docs/register.md, "Programmes").
 
 A person sees a programme when they — or a group they are in — hold a role in it or in a programme
 above it (roles are inherited downward); a superuser is the organisation's administrator and sees

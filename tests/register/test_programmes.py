@@ -621,3 +621,10 @@ def test_the_portfolio_of_reviews_shows_each_programmes_reviews_to_whoever_sees_
     mine = client.get("/admin/reviews/review/portfolio/")
     assert [row["code"] for row in mine.context["rows"]] == ["P2"]
     assert "card network failover rehearsed" not in mine.content.decode()
+
+
+def test_a_list_offers_one_programme_filter(two, client):
+    client.force_login(make_user("root", superuser=True))
+    for url in ("/admin/register/risk/", "/admin/register/category/", "/admin/monitoring/metric/"):
+        page = client.get(url).content.decode()
+        assert page.count('data-filter-title="programme"') == 1, url
