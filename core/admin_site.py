@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core import extensions
+from core.admin_concurrency import ConditionalEdits
 
 
 class RiskRegisterAdminSite(admin.AdminSite):
@@ -18,6 +19,15 @@ class RiskRegisterAdminSite(admin.AdminSite):
     # The page's own width goes to the register (the 1366 px changelist with its filters); the
     # index is the map of the admin.
     enable_nav_sidebar = False
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every admin edits conditionally (core/admin_concurrency.py): mixed in here, once, so no
+        # admin can be registered without it.
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, ConditionalEdits):
+            bases, attrs = (ConditionalEdits, admin_class), {"__module__": admin_class.__module__}
+            admin_class = type(admin_class.__name__, bases, attrs)
+        super().register(model_or_iterable, admin_class, **options)
 
     @property
     def app_order(self) -> list[str]:

@@ -167,20 +167,70 @@ def next_review_date(risk: Risk, today: date) -> date:
     return today + timedelta(days=settings.REVIEW_INTERVAL_DAYS[risk.level])
 
 
-@transaction.atomic
+class ScoresMoved(ValidationError):
+    """Risks were re-scored since the review opened: completing would have written over that."""
+
+    def __init__(self, message: str, rows: list):
+        super().__init__(message, code="scores_moved")
+        self.rows = rows
+
+
 def complete(review: Review, user) -> Review:
     """Apply the re-assessments (score history source "review"), set next review dates, lock.
 
-    All or nothing: one invalid row leaves every risk and the review as they were.
+    All or nothing: one invalid row leaves every risk and the review as they were. A risk re-scored
+    since the review opened (in the admin, the API or an import) is never reset to the score the
+    review captured: completion is refused, the re-assessment rows are brought up to the newer score
+    so the reviewer sees it beside their proposal, and completing again applies the proposal over it.
     """
+    try:
+        return _complete(review, user)
+    except ScoresMoved as moved:
+        for row, risk in moved.rows:
+            newer = {"current_impact": risk.impact, "current_likelihood": risk.likelihood}
+            Reassessment.objects.filter(pk=row.pk).update(**newer)
+        raise ValidationError(moved.messages) from None
+
+
+@transaction.atomic
+def _complete(review: Review, user) -> Review:
     review = Review.objects.select_for_update().get(pk=review.pk)
     if not user.has_perm("reviews.complete_review"):
         raise PermissionDenied(_("Only reviewers complete reviews."))
     if review.is_locked:
         raise ValidationError(_("This review is completed already."))
     today = timezone.localdate()
-    rows = list(review.reassessments.select_related("risk"))
+    rows = list(review.reassessments.all())
+    # The risks as they are now, locked: what a re-score since opening changed is what we compare.
+    risks = Risk.objects.select_for_update().in_bulk([row.risk_id for row in rows])
+    moved = [
+        (row, risks[row.risk_id])
+        for row in rows
+        if row.changes
+        and (risks[row.risk_id].impact, risks[row.risk_id].likelihood) != (row.current_impact, row.current_likelihood)
+    ]
+    if moved:
+        said = "; ".join(
+            _("%(risk)s is now %(impact)d × %(likelihood)d (the review captured %(was_i)d × %(was_l)d)")
+            % {
+                "risk": risk.code,
+                "impact": risk.impact,
+                "likelihood": risk.likelihood,
+                "was_i": row.current_impact,
+                "was_l": row.current_likelihood,
+            }
+            for row, risk in moved
+        )
+        raise ScoresMoved(
+            _(
+                "Not completed: risks were re-scored since this review opened — %(said)s. The re-assessments"
+                " now show the newer scores; check each proposal and complete again."
+            )
+            % {"said": said},
+            moved,
+        )
     for row in rows:
+        row.risk = risks[row.risk_id]
         row.full_clean()
     for row in rows:
         risk = row.risk

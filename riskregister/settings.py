@@ -241,6 +241,9 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 API_CACHE_URL = env_str("API_CACHE_URL", REDIS_URL)
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
 API_CACHE_TIMEOUT = env_float("API_CACHE_TIMEOUT", 0.25)
+# Writes through the API (PUT, PATCH, DELETE) must name the version they start from in If-Match
+# (428 without it); off, a write without the header is unconditional (core/api/conditional.py).
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task whose worker dies (kill -9) is redelivered once the visibility timeout passes: keep it short
 # (the default hour would stall collection) but longer than any task runs. kombu only sweeps for

@@ -66,9 +66,12 @@ class CachedReads:
             current, stored = _read(key)
         except version.Unavailable:
             return None
-        parts = stored.split(b"\n", 2) if stored is not None else []
-        if len(parts) == 3 and parts[0] == current:
-            return HttpResponse(parts[2], content_type=parts[1].decode("latin-1"))
+        parts = stored.split(b"\n", 3) if stored is not None else []
+        if len(parts) == 4 and parts[0] == current:
+            response = HttpResponse(parts[3], content_type=parts[1].decode("latin-1"))
+            if parts[2]:
+                response["ETag"] = parts[2].decode("latin-1")  # the edit version (core/api/conditional.py)
+            return response
         self._cache_pending = (key, current)
         return None
 
@@ -84,7 +87,8 @@ class CachedReads:
         if pending is not None and response.status_code == 200:
             key, built_under = pending
             response.render()
-            value = b"\n".join([built_under, response["Content-Type"].encode(), response.content])
+            etag = response.get("ETag", "").encode("latin-1")
+            value = b"\n".join([built_under, response["Content-Type"].encode(), etag, response.content])
             with contextlib.suppress(version.Unavailable):  # served all the same, just not stored
                 version.call(lambda redis_client: redis_client.set(key, value, ex=settings.API_CACHE_SECONDS))
         return response

@@ -27,7 +27,10 @@ ERRORS = {
     "401": "Not logged in: no token, or an expired one.",
     "403": "Logged in, without the permission this needs.",
     "404": "No such object, or a page past the end of the list.",
+    "412": "If-Match names a version the object has moved on from: nothing changed. The body holds the"
+    " current version (`etag`), the current object (`current`) and, when known, what changed (`changed`).",
     "415": "The body's Content-Type is not one this operation reads.",
+    "428": "This server requires If-Match on writes (API_REQUIRE_IF_MATCH): GET the object and send its ETag.",
     "503": "A store this answer needs is unavailable; try again later.",
 }
 
@@ -48,7 +51,34 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("415")
         if getattr(self.view, "answers_503", False):
             codes.append("503")
+        if self._conditional():
+            codes += ["412", "428"]
         return codes
+
+    def _conditional(self) -> bool:
+        from core.api.conditional import ConditionalWrites
+
+        return (
+            isinstance(self.view, ConditionalWrites)
+            and self.method in {"PUT", "PATCH", "DELETE"}
+            and getattr(self.view, "action", None) in {"update", "partial_update", "destroy"}
+        )
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self._conditional():
+            from drf_spectacular.utils import OpenApiParameter
+
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="The ETag of the version this write starts from; a stale one is refused (412).",
+                ),
+            ]
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

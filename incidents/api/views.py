@@ -6,6 +6,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.conditional import ConditionalWrites
 from incidents import workflow
 from incidents.api.serializers import (
     IncidentSerializer,
@@ -20,7 +21,7 @@ from incidents.stats import mtta_mttr
 from register.api.programmes import InProgrammes
 
 
-class IncidentViewSet(InProgrammes, viewsets.ModelViewSet):
+class IncidentViewSet(ConditionalWrites, InProgrammes, viewsets.ModelViewSet):
     """Incidents. The status moves only through ``transition`` (409 with the allowed next states)."""
 
     queryset = Incident.objects.prefetch_related("risks", "alerts", "responders").select_related(

@@ -10,6 +10,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.conditional import ConditionalWrites
 from core.gcpause import without_collection
 from monitoring import series
 from monitoring.alerting import actions
@@ -31,7 +32,7 @@ from register.api.programmes import InProgrammes
 from register.models import Programme
 
 
-class MetricViewSet(InProgrammes, viewsets.ModelViewSet):
+class MetricViewSet(ConditionalWrites, InProgrammes, viewsets.ModelViewSet):
     """Metric definitions: bands, source and schedule, with the last collected value. Addressed by key."""
 
     queryset = Metric.objects.select_related("programme")

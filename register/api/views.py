@@ -6,6 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.cache import CachedReads
+from core.api.conditional import ConditionalWrites
 from register import visibility
 from register.api.filters import RiskFilter, StableOrderingFilter
 from register.api.programmes import InProgrammes, risk_named
@@ -22,7 +23,7 @@ from register.heatmap import heatmap_as_dicts, moves
 from register.models import Category, Component, Risk
 
 
-class RiskViewSet(CachedReads, viewsets.ModelViewSet):
+class RiskViewSet(ConditionalWrites, CachedReads, viewsets.ModelViewSet):
     """Risks, addressed by code (``R-1``, or ``PAY:R-1`` where several programmes you see have an
     R-1). Score and level are derived and read-only. A risk of a programme you do not see is a 404.
 

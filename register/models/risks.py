@@ -87,6 +87,10 @@ class RiskQuerySet(models.QuerySet):
 
 
 class Risk(models.Model):
+    # Left out of the edit version (core/concurrency.py): an alert or an incident flags a risk for
+    # review while someone edits it, and that must not fail the edit.
+    concurrency_exclude = ("needs_reassessment",)
+
     # Left blank on a form when there is one programme (it is then the one); required once there are
     # several (clean). Codes and numbers are unique within a programme: P2 R-1 and PAY R-1.
     programme = models.ForeignKey(
@@ -338,6 +342,7 @@ class Risk(models.Model):
     def next_free_number(cls, programme_id: int) -> int:
         """The number a new risk of the programme gets: one past the highest, or — once a risk holds
         the highest number allowed — the lowest number free (a plan may number its risks from 90000)."""
+
         mine = cls.objects.filter(programme_id=programme_id)
         last = mine.select_for_update().aggregate(n=models.Max("number"))["n"] or 0
         if last < MAX_RISK_NUMBER:

@@ -74,6 +74,37 @@ def test_complete_is_all_or_nothing(seeded, reviewer):
     assert Review.objects.get(pk=review.pk).status == "open"
 
 
+def test_a_review_completed_after_a_re_score_keeps_the_re_score(seeded, reviewer):
+    review, _ = open_review("monthly", "2026-11")
+    row = review.reassessments.get(risk__code="R-1")
+    row.proposed_likelihood, row.rationale = 1, "caching shipped"
+    row.save()
+    # While the review is open, someone re-scores R-1's impact in the admin.
+    risk = Risk.objects.get(code="R-1")
+    risk.impact = 5
+    risk.save(change_reason="a second region went down")
+    with pytest.raises(ValidationError, match=r"R-1 is now 5 × 3 \(the review captured 4 × 3\)"):
+        complete(review, reviewer)
+    risk.refresh_from_db()
+    assert (risk.impact, risk.likelihood) == (5, 3)  # not reset to the captured 4
+    assert Review.objects.get(pk=review.pk).status == "open"
+    row.refresh_from_db()
+    assert (row.current_impact, row.current_likelihood) == (5, 3)  # the reviewer sees the newer score
+
+    complete(review, reviewer)  # having seen it, the proposal applies over the newer score
+    risk.refresh_from_db()
+    assert (risk.impact, risk.likelihood) == (5, 1)
+
+
+def test_a_re_score_of_a_risk_the_review_does_not_change_is_left_alone(seeded, reviewer):
+    review, _ = open_review("monthly", "2026-11")
+    risk = Risk.objects.get(code="R-2")
+    risk.impact = 1
+    risk.save(change_reason="re-scored in the admin")
+    complete(review, reviewer)
+    assert Risk.objects.get(code="R-2").impact == 1
+
+
 def test_only_reviewers_complete(seeded, viewer):
     review, _ = open_review("weekly", "2026-W48")
     with pytest.raises(PermissionDenied):
