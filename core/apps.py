@@ -11,7 +11,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import version  # noqa: F401  (watches every connection's writes)
+        from core import auditing, version  # noqa: F401  (watch every connection's writes)
+
+        auditing.watch_open_connections()
         from core.api import strict
 
         strict.apply()

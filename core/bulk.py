@@ -16,7 +16,7 @@ from operator import attrgetter
 from django.db import connections, models, router, transaction
 from django.db.models import Model
 
-from core import version
+from core import auditing, version
 
 BATCH_SIZE = 500
 
@@ -144,6 +144,7 @@ def insert_rows(objs: Sequence[Model], fields: Sequence[str]) -> int:
     with transaction.atomic(using=alias, savepoint=False):
         if connection.vendor == "postgresql":
             connection.ensure_connection()
+            auditing.apply(connection)  # the audit trail's actor, as the execute wrapper would hand it
             # The driver's own cursor (Django's has no COPY); its errors raised as Django's, as a
             # Django cursor's would be.
             with (

@@ -130,10 +130,14 @@ def note_write(connection) -> None:
     commits.on_commit_once(bump, robust=True, connection=connection)
 
 
+def is_write(sql: str) -> bool:
+    verb = _VERB.match(sql)
+    return verb is None or verb.group(1).upper() not in _READS
+
+
 def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    verb = _VERB.match(sql)
-    if verb is None or verb.group(1).upper() not in _READS:
+    if is_write(sql):
         note_write(context["connection"])
     return result
 

@@ -15,10 +15,18 @@ from django.contrib.auth.models import Permission
 
 from register import visibility
 
+# Permissions a role held in a programme never grants: the audit trail spans every programme, so
+# reading it takes the role organisation-wide (a group the user is in directly).
+ORGANISATION_ONLY = {"audit"}
+
 
 def _permissions_of(roles) -> frozenset[str]:
     """The permissions of the role groups named by ``roles`` (a list, or a subquery of names)."""
-    rows = Permission.objects.filter(group__name__in=roles).values_list("content_type__app_label", "codename")
+    rows = (
+        Permission.objects.filter(group__name__in=roles)
+        .exclude(content_type__app_label__in=ORGANISATION_ONLY)
+        .values_list("content_type__app_label", "codename")
+    )
     return frozenset(f"{app}.{codename}" for app, codename in rows)
 
 

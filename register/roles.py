@@ -58,8 +58,12 @@ def sync_roles(apps=None) -> None:
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role)
         if role == ADMINISTRATOR:
-            granted = register + list(
-                Permission.objects.filter(content_type__app_label="auth", codename__in=["view_user", "view_group"])
+            granted = (
+                register
+                + list(
+                    Permission.objects.filter(content_type__app_label="auth", codename__in=["view_user", "view_group"])
+                )
+                + list(Permission.objects.filter(content_type__app_label="audit", codename="view_entry"))
             )
         else:
             granted = view + [p for p in register if (p.content_type.app_label, p.codename) in _GRANTS[role]]

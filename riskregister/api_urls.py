@@ -8,6 +8,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from audit.api import urls as audit
 from incidents.api import urls as incidents
 from monitoring.api import urls as monitoring
 from plans.api import urls as plans
@@ -15,7 +16,7 @@ from projections.api import urls as projections
 from register.api import urls as register
 from reviews.api import urls as reviews
 
-APPS = [register, monitoring, incidents, reviews, plans, projections]
+APPS = [register, monitoring, incidents, reviews, plans, projections, audit]
 
 router = DefaultRouter()
 for app in APPS:

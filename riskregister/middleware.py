@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpResponseBadRequest, JsonResponse
 
+from core import auditing
+
 _MESSAGE = "NUL characters (%00) are not allowed in a URL."
 
 
@@ -21,3 +23,28 @@ class RefuseNulMiddleware:
                 return JsonResponse({"detail": _MESSAGE}, status=400)
             return HttpResponseBadRequest(_MESSAGE)
         return self.get_response(request)
+
+
+class AuditContextMiddleware:
+    """Every write a request makes is recorded with who made it, from where, and its request id
+    (``core/auditing.py``); a refusal (403) is recorded too, as a denied entry."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with auditing.acting(request=request):
+            response = self.get_response(request)
+            if response.status_code == 403:
+                from audit.receivers import record
+
+                context = auditing.current()
+                record(
+                    "denied",
+                    request,
+                    actor=context.get("actor", ""),
+                    actor_id=context.get("actor_id"),
+                    method=request.method,
+                    path=request.path[:300],
+                )
+        return response

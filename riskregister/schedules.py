@@ -46,6 +46,8 @@ SCHEDULE: list[tuple[str, str, Every | Crontab]] = [
     ("run due acceptances", "register.tasks.run_due_acceptances", Crontab(minute="5", hour="0")),
     ("project outbox", "projections.tasks.project_outbox", Every(30)),
     ("check projections", "projections.tasks.check_projections", Every(1800)),
+    ("seal the audit trail", "audit.tasks.seal_audit", Every(60)),
+    ("prune the audit trail", "audit.tasks.prune_audit", Crontab(minute="15", hour="1")),
 ]
 
 

@@ -39,7 +39,17 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The apps, lowest first: each may import those before it, never those after. Written once here:
 # INSTALLED_APPS, the admin index's order and tests/test_architecture.py all read it
 # (docs/architecture.md).
-RISKREGISTER_APPS = ["core", "register", "notifications", "monitoring", "incidents", "reviews", "plans", "projections"]
+RISKREGISTER_APPS = [
+    "core",
+    "audit",
+    "register",
+    "notifications",
+    "monitoring",
+    "incidents",
+    "reviews",
+    "plans",
+    "projections",
+]
 
 INSTALLED_APPS = [
     "riskregister.apps.AdminConfig",
@@ -84,6 +94,7 @@ MIDDLEWARE = [
     "register.middleware.ProgrammeSelectorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "riskregister.middleware.AuditContextMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -241,6 +252,14 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 API_CACHE_URL = env_str("API_CACHE_URL", REDIS_URL)
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
 API_CACHE_TIMEOUT = env_float("API_CACHE_TIMEOUT", 0.25)
+# The audit trail (audit/): where the chain's newest digest is also written, outside the database,
+# and how long an entry may wait for its seal before verify_audit calls it a gap.
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log"))
+AUDIT_SEAL_GRACE_SECONDS = env_int("AUDIT_SEAL_GRACE_SECONDS", 3600)
+# Entries older than this many days are archived to AUDIT_ARCHIVE_DIR and pruned (0: kept forever).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0)
+AUDIT_ARCHIVE_DIR = env_str("AUDIT_ARCHIVE_DIR", str(VAR_DIR / "audit-archive"))
+
 # Writes through the API (PUT, PATCH, DELETE) must name the version they start from in If-Match
 # (428 without it); off, a write without the header is unconditional (core/api/conditional.py).
 API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)

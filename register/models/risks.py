@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import auditing
 from register import scoring, signals
 from register.choices import (
     AppetiteStatus,
@@ -277,7 +278,8 @@ class Risk(models.Model):
         self, *args, changed_by=None, change_reason: str = "", change_source: str = ScoreSource.MANUAL, **kwargs
     ) -> None:
         user = changed_by if changed_by and changed_by.is_authenticated else None
-        with transaction.atomic():
+        # The reason given for a re-score is recorded with the audit trail's entries of this save.
+        with transaction.atomic(), auditing.because(change_reason):
             if self.programme_id is None:
                 self.programme = Programme.objects.default()
             if not self.number:

@@ -113,3 +113,27 @@ def test_a_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(broker, w
     assert Reading.objects.filter(metric=metric).count() == 1
     assert Notification.objects.count() == 1
     assert [b["event"] for b in receiver.bodies] == ["fired"]
+
+
+def test_what_a_worker_writes_is_recorded_as_the_task(broker, tmp_path):
+    from audit.models import Entry
+    from plans.files import read_plan_file
+    from plans.importer import import_plan
+    from reviews.tasks import open_weekly_review
+    from tests.conftest import SEED_EN
+
+    import_plan(read_plan_file(SEED_EN), source_name="seed")
+    worker = start_worker(broker, tmp_path / "worker.log")
+    try:
+        open_weekly_review.delay()
+        wait_for(
+            lambda: Entry.objects.filter(table="reviews_review", kind="insert").exists(),
+            60,
+            "the review's entry",
+            worker,
+        )
+    finally:
+        worker.stop()
+    entry = Entry.objects.get(table="reviews_review", kind="insert")
+    assert entry.actor == "task:reviews.tasks.open_weekly_review"
+    assert set(Entry.objects.filter(table="reviews_reviewitem").values_list("actor", flat=True)) == {entry.actor}
