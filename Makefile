@@ -54,6 +54,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/bench_projections.py
 	$(PY) bench/bench_slos.py
 	$(PY) bench/bench_queues.py
+	$(PY) bench/bench_audit.py
 	@if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1].rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" "$(BENCH_DATABASE_URL)" 2>/dev/null; then \
 		$(PY) bench/bench_register.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_programmes.py --database-url "$(BENCH_DATABASE_URL)"; \
@@ -62,6 +63,7 @@ bench: $(VENV)/.dev
 		$(PY) bench/bench_incidents.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_reviews.py --database-url "$(BENCH_DATABASE_URL)"; \
 		$(PY) bench/bench_slos.py --database-url "$(BENCH_DATABASE_URL)"; \
+		$(PY) bench/bench_audit.py --database-url "$(BENCH_DATABASE_URL)"; \
 	else echo "bench: no PostgreSQL at $(BENCH_DATABASE_URL); SQLite figures only"; fi
 
 # Workers as separate hosts (network namespaces on a bridge of their own): needs root and PostgreSQL.

@@ -132,6 +132,22 @@ def install(using: str = "default") -> int:
     return len(tables)
 
 
+def uninstall(using: str = "default") -> None:
+    """Drop the capturing triggers (the append-only guards stay): what ``bench/bench_audit.py``
+    measures against. Reinstalled by ``install`` or the next ``migrate``."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+        for table in audited():
+            if table.name not in existing:
+                continue
+            if connection.vendor == "postgresql":
+                cursor.execute(f'DROP TRIGGER IF EXISTS audit_row ON "{table.name}"')
+            elif connection.vendor == "sqlite":
+                for op in ("insert", "update", "delete"):
+                    cursor.execute(f'DROP TRIGGER IF EXISTS "audit_{table.name}_{op}"')
+
+
 def install_after_migrate(sender, using="default", **kwargs) -> None:
     if sender.name == "audit":
         install(using)

@@ -164,3 +164,74 @@ def test_two_interleaved_clients_never_overwrite_a_version_they_did_not_see(two_
                 assert response.status_code == 412
                 assert concurrency.values(after) == concurrency.values(stored)  # nothing changed
                 assert response.json()["etag"] == etag_of(after)
+
+
+# An admin page and an API client on the same objects, interleaved: risks and metrics.
+def _admin_url(obj):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def _api_url(obj):
+    return f"/api/v1/risks/{obj.code}/" if isinstance(obj, Risk) else f"/api/v1/metrics/{obj.key}/"
+
+
+mixed_step = st.one_of(
+    st.tuples(st.just("open"), st.sampled_from(["admin", "api"])),
+    st.tuples(
+        st.just("write"),
+        st.sampled_from(["admin", "api"]),
+        st.text(st.characters(categories=("L",)), min_size=1, max_size=10),
+    ),
+    st.tuples(st.just("reading")),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(["risk", "metric"]), steps=st.lists(mixed_step, min_size=1, max_size=8))
+def test_an_admin_page_and_an_api_client_interleaved(seeded, which, steps):
+    from django.test import Client
+
+    user = make_user(f"mixed-{which}-{len(steps)}-{abs(hash(str(steps))) % 10**8}", superuser=True)
+    browser, api = Client(), client_of(user)
+    browser.force_login(user)
+    obj = Risk.objects.get(code="R-1") if which == "risk" else Metric.objects.order_by("pk").first()
+    model, form_id = type(obj), f"{obj._meta.model_name}_form"
+    page = browser.get(_admin_url(obj)).content.decode()
+    held = {"admin": concurrency.version(obj), "api": api.get(_api_url(obj))["ETag"].strip('"')}
+    for step in steps:
+        current = model.objects.get(pk=obj.pk)
+        if step[0] == "open":
+            if step[1] == "admin":
+                page = browser.get(_admin_url(obj)).content.decode()
+            else:
+                api.get(_api_url(obj))
+            held[step[1]] = concurrency.version(current)
+        elif step[0] == "reading":
+            Metric.objects.update(last_value=1.5, last_collected_at="2026-12-08T01:00:00Z")
+            Risk.objects.filter(code="R-1").update(live_status="critical")
+        else:
+            _, who, text = step
+            fresh = held[who] == concurrency.version(current)
+            if who == "admin":
+                response = browser.post(_admin_url(obj), form_data(page, form_id, name=text, title=text))
+                refused = response.status_code == 200
+                if refused:
+                    assert "→" in response.content.decode()  # it names what changed
+            else:
+                response = api.patch(
+                    _api_url(obj),
+                    {"name" if which == "metric" else "title": text},
+                    format="json",
+                    HTTP_IF_MATCH=f'"{held[who]}"',
+                )
+                refused = response.status_code == 412
+            after = model.objects.get(pk=obj.pk)
+            if fresh:
+                assert not refused
+                held[who] = concurrency.version(after)
+                if who == "admin":
+                    page = browser.get(_admin_url(obj)).content.decode()
+            else:
+                assert refused
+                assert concurrency.values(after) == concurrency.values(current)
