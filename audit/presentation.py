@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
 from audit.models import Entry
 
 EXPORT_FIELDS = [
@@ -49,3 +52,29 @@ def _shown(value) -> str:
 def export_rows(queryset):
     for entry in queryset.iterator(chunk_size=2000):
         yield {name: getattr(entry, name) for name in EXPORT_FIELDS} | {"at": entry.at.isoformat()}
+
+
+def recent(obj, limit: int = 10):
+    """An object's last entries as a small table: when, who, what (the fields, not their values)."""
+    entries = list(Entry.objects.filter(table=obj._meta.db_table, object_pk=str(obj.pk)).order_by("-id")[:limit])
+    if not entries:
+        return _("Nothing recorded yet.")
+    rows = [
+        (
+            entry.at.strftime("%Y-%m-%d %H:%M"),
+            entry.actor,
+            entry.get_kind_display(),
+            ", ".join(changed_fields(entry)) or "—",
+            entry.reason or "",
+        )
+        for entry in entries
+    ]
+    return format_html(
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+        _("at"),
+        _("by"),
+        _("kind"),
+        _("fields"),
+        _("reason"),
+        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit import presentation as audit_display
 from core import display, extensions
 from core.admin_mixins import ObjectToolsMixin, level_badge
 from core.pagination import DeferredJoinPaginator
@@ -276,6 +277,7 @@ class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleH
         "stated_level",
         "created_at",
         "updated_at",
+        "recent_changes",
     ]
     fieldsets = [
         (
@@ -313,6 +315,7 @@ class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleH
         ),
         (_("Details"), {"fields": ["description", "impact_text", "components"]}),
         (_("Timestamps"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("Recent changes"), {"fields": ["recent_changes"], "classes": ["collapse"]}),
     ]
     change_form_template = "admin/register/risk/change_form.html"
     # The register's own inlines; other apps add theirs through extensions.add_risk_inline.
@@ -376,6 +379,14 @@ class RiskAdmin(ProgrammeScoped, ObjectToolsMixin, OwnedRiskPermissions, SimpleH
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
+
+    @admin.display(description=_("from the audit trail"))
+    def recent_changes(self, risk):
+        """The risk's last ten entries in the audit trail: who changed which fields when, by any path
+        (the whole trail, with values, is the auditors': the Audit trail link above)."""
+        if risk.pk is None:
+            return "—"
+        return audit_display.recent(risk, limit=10)
 
     def get_inlines(self, request, obj):
         contributed = [(c.order, c.value) for c in extensions.risk_inlines]

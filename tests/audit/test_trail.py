@@ -252,6 +252,10 @@ def test_the_admin_lists_an_objects_entries_and_exports_them(seeded, client):
     page = client.get(reverse("admin:register_risk_change", args=[risk.pk])).content.decode()
     link = reverse("admin:audit_entry_changelist") + f"?table=register_risk&amp;object_pk={risk.pk}"
     assert link in page
+    # The page itself shows its last changes: who, which fields.
+    Risk.objects.filter(pk=risk.pk).update(title="renamed for the page")
+    page = client.get(reverse("admin:register_risk_change", args=[risk.pk])).content.decode()
+    assert "<td>system</td><td>changed</td><td>title</td>" in page
     listing = client.get(link.replace("&amp;", "&"))
     assert listing.status_code == 200
     ids = [str(e.pk) for e in entries_of(risk)]
