@@ -50,9 +50,20 @@ def current() -> dict:
         return {"actor": "system"}
     out = dict(context)
     request = out.pop("request", None)
-    if request is not None:
+    named = out.pop("as", None)
+    if named is not None:
+        out["actor"] = named
+    elif request is not None:
         out["actor"], out["actor_id"] = _request_actor(request)
     return out
+
+
+def identify(actor: str) -> None:
+    """Name who is acting for the rest of this request when it is not a user (an integration token
+    a view checked itself)."""
+    context = _context.get()
+    if context is not None:
+        context["as"] = actor
 
 
 @contextlib.contextmanager

@@ -12,6 +12,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.models import Kind
+from audit.receivers import record
+from core import auditing
 from core.api import parsers
 from incidents import alertmanager
 from incidents.models import IntegrationToken
@@ -40,6 +43,10 @@ def token_scope(header: str):
     if token is None:
         return None
     IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    # The trail names the token: for its use, and as the actor of what the delivery writes.
+    auditing.identify(f"integration:{token.name}")
+    actor = f"integration:{token.name}"
+    record(Kind.TOKEN, actor=actor, table=IntegrationToken._meta.db_table, object_pk=str(token.pk))
     return token.programme or ORGANISATION
 
 

@@ -68,6 +68,13 @@ def test_a_firing_alert_opens_an_incident_on_the_labelled_risk(client, token, se
     assert [r.code for r in incident.risks.all()] == ["R-1"]
     assert incident.title == "HighErrorRate: error rate above 5%"
     assert response.json()["incidents"] == [incident.pk]
+    # The audit trail names the integration token: its use, and as the one who opened the incident.
+    from audit.models import Entry
+
+    name = IntegrationToken.objects.get().name
+    assert Entry.objects.filter(kind="token", actor=f"integration:{name}").count() == 1
+    opened = Entry.objects.get(table="incidents_incident", kind="insert", object_pk=str(incident.pk))
+    assert opened.actor == f"integration:{name}"
 
 
 def test_repeated_deliveries_and_resolution(client, token, seeded):
