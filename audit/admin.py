@@ -107,5 +107,8 @@ def _trail_link(request, obj):
     return [(_("Audit trail"), url)]
 
 
+# Listed under Operations, with the machinery: it is the auditors', not the register's day-to-day.
+extensions.add_operations_models("audit")
+
 for label in ("register.risk", "incidents.incident"):
     extensions.add_object_tools(label, "audit.trail", _trail_link, order=90)

@@ -113,16 +113,15 @@ def _restart() -> str:
     return anchor["after"]["digest"] if anchor else GENESIS
 
 
-def _start(first_seal_id: int | None) -> str:
-    """Where the chain starts: the beginning, or where the last prune re-anchored it."""
-    if first_seal_id is None:
+def _start(first: tuple[int, int, str] | None) -> str:
+    """Where the chain starts: the beginning, or where a prune (or a restore) re-anchored it — the
+    prune entry naming the seal before the first, or else the newest prune entry made before the
+    first sealed entry (a restore starts the seals' numbering again)."""
+    if first is None:
         return GENESIS
-    anchor = (
-        Entry.objects.filter(kind=Kind.PRUNE, after__through_seal=first_seal_id - 1)
-        .order_by("-id")
-        .values("after")
-        .first()
-    )
+    seal_id, entry_id, _digest = first
+    prunes = Entry.objects.filter(kind=Kind.PRUNE).order_by("-id").values("after")
+    anchor = prunes.filter(after__through_seal=seal_id - 1).first() or prunes.filter(id__lte=entry_id).first()
     return anchor["after"]["digest"] if anchor else GENESIS
 
 
@@ -130,8 +129,7 @@ def verify(grace_seconds: int | None = None) -> Report:
     report = Report()
     grace = settings.AUDIT_SEAL_GRACE_SECONDS if grace_seconds is None else grace_seconds
     seals = Seal.objects.order_by("id").values_list("id", "entry_id", "digest")
-    first = seals.first()
-    previous = _start(first[0] if first else None)
+    previous = _start(seals.first())
     previous_id = None
 
     def check(chunk):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.db import models
 
 SKIPPED = {
     "monitoring.reading",
@@ -66,9 +67,10 @@ def audited() -> list[Table]:
     tables = {}
     for model in _models():
         opts = model._meta
-        tables[opts.db_table] = Table(
-            opts.db_table, opts.pk.column, frozenset(IGNORED_COLUMNS.get(opts.label_lower, ()))
-        )
+        # Files kept in the database (an uploaded plan) are named by the row's other columns, not copied.
+        binary = {f.column for f in opts.concrete_fields if isinstance(f, models.BinaryField)}
+        ignored = frozenset(IGNORED_COLUMNS.get(opts.label_lower, set()) | binary)
+        tables[opts.db_table] = Table(opts.db_table, opts.pk.column, ignored)
         for field in opts.local_many_to_many:
             through = field.remote_field.through
             if through._meta.auto_created and (opts.label_lower, field.name) not in IGNORED_LINKS:

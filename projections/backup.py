@@ -18,10 +18,12 @@ from django.utils import timezone
 DATA = "data.xml"
 MANIFEST = "manifest.json"
 # Rebuilt or regenerated, never restored: the outbox, sessions, admin log, content types and permissions
-# (recreated by migrate with the same natural keys the dump refers to), and beat's change marker
-# (rewritten whenever a schedule is saved, the restore included).
+# (recreated by migrate with the same natural keys the dump refers to), beat's change marker
+# (rewritten whenever a schedule is saved, the restore included) and the audit trail (append-only:
+# a restore archives it and re-anchors its chain, docs/audit.md).
 EXCLUDE = [
     "projections",
+    "audit",
     "sessions",
     "admin.logentry",
     "contenttypes",
@@ -92,7 +94,13 @@ def verify(directory: Path) -> dict:
 def restore(directory: Path) -> dict:
     """Replace the register with the backup: verify, then flush and load in one transaction."""
     manifest = verify(directory)
+    from audit import retention
+
     with transaction.atomic():
+        # The trail before the restore goes to an archive file; the restore's own writes start the
+        # new one, anchored to where the old one ended.
+        anchor = retention.archive_all()
         call_command("flush", interactive=False, verbosity=0)
+        retention.reanchor(anchor)
         call_command("loaddata", str(directory / DATA), verbosity=0)
     return manifest

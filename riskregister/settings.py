@@ -252,6 +252,10 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 API_CACHE_URL = env_str("API_CACHE_URL", REDIS_URL)
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
 API_CACHE_TIMEOUT = env_float("API_CACHE_TIMEOUT", 0.25)
+# Tests that restore the database from its serialised copy (serialized_rollback) leave the audit
+# trail out: it is append-only, and rewriting its rows is what it refuses.
+TEST_NON_SERIALIZED_APPS = ["audit"]
+
 # The audit trail (audit/): where the chain's newest digest is also written, outside the database,
 # and how long an entry may wait for its seal before verify_audit calls it a gap.
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log"))

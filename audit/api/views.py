@@ -3,9 +3,10 @@ from rest_framework import viewsets
 
 from audit.api.serializers import EntrySerializer
 from audit.models import Entry, Kind
+from core.api.filters import StrictFilterSet
 
 
-class EntryFilter(filters.FilterSet):
+class EntryFilter(StrictFilterSet):
     kind = filters.ChoiceFilter(choices=Kind.choices)
     table = filters.CharFilter(max_length=100)
     object_pk = filters.CharFilter(max_length=64)

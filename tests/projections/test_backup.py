@@ -50,3 +50,20 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(register, tmp_path):
     assert Risk.objects.count() == before and Risk.objects.filter(title="API応答時間遅延").exists()
     with pytest.raises(CommandError, match="unreadable manifest"):
         call_command("restore", str(tmp_path / "nothing"), stdout=StringIO())
+
+
+def test_a_restore_archives_the_trail_and_the_new_one_verifies(register, tmp_path, settings):
+    from audit import seal
+    from audit.models import Entry
+
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "anchor.log")
+    settings.AUDIT_ARCHIVE_DIR = str(tmp_path / "archive")
+    seal.seal()
+    before = Entry.objects.count()
+    call_command("backup", str(tmp_path / "b"), stdout=StringIO())
+    call_command("restore", str(tmp_path / "b"), stdout=StringIO())
+    archived = [line for f in (tmp_path / "archive").iterdir() for line in f.read_text().splitlines()]
+    assert len(archived) >= before
+    assert Entry.objects.filter(kind="prune").count() == 1
+    report = seal.verify()
+    assert report.ok, report.problems

@@ -165,7 +165,13 @@ ADDED_SINCE_SPLIT = {
     "monitoring": ["slo"],
 }
 # Beat rows of tasks added since: created by the schedule sync after migrate.
-ADDED_BEAT = {"run due acceptances", "forecast threshold breaches", "evaluate service level objectives"}
+ADDED_BEAT = {
+    "run due acceptances",
+    "forecast threshold breaches",
+    "evaluate service level objectives",
+    "seal the audit trail",
+    "prune the audit trail",
+}
 
 
 def _added(app_label: str, model_or_codename: str) -> bool:
@@ -233,6 +239,10 @@ def test_a_register_from_before_the_split_migrates_forward_with_every_row_and_pe
         # applied-migrations list grows, beat's change marker is written when a task is re-pointed,
         # and the outbox gains a row for each entity a migration created that it never had.
         bookkeeping = {"django_migrations", "django_celery_beat_periodictasks", "projections_outboxentry"}
+        # The audit trail arrives with its triggers installed after migrate: it holds what the role
+        # and schedule sync wrote then (its own test checks what it records).
+        bookkeeping |= {"audit_entry", "audit_seal"}
+        assert after["counts"]["audit_entry"] > 0 and "audit_entry" not in before["counts"]
         assert after["counts"]["projections_outboxentry"] >= before["counts"]["projections_outboxentry"]
         # Tables of models added since arrive empty; their permissions and grants are the only additions.
         added_tables = {f"{app}_{model}" for app, models in ADDED_SINCE_SPLIT.items() for model in models}

@@ -54,6 +54,16 @@ def test_a_register_from_before_the_floors_migrates_forward_with_its_channels_an
 
         # Every table's rows under the moved tables' new names, less the one repeated message.
         bookkeeping = {"django_migrations", "auth_permission", "auth_group_permissions", "django_content_type"}
+        # The audit trail arrives with its triggers installed after migrate (it holds the role and
+        # schedule sync's writes), and beat gains its sealing and pruning rows.
+        bookkeeping |= {"audit_entry", "audit_seal", "django_celery_beat_periodictasks"}
+        assert after["counts"]["audit_entry"] > 0
+        added_beat = {"seal the audit trail", "prune the audit trail"}
+        assert after["counts"].pop("django_celery_beat_periodictask") == before["counts"].pop(
+            "django_celery_beat_periodictask"
+        ) + len(added_beat)
+        for schedules in ("django_celery_beat_crontabschedule", "django_celery_beat_intervalschedule"):
+            assert 0 <= after["counts"].pop(schedules) - before["counts"].pop(schedules) <= len(added_beat)
         # Added since: programmes (one, every risk in it, the role groups and olga its members).
         assert after["counts"].pop("register_programme") == 1
         assert after["counts"].pop("register_membership") == 7
