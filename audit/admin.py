@@ -104,7 +104,7 @@ def _trail_link(request, obj):
     if obj is None or not request.user.has_perm("audit.view_entry"):
         return []
     url = reverse("admin:audit_entry_changelist") + f"?table={obj._meta.db_table}&object_pk={obj.pk}"
-    return [(_("Audit trail"), url)]
+    return [(url, _("Audit trail"))]
 
 
 # Listed under Operations, with the machinery: it is the auditors', not the register's day-to-day.

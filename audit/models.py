@@ -7,18 +7,20 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
-    INSERT = "insert", _("created")
-    UPDATE = "update", _("changed")
-    DELETE = "delete", _("deleted")
-    SIGN_IN = "sign-in", _("signed in")
-    SIGN_IN_FAILED = "sign-in-failed", _("sign-in failed")
-    SIGN_OUT = "sign-out", _("signed out")
-    TOKEN = "token", _("token used")
-    DENIED = "denied", _("refused")
-    PRUNE = "prune", _("pruned")
+    # In the "audit" context: "created" is also a column ("created at") elsewhere.
+    INSERT = "insert", pgettext_lazy("audit", "created")
+    UPDATE = "update", pgettext_lazy("audit", "changed")
+    DELETE = "delete", pgettext_lazy("audit", "deleted")
+    SIGN_IN = "sign-in", pgettext_lazy("audit", "signed in")
+    SIGN_IN_FAILED = "sign-in-failed", pgettext_lazy("audit", "sign-in failed")
+    SIGN_OUT = "sign-out", pgettext_lazy("audit", "signed out")
+    TOKEN = "token", pgettext_lazy("audit", "token used")
+    DENIED = "denied", pgettext_lazy("audit", "refused")
+    PRUNE = "prune", pgettext_lazy("audit", "pruned")
 
 
 class Entry(models.Model):
@@ -30,7 +32,7 @@ class Entry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     actor = models.CharField(_("by"), max_length=200, blank=True)
     actor_id = models.BigIntegerField(_("person's key"), null=True, blank=True)
-    ip = models.CharField(_("from"), max_length=64, blank=True)
+    ip = models.CharField(pgettext_lazy("audit", "from"), max_length=64, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)

@@ -251,7 +251,7 @@ def test_the_admin_lists_an_objects_entries_and_exports_them(seeded, client):
     risk = Risk.objects.get(code="R-1")
     page = client.get(reverse("admin:register_risk_change", args=[risk.pk])).content.decode()
     link = reverse("admin:audit_entry_changelist") + f"?table=register_risk&amp;object_pk={risk.pk}"
-    assert link in page
+    assert f'<a href="{link}">Audit trail</a>' in page
     # The page itself shows its last changes: who, which fields.
     Risk.objects.filter(pk=risk.pk).update(title="renamed for the page")
     page = client.get(reverse("admin:register_risk_change", args=[risk.pk])).content.decode()

@@ -34,6 +34,12 @@ def test_the_key_pages_fit_a_laptop_and_pass_axe(page, site, demo, language):
     pages["slos"] = "/admin/monitoring/slo/"
     pages["slo"] = f"/admin/monitoring/slo/{slo.pk}/change/"
     pages["slo-risk"] = f"/admin/register/risk/{slo.risk.pk}/change/"
+    # The audit trail: its list (the risk's entries, as the risk page's link opens it) and one entry.
+    from audit.models import Entry
+
+    pages["audit"] = f"/admin/audit/entry/?table=register_risk&object_pk={risk.pk}"
+    entry = Entry.objects.filter(table="register_risk", object_pk=str(risk.pk)).order_by("-id").first()
+    pages["audit-entry"] = f"/admin/audit/entry/{entry.pk}/change/"
     if language != "en":
         switch_language(page, language)
     problems = {}
