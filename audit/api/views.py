@@ -3,7 +3,7 @@ from rest_framework import viewsets
 
 from audit.api.serializers import EntrySerializer
 from audit.models import Entry, Kind
-from core.api.filters import StrictFilterSet
+from core.api.filters import IntegerFilter, StrictFilterSet
 
 
 class EntryFilter(StrictFilterSet):
@@ -11,7 +11,7 @@ class EntryFilter(StrictFilterSet):
     table = filters.CharFilter(max_length=100)
     object_pk = filters.CharFilter(max_length=64)
     actor = filters.CharFilter(lookup_expr="icontains", max_length=200)
-    actor_id = filters.NumberFilter(min_value=0, max_value=2**63 - 1)
+    actor_id = IntegerFilter(min_value=0, max_value=2**63 - 1)
     since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
     until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
 

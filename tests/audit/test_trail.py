@@ -273,4 +273,7 @@ def test_the_api_serves_the_trail_to_organisation_administrators_only(seeded, ap
     )
     assert body.status_code == 200
     assert {row["kind"] for row in body.json()["results"]} == {"insert"}
+    admin = api_as(make_user("org-admin-2", "administrator"))
+    for bad in ({"actor_id": "0.5"}, {"since": "yesterday"}, {"kind": "rewrite"}, {"until": ""}):
+        assert admin.get("/api/v1/audit/", bad).status_code == 400, bad
     assert api_as(make_user("just-a-viewer", "viewer")).get("/api/v1/audit/").status_code == 403
