@@ -4,10 +4,11 @@ The trail (the ``audit`` app) is written by triggers in the database, so that ev
 save, ``QuerySet.update``, ``update_rows``, COPY, raw SQL, a data migration — is captured alike.
 A trigger cannot see Python, so the actor is handed to the database:
 
-* on PostgreSQL as the session setting ``riskregister.audit`` (JSON), set by an execute wrapper
-  just before the first write a connection makes under a new context (one extra statement when the
-  context changes, none otherwise; a connection reused by another request or task is set again
-  before it writes);
+* on PostgreSQL as the setting ``riskregister.audit`` (JSON), set by an execute wrapper before a
+  write: for the session in autocommit, once per change of context (a connection reused by another
+  request or task is set again before it writes); inside a transaction for that transaction only,
+  before each write statement, because a rollback would silently undo a session-level setting made
+  there;
 * on SQLite as an application function ``rr_audit(key)`` registered on every connection, which
   reads the context of the thread that is writing. A connection made outside the application (the
   ``sqlite3`` shell) has no such function, so its writes to audited tables fail — on SQLite a write
@@ -119,6 +120,13 @@ def apply(connection) -> None:
     if connection.vendor != "postgresql":
         return
     value = _serialised()
+    if connection.in_atomic_block:
+        # Inside a transaction a rollback (of it or of a savepoint) would undo a setting made here,
+        # and no hook says so: set it for this transaction only, before each write, and leave the
+        # session's value (and what we know of it) untouched.
+        with connection.connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, value])
+        return
     if getattr(connection, "_audit_context", None) == value:
         return
     connection._audit_context = None  # set again if the statement below fails

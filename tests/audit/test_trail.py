@@ -277,3 +277,21 @@ def test_the_api_serves_the_trail_to_organisation_administrators_only(seeded, ap
     for bad in ({"actor_id": "0.5"}, {"since": "yesterday"}, {"kind": "rewrite"}, {"until": ""}):
         assert admin.get("/api/v1/audit/", bad).status_code == 400, bad
     assert api_as(make_user("just-a-viewer", "viewer")).get("/api/v1/audit/").status_code == 403
+
+
+def test_a_rolled_back_transaction_does_not_leave_its_actor_behind(seeded):
+    # On PostgreSQL a setting made inside a transaction is undone by its rollback: the next write,
+    # by someone else on the same connection, must still be recorded as theirs.
+    risk = Risk.objects.get(code="R-3")
+    with auditing.acting("user:first"):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Risk.objects.filter(pk=risk.pk).update(title="rolled back")
+            raise RuntimeError
+        Risk.objects.filter(pk=risk.pk).update(title="by the first")
+    with auditing.acting("user:second"):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Risk.objects.filter(pk=risk.pk).update(title="rolled back again")
+            raise RuntimeError
+        Risk.objects.filter(pk=risk.pk).update(title="by the second")
+    titles = {e.after["title"]: e.actor for e in entries_of(risk, "update")}
+    assert titles == {"by the first": "user:first", "by the second": "user:second"}
