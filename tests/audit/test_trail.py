@@ -65,6 +65,19 @@ def _api(risk):
     return "token:tokyo"
 
 
+def test_an_api_token_sign_in_is_recorded(db):
+    make_user("tokyo", superuser=True)
+    client = APIClient()
+
+    def sign_in(password):
+        return client.post("/api/v1/auth/token/", {"username": "tokyo", "password": password}, format="json")
+
+    assert sign_in("nope").status_code == 401
+    assert sign_in("pw-tokyo").status_code == 200
+    kinds = list(Entry.objects.filter(actor="user:tokyo").order_by("id").values_list("kind", "after"))
+    assert kinds == [("sign-in-failed", None), ("sign-in", {"via": "token"})]
+
+
 def _task(risk):
     with auditing.acting("task:register.tasks.example"):
         Risk.objects.filter(pk=risk.pk).update(title="by a task")
