@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework.permissions import AllowAny
+from rest_framework_simplejwt.views import TokenViewBase
 
 ERROR_BODY = {
     "anyOf": [
@@ -43,7 +44,7 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("400")
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             codes += ["401", "403"]
-        elif type(self.view).__module__.startswith("rest_framework_simplejwt"):
+        elif isinstance(self.view, TokenViewBase):
             codes.append("401")  # open to all, and says 401 to wrong credentials or a bad token
         if "{" in self.path or (self.method == "GET" and self._is_list_view() and self._get_paginator()):
             codes.append("404")
