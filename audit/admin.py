@@ -26,22 +26,8 @@ class EntryAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False  # a count of a trail of millions costs more than the page
     actions = ["export_csv", "export_json"]
-    readonly_fields = [
-        "id",
-        "at",
-        "kind",
-        "actor",
-        "actor_id",
-        "table",
-        "object_pk",
-        "changes",
-        "ip",
-        "user_agent",
-        "request_id",
-        "reason",
-        "before",
-        "after",
-    ]
+    # Every stored field, with the changes as a table after the object they belong to.
+    readonly_fields = [*presentation.EXPORT_FIELDS[:7], "changes", *presentation.EXPORT_FIELDS[7:]]
     fields = readonly_fields
 
     def has_add_permission(self, request):

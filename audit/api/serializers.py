@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from audit import presentation
 from audit.models import Entry
 
 
@@ -9,19 +10,5 @@ class EntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Entry
-        fields = [
-            "id",
-            "at",
-            "kind",
-            "actor",
-            "actor_id",
-            "table",
-            "object_pk",
-            "before",
-            "after",
-            "ip",
-            "user_agent",
-            "request_id",
-            "reason",
-        ]
+        fields = list(presentation.EXPORT_FIELDS)
         read_only_fields = fields

@@ -197,6 +197,8 @@ def test_sign_ins_failures_sign_outs_and_refusals_are_recorded(db, client):
 # --- append-only and tamper-evident ------------------------------------------------------------------
 
 
+# PostgreSQL's guarantee (its append-only trigger); SQLite's is the chain, tested below on both. Not a
+# missing service: `make test` runs the PostgreSQL pass, and under CI=true a missing PostgreSQL fails it.
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 @pytest.mark.parametrize("statement", ["UPDATE audit_entry SET actor = 'someone else'", "DELETE FROM audit_entry"])
 def test_the_applications_connection_cannot_rewrite_the_trail_on_postgresql(seeded, statement):
